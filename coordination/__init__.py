@@ -1,0 +1,95 @@
+"""The coordination service: incidents, SOP runs, tasks, agencies, webhooks, timers, timeline.
+
+It executes what the pure `sop_engine` decides, inside one database transaction per change.
+Nothing here reads the wall clock: a `Clock` is passed in.
+"""
+
+from coordination.agencies import (
+    AgencyRegistration,
+    RegisteredAgency,
+    authenticate,
+    issue_token,
+    new_webhook_secret,
+    register_agency,
+)
+from coordination.audit import ChainBreak, verify_chain
+from coordination.clock import Clock, ManualClock
+from coordination.demo_city import CITY_CENTRE, DEMO_AGENCIES, seed_demo_agencies
+from coordination.errors import (
+    Conflict,
+    CoordinationError,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    Unauthenticated,
+    UnsafeWebhookUrl,
+)
+from coordination.incidents import IncidentReport, declare_incident
+from coordination.lifecycles import (
+    INCIDENT_MOVES,
+    TASK_MOVES,
+    DeliveryStatus,
+    IncidentStatus,
+    TaskStatus,
+    TimerStatus,
+    require_move,
+)
+from coordination.principals import SYSTEM, Principal, Role
+from coordination.sop_catalogue import install_shipped_sops, store_sop_version
+from coordination.store import Store, is_current, upgrade
+from coordination.tasks import Acknowledge, Answer, Complete, Reject, ReportProgress, answer_task, visible_task
+from coordination.timers import fire_due_timers
+from coordination.webhooks import HttpSender, deliver_due_messages, parse_allowed_hosts
+
+__all__ = [
+    "CITY_CENTRE",
+    "DEMO_AGENCIES",
+    "INCIDENT_MOVES",
+    "SYSTEM",
+    "TASK_MOVES",
+    "Acknowledge",
+    "AgencyRegistration",
+    "Answer",
+    "ChainBreak",
+    "Clock",
+    "Complete",
+    "Conflict",
+    "CoordinationError",
+    "DeliveryStatus",
+    "Forbidden",
+    "HttpSender",
+    "IncidentReport",
+    "IncidentStatus",
+    "InvalidInput",
+    "InvalidTransition",
+    "ManualClock",
+    "NotFound",
+    "Principal",
+    "RegisteredAgency",
+    "Reject",
+    "ReportProgress",
+    "Role",
+    "Store",
+    "TaskStatus",
+    "TimerStatus",
+    "Unauthenticated",
+    "UnsafeWebhookUrl",
+    "answer_task",
+    "authenticate",
+    "declare_incident",
+    "deliver_due_messages",
+    "fire_due_timers",
+    "seed_demo_agencies",
+    "install_shipped_sops",
+    "is_current",
+    "issue_token",
+    "new_webhook_secret",
+    "parse_allowed_hosts",
+    "register_agency",
+    "require_move",
+    "store_sop_version",
+    "upgrade",
+    "verify_chain",
+    "visible_task",
+]

@@ -1,0 +1,97 @@
+"""The timeline: append-only and hash-chained, so an altered, inserted or deleted entry shows.
+
+Each entry's hash covers its content and the previous entry's hash. Appends are serialised
+(an advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite) so the chain never forks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from coordination.store.tables import TimelineEntry
+
+GENESIS_HASH = "0" * 64
+_TIMELINE_LOCK_KEY = 7_283_001  # arbitrary constant naming the timeline's advisory lock
+_HEAD = "timeline_head"
+
+
+def _entry_hash(prev_hash: str, at: datetime, kind: str, actor: str, incident_id: str | None, summary: str,
+                data: dict[str, Any]) -> str:
+    canonical = json.dumps(
+        [prev_hash, at.isoformat(), kind, actor, incident_id, summary, data],
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record(
+    session: Session,
+    *,
+    at: datetime,
+    kind: str,
+    actor: str,
+    summary: str,
+    incident_id: uuid.UUID | None = None,
+    data: dict[str, Any] | None = None,
+) -> TimelineEntry:
+    """Append one entry to the timeline, in the caller's transaction."""
+    data = json.loads(json.dumps(data or {}, default=str))
+    prev_hash = _head(session)
+    entry = TimelineEntry(
+        incident_id=incident_id,
+        at=at,
+        kind=kind,
+        actor=actor,
+        summary=summary,
+        data=data,
+        prev_hash=prev_hash,
+        entry_hash=_entry_hash(prev_hash, at, kind, actor, str(incident_id) if incident_id else None, summary, data),
+    )
+    session.add(entry)
+    session.flush()
+    session.info[_HEAD] = entry.entry_hash
+    return entry
+
+
+def _head(session: Session) -> str:
+    if _HEAD in session.info:
+        return session.info[_HEAD]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _TIMELINE_LOCK_KEY})
+    last = session.scalar(select(TimelineEntry.entry_hash).order_by(TimelineEntry.seq.desc()).limit(1))
+    return last or GENESIS_HASH
+
+
+def forget_head(session: Session) -> None:
+    """Drop the cached chain head (after a rollback or at the end of a transaction)."""
+    session.info.pop(_HEAD, None)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    reason: str
+
+
+def verify_chain(session: Session) -> ChainBreak | None:
+    """Return the first entry where the chain breaks, or None when it is intact."""
+    prev_hash = GENESIS_HASH
+    for entry in session.scalars(select(TimelineEntry).order_by(TimelineEntry.seq)):
+        if entry.prev_hash != prev_hash:
+            return ChainBreak(entry.seq, "does not follow the entry before it (one was inserted or deleted)")
+        expected = _entry_hash(
+            entry.prev_hash, entry.at, entry.kind, entry.actor,
+            str(entry.incident_id) if entry.incident_id else None, entry.summary, entry.data,
+        )
+        if expected != entry.entry_hash:
+            return ChainBreak(entry.seq, "its content was altered")
+        prev_hash = entry.entry_hash
+    return None

@@ -1,0 +1,84 @@
+"""Declaring incidents: record the report and start the SOP it triggers, in one transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.orm import Session
+
+from coordination import audit, metrics
+from coordination.clock import Clock
+from coordination.principals import Principal
+from coordination.runs import start_run
+from coordination.sop_catalogue import sop_for_incident
+from coordination.store.tables import Incident
+from sop_engine import INCIDENT_TYPES, Severity
+
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+
+
+class GeoPoint(BaseModel):
+    """A GeoJSON Point (RFC 7946): coordinates are [longitude, latitude]."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Literal["Point"]
+    coordinates: tuple[Longitude, Latitude]
+
+
+class Reporter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    phone: str = Field(default="", max_length=50)
+
+
+class IncidentReport(BaseModel):
+    """What a duty officer (or an integration) reports to declare an incident."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    severity: Severity
+    location: GeoPoint
+    description: str = Field(default="", max_length=4000)
+    reporter: Reporter
+    is_exercise: bool = False
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in INCIDENT_TYPES:
+            raise ValueError(f"unknown incident type {value!r}; known types: {', '.join(sorted(INCIDENT_TYPES))}")
+        return value
+
+
+def declare_incident(*, session: Session, clock: Clock, report: IncidentReport, actor: Principal) -> Incident:
+    """Record a new incident and start the active SOP whose trigger it matches.
+
+    The incident, the run, its first tasks, the timeline entries and the webhook messages are
+    written in the caller's transaction: they commit together or not at all.
+    """
+    now = clock.now()
+    longitude, latitude = report.location.coordinates
+    incident = Incident(
+        incident_type=report.type, severity=report.severity, longitude=longitude, latitude=latitude,
+        description=report.description, reporter_name=report.reporter.name, reporter_phone=report.reporter.phone,
+        is_exercise=report.is_exercise, declared_by=actor.label, declared_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    metrics.INCIDENTS_DECLARED.labels(type=report.type).inc()
+    audit.record(session, at=now, kind="incident.declared", actor=actor.label, incident_id=incident.id,
+                 summary=f"{report.severity.value} {report.type} declared{' (exercise)' if report.is_exercise else ''}",
+                 data={"type": report.type, "severity": report.severity.value, "location": [longitude, latitude]})
+    definition = sop_for_incident(session, incident_type=report.type, severity=report.severity)
+    if definition is None:
+        audit.record(session, at=now, kind="sop.none_matched", actor="engine", incident_id=incident.id,
+                     summary=f"no active SOP is triggered by a {report.severity.value} {report.type}; "
+                     "the duty officer coordinates by hand")
+    else:
+        start_run(session=session, clock=clock, incident=incident, definition=definition, actor=actor.label)
+    return incident

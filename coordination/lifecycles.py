@@ -1,0 +1,82 @@
+"""Every status the service keeps, and the one table of legal moves for each.
+
+A status changes only through `require_move`, so an illegal move always says where from and
+where to, whichever service attempted it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from coordination.errors import InvalidTransition
+
+
+class TaskStatus(str, Enum):
+    QUEUED = "queued"
+    """Created; the webhook to the agency is in the outbox."""
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (TaskStatus.COMPLETED, TaskStatus.REJECTED, TaskStatus.CANCELLED)
+
+
+# An agency may answer before its webhook is confirmed delivered (it can list its tasks through
+# the API), and may complete a short task without acknowledging it first: completion implies
+# acknowledgement. Progress, though, is only reported on work the agency has taken on.
+TASK_MOVES: dict[TaskStatus, frozenset[TaskStatus]] = {
+    TaskStatus.QUEUED: frozenset(
+        {TaskStatus.DELIVERED, TaskStatus.ACKNOWLEDGED, TaskStatus.COMPLETED, TaskStatus.REJECTED, TaskStatus.CANCELLED}
+    ),
+    TaskStatus.DELIVERED: frozenset(
+        {TaskStatus.ACKNOWLEDGED, TaskStatus.COMPLETED, TaskStatus.REJECTED, TaskStatus.CANCELLED}
+    ),
+    TaskStatus.ACKNOWLEDGED: frozenset(
+        {TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED, TaskStatus.REJECTED, TaskStatus.CANCELLED}
+    ),
+    TaskStatus.IN_PROGRESS: frozenset(
+        {TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED, TaskStatus.REJECTED, TaskStatus.CANCELLED}
+    ),
+    TaskStatus.COMPLETED: frozenset(),
+    TaskStatus.REJECTED: frozenset(),
+    TaskStatus.CANCELLED: frozenset(),
+}
+
+
+class IncidentStatus(str, Enum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    """Its SOP run completed every step."""
+    CLOSED = "closed"
+    """Stood down or closed by a duty officer."""
+
+
+INCIDENT_MOVES: dict[IncidentStatus, frozenset[IncidentStatus]] = {
+    IncidentStatus.OPEN: frozenset({IncidentStatus.RESOLVED, IncidentStatus.CLOSED}),
+    IncidentStatus.RESOLVED: frozenset({IncidentStatus.CLOSED, IncidentStatus.OPEN}),
+    IncidentStatus.CLOSED: frozenset(),
+}
+
+
+class DeliveryStatus(str, Enum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    DEAD = "dead"
+    """Every attempt failed; waits for a duty officer to replay it."""
+
+
+class TimerStatus(str, Enum):
+    PENDING = "pending"
+    FIRED = "fired"
+    CANCELLED = "cancelled"
+
+
+def require_move(what: str, current: Enum, requested: Enum, moves: dict) -> None:
+    """Raise `InvalidTransition` unless `moves` allows `current` -> `requested`."""
+    if requested not in moves[current]:
+        raise InvalidTransition(what, current.value, requested.value)

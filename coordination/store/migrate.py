@@ -1,0 +1,41 @@
+"""Schema migrations with Alembic, run from code (`iccc db upgrade`) or checked (`/readyz`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from coordination.store.database import Store
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _config(store: Store) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["engine"] = store.engine
+    return config
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    """Bring the schema up to `revision` (the newest by default)."""
+    command.upgrade(_config(store), revision)
+
+
+def head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+
+def current_revision(store: Store) -> str | None:
+    with store.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_current(store: Store) -> bool:
+    return current_revision(store) == head_revision()

@@ -1,0 +1,255 @@
+"""The database tables, as SQLAlchemy 2 typed models. Alembic migrations create them.
+
+Every id is a UUID (safe across nodes) except where a standard fixes the form (the Standard
+Webhooks message id); every time is timezone-aware UTC (`UtcDateTime`). Deadlines are columns
+(timer due times, next delivery attempts), never in-memory timers, so a restart loses nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy import Enum as SqlEnum
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from coordination.lifecycles import DeliveryStatus, IncidentStatus, TaskStatus, TimerStatus
+from coordination.principals import Role
+from coordination.store.types import UtcDateTime
+from sop_engine import AgencyRole, EscalationTarget, Severity
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BigInteger autoincrement is only an alias of the rowid on SQLite when declared INTEGER.
+SequenceNumber = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def _enum(enum_class: type) -> SqlEnum:
+    return SqlEnum(
+        enum_class,
+        native_enum=False,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+
+
+class Agency(Base):
+    __tablename__ = "agencies"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[AgencyRole] = mapped_column(_enum(AgencyRole))
+    webhook_url: Mapped[str | None] = mapped_column(String(2000))
+    webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    jurisdiction: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """A GeoJSON Polygon or MultiPolygon; None means the whole city."""
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer credential. Only a SHA-256 digest of the token is kept (tokens are 256-bit
+    random strings, so a fast digest is enough; passwords, which are not, are another matter)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+
+
+class SopVersion(Base):
+    __tablename__ = "sop_versions"
+
+    sop_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    source_text: Mapped[str] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    uploaded_at: Mapped[datetime]
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    incident_type: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[Severity] = mapped_column(_enum(Severity))
+    status: Mapped[IncidentStatus] = mapped_column(_enum(IncidentStatus), default=IncidentStatus.OPEN)
+    longitude: Mapped[float] = mapped_column(Float)
+    latitude: Mapped[float] = mapped_column(Float)
+    description: Mapped[str] = mapped_column(Text, default="")
+    reporter_name: Mapped[str] = mapped_column(String(200), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(50), default="")
+    is_exercise: Mapped[bool] = mapped_column(Boolean, default=False)
+    declared_by: Mapped[str] = mapped_column(String(200))
+    declared_at: Mapped[datetime] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    runs: Mapped[list[SopRunRecord]] = relationship(back_populates="incident", order_by="SopRunRecord.started_at")
+    tasks: Mapped[list[Task]] = relationship(back_populates="incident", order_by="Task.created_at")
+
+
+class SopRunRecord(Base):
+    """A run of one pinned SOP version; `state` is the runtime's own JSON (format-versioned)."""
+
+    __tablename__ = "sop_runs"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    sop_id: Mapped[str] = mapped_column(String(64))
+    sop_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(32))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    revision: Mapped[int] = mapped_column(Integer)
+
+    incident: Mapped[Incident] = relationship(back_populates="runs")
+
+    __mapper_args__ = {"version_id_col": revision}
+
+
+class Task(Base):
+    __tablename__ = "tasks"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sop_runs.id"), index=True)
+    step_id: Mapped[str] = mapped_column(String(64))
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    role: Mapped[AgencyRole] = mapped_column(_enum(AgencyRole))
+    instruction: Mapped[str] = mapped_column(Text)
+    status: Mapped[TaskStatus] = mapped_column(_enum(TaskStatus), default=TaskStatus.QUEUED)
+    created_at: Mapped[datetime]
+    ack_due_at: Mapped[datetime]
+    complete_due_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    acknowledged_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    rejected_at: Mapped[datetime | None]
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+    progress_note: Mapped[str] = mapped_column(Text, default="")
+    progress_percent: Mapped[int | None] = mapped_column(Integer)
+    completion_note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime]
+
+    incident: Mapped[Incident] = relationship(back_populates="tasks")
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+
+class Timer(Base):
+    """A run's pending deadline. The tick claims due rows; `status` makes firing exactly-once."""
+
+    __tablename__ = "timers"
+    __table_args__ = (
+        UniqueConstraint("run_id", "key"),
+        Index("ix_timers_due", "status", "due_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sop_runs.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    due_at: Mapped[datetime]
+    status: Mapped[TimerStatus] = mapped_column(_enum(TimerStatus), default=TimerStatus.PENDING)
+    fired_at: Mapped[datetime | None]
+
+
+class Escalation(Base):
+    __tablename__ = "escalations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sop_runs.id"))
+    task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tasks.id"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    rung: Mapped[int] = mapped_column(Integer)
+    target: Mapped[EscalationTarget] = mapped_column(_enum(EscalationTarget))
+    reason: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime]
+
+
+class TimelineEntry(Base):
+    """Append-only and hash-chained: `entry_hash` covers this entry and the previous hash."""
+
+    __tablename__ = "timeline"
+
+    seq: Mapped[int] = mapped_column(SequenceNumber, primary_key=True, autoincrement=True)
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(64))
+    actor: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class WebhookMessage(Base):
+    """The transactional outbox: written with the change it reports, sent after commit."""
+
+    __tablename__ = "webhook_messages"
+    __table_args__ = (Index("ix_webhook_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """The `webhook-id` header, the same on every retry, so receivers can drop duplicates."""
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    task_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tasks.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+
+class DeliveryAttempt(Base):
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    message_id: Mapped[str] = mapped_column(ForeignKey("webhook_messages.id"), index=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    attempted_at: Mapped[datetime]
+    latency_ms: Mapped[float] = mapped_column(Float)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(32))

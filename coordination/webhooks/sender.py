@@ -1,0 +1,57 @@
+"""Sending one signed request. The delivery worker takes a sender, so drills can simulate one."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+
+CONNECT_TIMEOUT_S = 3.0  # an agency gateway that cannot accept a connection in 3 s is down
+READ_TIMEOUT_S = 10.0  # long enough for a slow gateway to queue the task, short enough to keep the worker moving
+
+
+@dataclass(frozen=True)
+class SendResult:
+    status_code: int | None
+    """None when no response came (refused, timed out, reset)."""
+    error: str
+    latency_ms: float
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class Sender(Protocol):
+    def post(self, url: str, *, headers: dict[str, str], body: bytes) -> SendResult: ...
+
+
+class HttpSender:
+    """Posts with httpx: bounded timeouts, redirects never followed (they could lead off the allowlist)."""
+
+    def __init__(self) -> None:
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            follow_redirects=False,
+            headers={"user-agent": "iccc-coordination-webhooks/1"},
+            trust_env=False,
+        )
+
+    def post(self, url: str, *, headers: dict[str, str], body: bytes) -> SendResult:
+        # perf_counter measures an interval for the delivery log; it is not the domain clock.
+        started = time.perf_counter()
+        try:
+            response = self._client.post(url, headers=headers, content=body)
+        except httpx.HTTPError as error:
+            return SendResult(None, f"{type(error).__name__}: {error}"[:500], _ms_since(started))
+        error = "" if 200 <= response.status_code < 300 else f"HTTP {response.status_code}"
+        return SendResult(response.status_code, error, _ms_since(started))
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0

@@ -1,0 +1,26 @@
+"""Standard Webhooks signatures, made with the standard's reference library."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from math import floor
+from typing import Sequence
+
+from standardwebhooks import Webhook
+
+
+def signed_headers(*, secrets: Sequence[str], message_id: str, timestamp: datetime, body: str) -> dict[str, str]:
+    """Return the `webhook-*` headers for `body`, with one `v1,` signature per secret.
+
+    During a secret rotation both the new and the old secret are passed, so a receiver that
+    holds either verifies the message.
+    """
+    if not secrets:
+        raise ValueError("at least one secret is needed to sign a webhook")
+    signatures = " ".join(Webhook(secret).sign(message_id, timestamp, body) for secret in secrets)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(floor(timestamp.timestamp())),
+        "webhook-signature": signatures,
+        "content-type": "application/json",
+    }

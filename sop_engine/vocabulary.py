@@ -1,0 +1,79 @@
+"""The words SOPs and incidents share: severities, agency roles and incident types.
+
+They live in the SOP engine because its validator must reject unknown roles and types; the
+coordination service uses the same enums for its columns and its API.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """Incident severity, on the CAP 1.2 scale (Unknown is not accepted for incidents)."""
+
+    MINOR = "minor"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+    EXTREME = "extreme"
+
+    @property
+    def rank(self) -> int:
+        """Order of seriousness, 0 for minor; SOP triggers and conditions compare ranks."""
+        return _SEVERITY_ORDER.index(self)
+
+
+_SEVERITY_ORDER = [Severity.MINOR, Severity.MODERATE, Severity.SEVERE, Severity.EXTREME]
+
+
+class AgencyRole(str, Enum):
+    """The kind of agency an SOP step addresses; routing resolves it to a concrete agency."""
+
+    POLICE = "police"
+    FIRE = "fire"
+    HEALTH = "health"
+    ELECTRICITY = "electricity"
+    GAS = "gas"
+    WATER = "water"
+    MUNICIPAL = "municipal"
+    TRAFFIC = "traffic"
+    DISASTER_MANAGEMENT = "disaster_management"
+    DISTRICT_ADMINISTRATION = "district_administration"
+    HEALTH_SURVEILLANCE = "health_surveillance"
+    POLLUTION_CONTROL = "pollution_control"
+    FOREST = "forest"
+    TELECOM = "telecom"
+
+
+class EscalationTarget(str, Enum):
+    """A rung of an escalation ladder: whom a missed deadline is raised to."""
+
+    AGENCY_SUPERVISOR = "agency_supervisor"
+    AGENCY_HEAD = "agency_head"
+    DUTY_OFFICER = "duty_officer"
+    DISTRICT_AUTHORITY = "district_authority"
+
+
+INCIDENT_TYPES: frozenset[str] = frozenset(
+    {
+        "flood",
+        "waterlogging",
+        "building_fire",
+        "building_collapse",
+        "gas_leak",
+        "power_outage",
+        "water_main_burst",
+        "water_contamination",
+        "road_accident",
+        "traffic_signal_failure",
+        "gridlock",
+        "crowd_surge",
+        "heat_wave",
+        "disease_outbreak",
+        "chemical_accident",
+        "tree_fall",
+        "cyclone_warning",
+        "heavy_rain_warning",
+        "earthquake",
+    }
+)

@@ -1,0 +1,21 @@
+"""Escalations: what missed a deadline, and to whom it was raised."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from sqlalchemy import select
+
+from coordination import Role
+from coordination.representations import escalation_json
+from coordination.store.tables import Escalation
+from web.api.listing import page_of
+from web.context import api
+
+blueprint = Blueprint("escalations", __name__)
+
+
+@blueprint.get("/escalations")
+@api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+def list_escalations():
+    """Escalations, newest first."""
+    return page_of(select(Escalation).order_by(Escalation.raised_at.desc(), Escalation.id), escalation_json)

@@ -1,0 +1,77 @@
+"""Incidents: declare, list, read, and read the timeline."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, url_for
+from sqlalchemy import select
+
+from coordination import IncidentReport, IncidentStatus, NotFound, Role, declare_incident
+from coordination.representations import escalation_json, incident_json, run_json, task_json, timeline_json
+from coordination.store.tables import Escalation, Incident, TimelineEntry
+from web.api.listing import enum_arg, page_of
+from web.context import api, json_body, principal, services, session
+
+blueprint = Blueprint("incidents", __name__)
+
+OPERATORS = (Role.DUTY_OFFICER, Role.ADMINISTRATOR)
+WATCHERS = (Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+
+
+def incident_detail(incident: Incident, *, include_reporter: bool) -> dict:
+    db = session()
+    escalations = db.scalars(
+        select(Escalation).where(Escalation.incident_id == incident.id).order_by(Escalation.raised_at)
+    ).all()
+    return {
+        **incident_json(incident, include_reporter=include_reporter),
+        "runs": [run_json(run) for run in incident.runs],
+        "tasks": [task_json(task) for task in incident.tasks],
+        "escalations": [escalation_json(escalation) for escalation in escalations],
+    }
+
+
+def _incident(incident_id: uuid.UUID) -> Incident:
+    incident = session().get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"incident {incident_id} does not exist")
+    return incident
+
+
+@blueprint.post("/incidents")
+@api(*OPERATORS)
+def declare():
+    """Declare an incident; the SOP its type and severity trigger starts at once."""
+    report = json_body(IncidentReport)
+    incident = declare_incident(session=session(), clock=services().clock, report=report, actor=principal())
+    body = incident_detail(incident, include_reporter=True)
+    return body, 201, {"Location": url_for("incidents.read", incident_id=incident.id)}
+
+
+@blueprint.get("/incidents")
+@api(*WATCHERS)
+def list_incidents():
+    """List incidents, newest first; `status` filters (open, resolved, closed)."""
+    query = select(Incident).order_by(Incident.declared_at.desc(), Incident.id)
+    status = enum_arg("status", IncidentStatus)
+    if status is not None:
+        query = query.where(Incident.status == status)
+    include_reporter = principal().role is not Role.VIEWER
+    return page_of(query, lambda incident: incident_json(incident, include_reporter=include_reporter))
+
+
+@blueprint.get("/incidents/<uuid:incident_id>")
+@api(*WATCHERS)
+def read(incident_id: uuid.UUID):
+    """An incident with its SOP runs, tasks and escalations."""
+    return incident_detail(_incident(incident_id), include_reporter=principal().role is not Role.VIEWER)
+
+
+@blueprint.get("/incidents/<uuid:incident_id>/timeline")
+@api(*WATCHERS)
+def timeline(incident_id: uuid.UUID):
+    """The incident's timeline entries, oldest first."""
+    _incident(incident_id)
+    query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id).order_by(TimelineEntry.seq)
+    return page_of(query, timeline_json, default_limit=500)

@@ -1,0 +1,35 @@
+"""Paged lists: `limit` and `offset` query parameters, checked, on every list route."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Callable, TypeVar
+
+from flask import request
+from sqlalchemy import Select, func, select
+
+from web.context import query_int, session
+from web.problems import BadRequestBody
+
+EnumT = TypeVar("EnumT", bound=Enum)
+MAX_PAGE = 500
+
+
+def page_of(query: Select, render: Callable[[Any], dict], *, default_limit: int = 100) -> dict:
+    limit = query_int("limit", default=default_limit, minimum=1, maximum=MAX_PAGE)
+    offset = query_int("offset", default=0, minimum=0, maximum=10**9)
+    db = session()
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = db.scalars(query.limit(limit).offset(offset)).unique().all()
+    return {"items": [render(item) for item in items], "total": total, "limit": limit, "offset": offset}
+
+
+def enum_arg(name: str, enum_class: type[EnumT]) -> EnumT | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return enum_class(raw)
+    except ValueError:
+        choices = ", ".join(member.value for member in enum_class)
+        raise BadRequestBody(f"query parameter {name!r} must be one of: {choices}", field=name) from None

@@ -1,0 +1,49 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from prometheus_client import Counter
+
+from coordination import Clock, Store
+from web import console, openapi, operations
+from web.api import agencies, escalations, incidents, sops, tasks
+from web.clock import WallClock
+from web.config import MAX_REQUEST_BYTES, Settings
+from web.context import Services
+from web.problems import register_error_handlers
+
+API_PREFIX = "/api/v1"
+
+REQUESTS = Counter("iccc_http_requests_total", "HTTP requests served", ["method", "endpoint", "status"])
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None) -> Flask:
+    """Build the app. `clock` and `store` default to the wall clock and `settings.database_url`."""
+    settings = settings or Settings.from_environment()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="iccc_session",
+    )
+    app.json.sort_keys = False
+    app.extensions["iccc"] = Services(settings=settings, store=store or Store(settings.database_url),
+                                      clock=clock or WallClock())
+
+    for area in (incidents, tasks, agencies, sops, escalations):
+        app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)
+    app.register_blueprint(openapi.blueprint)
+    app.register_blueprint(operations.blueprint)
+    app.register_blueprint(console.blueprint)
+    register_error_handlers(app)
+
+    @app.after_request
+    def _count(response):
+        REQUESTS.labels(request.method, request.endpoint or "unmatched", str(response.status_code)).inc()
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    return app

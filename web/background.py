@@ -1,0 +1,49 @@
+"""The server's background jobs, driven by APScheduler: fire due deadlines, deliver webhooks."""
+
+from __future__ import annotations
+
+import random
+
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from coordination import Clock, HttpSender, Store, deliver_due_messages, fire_due_timers
+from web.config import Settings
+
+log = structlog.get_logger(__name__)
+
+
+class BackgroundJobs:
+    """Ticks about once a second. Everything due lives in database columns, so a restarted
+    server picks up where the last one stopped, and a missed tick is simply caught up."""
+
+    def __init__(self, *, settings: Settings, store: Store, clock: Clock):
+        self._settings = settings
+        self._store = store
+        self._clock = clock
+        self._sender = HttpSender()
+        self._rng = random.Random()
+        self._scheduler = BackgroundScheduler(timezone="UTC")
+        for name, job in (("timers", self.fire_timers), ("deliveries", self.deliver)):
+            self._scheduler.add_job(job, "interval", seconds=settings.tick_interval_s, id=name,
+                                    max_instances=1, coalesce=True)
+
+    def fire_timers(self) -> None:
+        try:
+            fire_due_timers(store=self._store, clock=self._clock)
+        except Exception:  # the scheduler must keep ticking through a database hiccup
+            log.exception("timers.tick_failed")
+
+    def deliver(self) -> None:
+        try:
+            deliver_due_messages(store=self._store, clock=self._clock, sender=self._sender, rng=self._rng,
+                                 allowed_hosts=self._settings.allowed_webhook_hosts)
+        except Exception:
+            log.exception("deliveries.tick_failed")
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        self._scheduler.shutdown(wait=True)
+        self._sender.close()

@@ -1,0 +1,236 @@
+"""The `iccc` command: serve, demo, database, SOP, agency and token administration."""
+
+from __future__ import annotations
+
+import random
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import click
+from sqlalchemy import select, update
+from waitress import create_server
+
+from coordination import (
+    DEMO_AGENCIES,
+    SYSTEM,
+    AgencyRegistration,
+    Role,
+    Store,
+    install_shipped_sops,
+    is_current,
+    issue_token,
+    register_agency,
+    seed_demo_agencies,
+    upgrade,
+)
+from coordination.store.tables import Agency, ApiToken
+from sop_engine import AgencyRole, SopDefinitionError, load_sop_file
+from web.app import create_app
+from web.background import BackgroundJobs
+from web.clock import WallClock
+from web.config import DEFAULT_DATA_DIR, Settings
+from web.demo import DemoAgencies, DemoAgencyClient, IncidentStream, write_credentials
+from web.logs import configure_logging
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """ICCC emergency coordination engine."""
+    configure_logging()
+
+
+def _settings() -> Settings:
+    return Settings.from_environment()
+
+
+def _serve_forever(app, *, host: str, port: int, jobs: BackgroundJobs | None, exit_after_s: float | None,
+                   on_listening=None, on_stop=None) -> None:
+    try:
+        server = create_server(app, host=host, port=port, threads=8)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from error
+    actual_port = server.effective_port
+    stop = threading.Event()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signal_number, lambda *_: stop.set())
+    threading.Thread(target=server.run, name="http", daemon=True).start()
+    if jobs is not None:
+        jobs.start()
+    if on_listening is not None:
+        on_listening(actual_port)
+    stop.wait(exit_after_s)
+    click.echo("stopping…", err=True)
+    if on_stop is not None:
+        on_stop()
+    if jobs is not None:
+        jobs.stop()
+    server.close()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@click.option("--no-background", is_flag=True, help="Do not run the deadline and delivery jobs in this process.")
+def serve(host: str, port: int, no_background: bool) -> None:
+    """Serve the API and console, and run the deadline and webhook-delivery jobs.
+
+    The database comes from ICCC_DATABASE_URL (default: SQLite under ./iccc-data); its
+    schema must be current (`iccc db upgrade`).
+    """
+    settings = _settings()
+    store = Store(settings.database_url)
+    if not is_current(store):
+        raise click.ClickException("the database schema is not current: run `iccc db upgrade` first")
+    clock = WallClock()
+    app = create_app(settings, store=store, clock=clock)
+    jobs = None if no_background else BackgroundJobs(settings=settings, store=store, clock=clock)
+    _serve_forever(app, host=host, port=port, jobs=jobs, exit_after_s=None,
+                   on_listening=lambda actual: click.echo(f"serving on http://{host}:{actual}/"))
+
+
+@main.command()
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
+@click.option("--incident-every", default=30.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds between demo incidents.")
+@click.option("--exit-after", type=click.FloatRange(min=1), default=None, help="Stop after this many seconds.")
+def demo(port: int, incident_every: float, exit_after: float | None) -> None:
+    """Run the engine with a demo city on 127.0.0.1: agencies that answer, and a stream of incidents.
+
+    Uses ./iccc-data (SQLite) unless ICCC_DATABASE_URL says otherwise; tokens are written to
+    ./iccc-data/demo-credentials.txt.
+    """
+    settings = _settings()
+    store = Store(settings.database_url)
+    upgrade(store)
+    clock = WallClock()
+    receivers = DemoAgencies(api_base="", agencies={})
+    receiver_port = receivers.start()
+    clients, duty_officer_token = _prepare_demo_city(store, clock, settings, receiver_port)
+    receivers.agencies = clients
+    app = create_app(settings, store=store, clock=clock)
+    jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
+    stream: list[IncidentStream] = []
+
+    def listening(actual_port: int) -> None:
+        base = f"http://127.0.0.1:{actual_port}"
+        receivers.api_base = base
+        credentials = DEFAULT_DATA_DIR / "demo-credentials.txt"
+        write_credentials(credentials, url=base + "/", duty_officer_token=duty_officer_token, agencies=clients)
+        click.echo(f"ICCC demo city running: open {base}/ and sign in with the duty officer token in "
+                   f"{credentials}\nPress Ctrl-C to stop.")
+        stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
+                                     rng=random.Random(11)))
+        stream[0].start()
+
+    def stopping() -> None:
+        for item in stream:
+            item.stop()
+        receivers.stop()
+
+    _serve_forever(app, host="127.0.0.1", port=port, jobs=jobs, exit_after_s=exit_after,
+                   on_listening=listening, on_stop=stopping)
+
+
+def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, receiver_port: int):
+    hook = lambda code: f"http://127.0.0.1:{receiver_port}/hooks/{code}"  # noqa: E731
+    with store.transaction() as session:
+        install_shipped_sops(session=session, clock=clock, actor=SYSTEM)
+        seed_demo_agencies(session=session, clock=clock, allowed_hosts=settings.allowed_webhook_hosts,
+                           webhook_url_for={demo.code: hook(demo.code) for demo in DEMO_AGENCIES})
+        # Receivers listen on a new port each run: point every demo agency at it, and replace
+        # the demo's tokens (the old ones were only ever in the credentials file).
+        session.execute(update(ApiToken).where(ApiToken.name.like("demo-%"), ApiToken.revoked_at.is_(None))
+                        .values(revoked_at=clock.now()))
+        clients = {}
+        for agency in session.scalars(select(Agency).where(Agency.code.in_([demo.code for demo in DEMO_AGENCIES]))):
+            agency.webhook_url = hook(agency.code)
+            token = issue_token(session=session, clock=clock, name=f"demo-{agency.code}", role=Role.AGENCY,
+                                agency_id=agency.id)
+            clients[agency.code] = DemoAgencyClient(agency.code, agency.webhook_secret or "", token)
+        duty_officer = issue_token(session=session, clock=clock, name="demo-duty-officer", role=Role.DUTY_OFFICER)
+    return clients, duty_officer
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration to ICCC_DATABASE_URL (default: SQLite under ./iccc-data)."""
+    store = Store(_settings().database_url)
+    upgrade(store)
+    click.echo("database schema is current")
+
+
+@main.group()
+def sop() -> None:
+    """SOP files and the SOP library."""
+
+
+@sop.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def sop_validate(paths: tuple[Path, ...]) -> None:
+    """Check SOP files; print `file:line: message` for each problem, exit 1 if any."""
+    failed = False
+    for path in paths:
+        try:
+            definition = load_sop_file(path)
+        except SopDefinitionError as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            continue
+        click.echo(f"{path}: {definition.ref} valid, {len(definition.steps)} steps")
+    sys.exit(1 if failed else 0)
+
+
+@sop.command("install-shipped")
+def sop_install_shipped() -> None:
+    """Store and activate every shipped SOP version not yet in the database."""
+    store = Store(_settings().database_url)
+    with store.transaction() as session:
+        added = install_shipped_sops(session=session, clock=WallClock(), actor=SYSTEM)
+    click.echo(f"installed {len(added)} SOP version(s)" + (": " + ", ".join(map(str, added)) if added else ""))
+
+
+@main.group()
+def agencies() -> None:
+    """Agencies."""
+
+
+@agencies.command("add")
+@click.option("--code", required=True, help="Short unique code, e.g. fire-central.")
+@click.option("--name", required=True)
+@click.option("--kind", required=True, type=click.Choice([role.value for role in AgencyRole]))
+@click.option("--webhook-url", default=None, help="Where tasks are posted (host must be allowlisted).")
+def agencies_add(code: str, name: str, kind: str, webhook_url: str | None) -> None:
+    """Register an agency; prints its API token and webhook secret once."""
+    settings = _settings()
+    store = Store(settings.database_url)
+    registration = AgencyRegistration(code=code, name=name, kind=AgencyRole(kind), webhook_url=webhook_url)
+    with store.transaction() as session:
+        registered = register_agency(session=session, clock=WallClock(), registration=registration,
+                                     allowed_hosts=settings.allowed_webhook_hosts, actor=SYSTEM)
+    click.echo(f"agency {code} registered\napi token (shown once): {registered.token}")
+    if registered.agency.webhook_secret:
+        click.echo(f"webhook secret (shown once): {registered.agency.webhook_secret}")
+
+
+@main.group()
+def tokens() -> None:
+    """API tokens for people and integrations."""
+
+
+@tokens.command("create")
+@click.option("--name", required=True, help="Who holds it, e.g. night-shift-duty-officer.")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role if role is not Role.AGENCY]))
+def tokens_create(name: str, role: str) -> None:
+    """Create a token for a person or integration; prints it once."""
+    store = Store(_settings().database_url)
+    with store.transaction() as session:
+        token = issue_token(session=session, clock=WallClock(), name=name, role=Role(role))
+    click.echo(f"token for {name} ({role}), shown once: {token}")

@@ -1,0 +1,48 @@
+"""Settings from the environment, read once when the app is built."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from coordination import parse_allowed_hosts
+
+DEFAULT_DATA_DIR = Path("iccc-data")
+MAX_REQUEST_BYTES = 1024 * 1024  # an incident report or a CAP alert is kilobytes; a megabyte is abuse
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    allowed_webhook_hosts: frozenset[str]
+    secret_key: str
+    run_background_jobs: bool = True
+    tick_interval_s: float = 1.0
+
+    @classmethod
+    def from_environment(cls, *, data_dir: Path = DEFAULT_DATA_DIR, **overrides) -> Settings:
+        """Read `ICCC_*` variables; the defaults give the embedded SQLite set-up under `data_dir`."""
+        database_url = os.environ.get("ICCC_DATABASE_URL") or f"sqlite:///{(data_dir / 'iccc.sqlite3').resolve()}"
+        values = dict(
+            database_url=database_url,
+            allowed_webhook_hosts=parse_allowed_hosts(
+                os.environ.get("ICCC_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1,localhost")
+            ),
+            secret_key=os.environ.get("ICCC_SECRET_KEY") or _persistent_secret(data_dir),
+        )
+        values.update(overrides)
+        return cls(**values)
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    """Keep the session-signing key across restarts, readable only by this user."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

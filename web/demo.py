@@ -1,0 +1,155 @@
+"""The demo: agencies that answer their tasks, and a stream of incidents, all on 127.0.0.1.
+
+Each demo agency gets a webhook receiver that verifies the Standard Webhooks signature with
+the reference library, drops duplicates by `webhook-id`, then acknowledges and completes the
+task through the API after a short delay, as a real agency's integration would. One task in
+six is acknowledged late, so escalations show on the board.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import structlog
+from standardwebhooks import Webhook
+from standardwebhooks.webhooks import WebhookVerificationError
+
+from coordination import CITY_CENTRE
+
+log = structlog.get_logger(__name__)
+
+DEMO_INCIDENTS = (
+    ("building_fire", "severe", "Smoke from the third floor of a commercial complex"),
+    ("gas_leak", "moderate", "Smell of gas near a market; PNG line suspected"),
+    ("road_accident", "severe", "Bus and two cars collided at a junction; injured on the road"),
+    ("flood", "severe", "Underpass flooded after a cloudburst; vehicles stranded"),
+)
+
+
+@dataclass
+class DemoAgencyClient:
+    code: str
+    secret: str
+    token: str
+
+
+@dataclass
+class DemoAgencies:
+    """The receivers of every demo agency, on one loopback HTTP server."""
+
+    api_base: str
+    agencies: dict[str, DemoAgencyClient]
+    ack_delay_s: float = 4.0
+    work_delay_s: float = 8.0
+    rng: random.Random = field(default_factory=lambda: random.Random(7))
+    _seen: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _server: ThreadingHTTPServer | None = None
+
+    def start(self, port: int = 0) -> int:
+        demo = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                code = self.path.rstrip("/").rsplit("/", 1)[-1]
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                self.send_response(demo.receive(code, body, dict(self.headers.items())))
+                self.end_headers()
+
+            def log_message(self, *_args) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        threading.Thread(target=self._server.serve_forever, name="demo-receivers", daemon=True).start()
+        return self._server.server_address[1]
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+
+    def receive(self, code: str, body: bytes, headers: dict[str, str]) -> int:
+        agency = self.agencies.get(code)
+        if agency is None:
+            return 404
+        try:
+            payload = Webhook(agency.secret).verify(body, headers)
+        except WebhookVerificationError:
+            log.warning("demo.bad_signature", agency=code)
+            return 401
+        with self._lock:
+            webhook_id = headers.get("webhook-id") or headers.get("Webhook-Id", "")
+            if webhook_id in self._seen:
+                return 204
+            self._seen.add(webhook_id)
+        if payload.get("type") == "task.created":
+            task_id = payload["data"]["task"]["id"]
+            late = self.rng.random() < 1 / 6
+            ack_after = self.ack_delay_s * (25 if late else 1) * self.rng.uniform(0.5, 1.5)
+            threading.Timer(ack_after, self._work, args=(agency, task_id)).start()
+        return 204
+
+    def _work(self, agency: DemoAgencyClient, task_id: str) -> None:
+        headers = {"Authorization": f"Bearer {agency.token}"}
+        try:
+            with httpx.Client(base_url=self.api_base, headers=headers, timeout=10, trust_env=False) as client:
+                client.post(f"/api/v1/tasks/{task_id}/acknowledge")
+                threading.Event().wait(self.work_delay_s * self.rng.uniform(0.5, 1.5))
+                client.post(f"/api/v1/tasks/{task_id}/progress", json={"note": "crew on site", "percent": 50})
+                threading.Event().wait(self.work_delay_s * self.rng.uniform(0.5, 1.5))
+                client.post(f"/api/v1/tasks/{task_id}/complete", json={"note": "done"})
+        except httpx.HTTPError as error:
+            log.warning("demo.answer_failed", agency=agency.code, error=type(error).__name__)
+
+
+class IncidentStream:
+    """Declares a demo incident every `interval_s` seconds through the API, as a duty officer."""
+
+    def __init__(self, *, api_base: str, token: str, interval_s: float, rng: random.Random):
+        self._api_base = api_base
+        self._token = token
+        self._interval_s = interval_s
+        self._rng = rng
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="demo-incidents", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def declare_one(self, client: httpx.Client, number: int) -> None:
+        incident_type, severity, description = DEMO_INCIDENTS[number % len(DEMO_INCIDENTS)]
+        longitude = CITY_CENTRE[0] + self._rng.uniform(-0.04, 0.04)
+        latitude = CITY_CENTRE[1] + self._rng.uniform(-0.04, 0.04)
+        response = client.post("/api/v1/incidents", json={
+            "type": incident_type, "severity": severity, "description": description,
+            "location": {"type": "Point", "coordinates": [round(longitude, 5), round(latitude, 5)]},
+            "reporter": {"name": "Demo caller", "phone": "+91 00000 00000"}, "is_exercise": True,
+        })
+        log.info("demo.incident_declared", type=incident_type, status=response.status_code)
+
+    def _run(self) -> None:
+        headers = {"Authorization": f"Bearer {self._token}"}
+        with httpx.Client(base_url=self._api_base, headers=headers, timeout=10, trust_env=False) as client:
+            number = 0
+            while not self._stop.is_set():
+                try:
+                    self.declare_one(client, number)
+                except httpx.HTTPError as error:
+                    log.warning("demo.declare_failed", error=type(error).__name__)
+                number += 1
+                self._stop.wait(self._interval_s)
+
+
+def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient]) -> None:
+    """Keep the demo's tokens in a file only this user can read (they are never logged)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"console: {url}", f"duty officer token: {duty_officer_token}", ""]
+    lines += [f"agency {code} token: {agency.token}" for code, agency in sorted(agencies.items())]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
