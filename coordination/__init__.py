@@ -40,12 +40,13 @@ from coordination.sop_catalogue import install_shipped_sops, store_sop_version
 from coordination.store import Store, is_current, upgrade
 from coordination.tasks import Acknowledge, Answer, Complete, Reject, ReportProgress, answer_task, visible_task
 from coordination.timers import fire_due_timers
-from coordination.webhooks import HttpSender, deliver_due_messages, parse_allowed_hosts
+from coordination.webhooks import MAX_DELIVERY_ATTEMPTS, HttpSender, deliver_due_messages, parse_allowed_hosts
 
 __all__ = [
     "CITY_CENTRE",
     "DEMO_AGENCIES",
     "INCIDENT_MOVES",
+    "MAX_DELIVERY_ATTEMPTS",
     "SYSTEM",
     "TASK_MOVES",
     "Acknowledge",

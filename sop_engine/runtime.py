@@ -163,9 +163,10 @@ class _Working:
         if task.status is not RunTaskStatus.ASSIGNED:
             return
         self.changed = True
+        ladder_was_climbing = self._climbing_for(task_id) == ACKNOWLEDGEMENT
         self.tasks[task_id] = replace(task, status=RunTaskStatus.ACKNOWLEDGED)
         self._cancel_timer(ack_timer(task_id))
-        if self._climbing_for(task_id) == ACKNOWLEDGEMENT:
+        if ladder_was_climbing:
             self._cancel_timer(ladder_timer(task_id))
 
     def complete(self, task_id: str) -> None:

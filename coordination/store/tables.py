@@ -170,7 +170,7 @@ class Task(Base):
     updated_at: Mapped[datetime]
 
     incident: Mapped[Incident] = relationship(back_populates="tasks")
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
 
 class Timer(Base):
@@ -239,7 +239,7 @@ class WebhookMessage(Base):
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
 
 class DeliveryAttempt(Base):

@@ -1,0 +1,137 @@
+"""Shared fixtures: clocks, stores on every configured database, agencies, incidents, receivers."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from coordination import (
+    SYSTEM,
+    AgencyRegistration,
+    IncidentReport,
+    ManualClock,
+    Role,
+    Store,
+    declare_incident,
+    install_shipped_sops,
+    issue_token,
+    register_agency,
+    upgrade,
+)
+from tests.receiver import WebhookReceiver
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+POSTGRES_URL = os.environ.get("ICCC_TEST_DATABASE_URL")
+LOOPBACK = frozenset({"127.0.0.1", "localhost"})
+
+
+def shared_file(relative: str) -> Path:
+    """A file from ../shared/data, or a skip naming it when that folder is absent."""
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"reference data file {path} is not present")
+    return path
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """A manual clock starting at the real present (webhook verifiers accept only recent times)."""
+    return ManualClock(datetime.now(timezone.utc).replace(microsecond=0))
+
+
+def _database_params() -> list:
+    params = [pytest.param("sqlite", id="sqlite")]
+    if POSTGRES_URL:
+        params.append(pytest.param("postgresql", id="postgresql"))
+    return params
+
+
+@pytest.fixture(params=_database_params())
+def store(request, tmp_path) -> Store:
+    """A migrated, empty database: a SQLite file, or a fresh schema on the PostgreSQL server."""
+    if request.param == "sqlite":
+        created = Store(f"sqlite:///{tmp_path / 'iccc.sqlite3'}")
+        upgrade(created)
+        yield created
+        created.dispose()
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    created = Store(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
+    upgrade(created)
+    yield created
+    created.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP webhook receiver on 127.0.0.1."""
+    with WebhookReceiver() as running:
+        yield running
+
+
+@pytest.fixture
+def shipped_sops(store, clock) -> None:
+    """The shipped SOP library, stored and active."""
+    with store.transaction() as session:
+        install_shipped_sops(session=session, clock=clock, actor=SYSTEM)
+
+
+@pytest.fixture
+def make_agency(store, clock, shipped_sops):
+    """Register an agency; returns (agency id, API token, webhook secret)."""
+
+    def make(code: str, kind: str, webhook_url: str | None = None, jurisdiction: dict | None = None):
+        with store.transaction() as session:
+            registered = register_agency(
+                session=session, clock=clock, allowed_hosts=LOOPBACK, actor=SYSTEM,
+                registration=AgencyRegistration(code=code, name=code.title(), kind=kind, webhook_url=webhook_url,
+                                                jurisdiction=jurisdiction),
+            )
+            return registered.agency.id, registered.token, registered.agency.webhook_secret
+
+    return make
+
+
+@pytest.fixture
+def make_token(store, clock):
+    def make(role: Role = Role.DUTY_OFFICER, name: str = "duty-officer") -> str:
+        with store.transaction() as session:
+            return issue_token(session=session, clock=clock, name=name, role=role)
+
+    return make
+
+
+def incident_report(**overrides) -> IncidentReport:
+    body = {
+        "type": "building_fire",
+        "severity": "severe",
+        "location": {"type": "Point", "coordinates": [77.5946, 12.9716]},
+        "description": "Smoke from a shop",
+        "reporter": {"name": "Asha", "phone": "+91 98450 00000"},
+    }
+    body.update(overrides)
+    return IncidentReport.model_validate(body)
+
+
+@pytest.fixture
+def make_incident(store, clock):
+    """Declare an incident as the system; returns its id."""
+
+    def make(**overrides) -> uuid.UUID:
+        with store.transaction() as session:
+            return declare_incident(session=session, clock=clock, report=incident_report(**overrides),
+                                    actor=SYSTEM).id
+
+    return make
