@@ -94,8 +94,10 @@ def serve(host: str, port: int, no_background: bool) -> None:
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free).")
 @click.option("--incident-every", default=30.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds between demo incidents.")
+@click.option("--answer-delay", default=4.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds a demo agency takes to acknowledge (and twice that for each stage of work).")
 @click.option("--exit-after", type=click.FloatRange(min=1), default=None, help="Stop after this many seconds.")
-def demo(port: int, incident_every: float, exit_after: float | None) -> None:
+def demo(port: int, incident_every: float, answer_delay: float, exit_after: float | None) -> None:
     """Run the engine with a demo city on 127.0.0.1: agencies that answer, and a stream of incidents.
 
     Uses ./iccc-data (SQLite) unless ICCC_DATABASE_URL says otherwise; tokens are written to
@@ -105,7 +107,7 @@ def demo(port: int, incident_every: float, exit_after: float | None) -> None:
     store = Store(settings.database_url)
     upgrade(store)
     clock = WallClock()
-    receivers = DemoAgencies(api_base="", agencies={})
+    receivers = DemoAgencies(api_base="", agencies={}, ack_delay_s=answer_delay, work_delay_s=2 * answer_delay)
     receiver_port = receivers.start()
     clients, duty_officer_token = _prepare_demo_city(store, clock, settings, receiver_port)
     receivers.agencies = clients

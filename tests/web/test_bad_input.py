@@ -1,0 +1,146 @@
+"""Bad input on every route gets a 4xx with an application/problem+json body naming the field."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from coordination import Role, issue_token
+from tests.web.conftest import FIRE_REPORT, bearer
+
+pytestmark = pytest.mark.database
+
+NO_TASK = "00000000-0000-4000-8000-000000000000"
+
+
+def report(**changes):
+    body = json.loads(json.dumps(FIRE_REPORT))
+    for path, value in changes.items():
+        target = body
+        *parents, last = path.split("__")
+        for parent in parents:
+            target = target[parent]
+        if value is ...:
+            del target[last]
+        else:
+            target[last] = value
+    return body
+
+
+# (case id, method, path, caller, body, expected status, expected field or None)
+CASES = [
+    ("declare-not-json", "POST", "/api/v1/incidents", "officer", b"{not json", 400, None),
+    ("declare-wrong-content-type", "POST", "/api/v1/incidents", "officer", ("text/plain", b"fire!"), 415, None),
+    ("declare-array", "POST", "/api/v1/incidents", "officer", [1, 2], 422, None),
+    ("declare-missing-reporter", "POST", "/api/v1/incidents", "officer", report(reporter=...), 422, "reporter"),
+    ("declare-unknown-type", "POST", "/api/v1/incidents", "officer", report(type="alien_invasion"), 422, "type"),
+    ("declare-wrong-severity-type", "POST", "/api/v1/incidents", "officer", report(severity=5), 422, "severity"),
+    ("declare-latitude-out-of-range", "POST", "/api/v1/incidents", "officer",
+     report(location={"type": "Point", "coordinates": [77.5, 91]}), 422, "location.coordinates.1"),
+    ("declare-longitude-out-of-range", "POST", "/api/v1/incidents", "officer",
+     report(location={"type": "Point", "coordinates": [-181, 12]}), 422, "location.coordinates.0"),
+    ("declare-not-a-point", "POST", "/api/v1/incidents", "officer",
+     report(location={"type": "Polygon", "coordinates": [77.5, 12.9]}), 422, "location.type"),
+    ("declare-unknown-field", "POST", "/api/v1/incidents", "officer", report(priority="high"), 422, "priority"),
+    ("declare-oversized", "POST", "/api/v1/incidents", "officer", report(description="x" * 1_100_000), 413, None),
+    ("declare-no-token", "POST", "/api/v1/incidents", None, report(), 401, None),
+    ("declare-bad-token", "POST", "/api/v1/incidents", "bogus", report(), 401, None),
+    ("declare-expired-token", "POST", "/api/v1/incidents", "expired", report(), 401, None),
+    ("declare-as-agency", "POST", "/api/v1/incidents", "agency", report(), 403, None),
+    ("list-incidents-bad-limit", "GET", "/api/v1/incidents?limit=lots", "officer", None, 400, "limit"),
+    ("list-incidents-limit-too-big", "GET", "/api/v1/incidents?limit=100000", "officer", None, 400, "limit"),
+    ("list-incidents-bad-status", "GET", "/api/v1/incidents?status=burning", "officer", None, 400, "status"),
+    ("list-incidents-as-agency", "GET", "/api/v1/incidents", "agency", None, 403, None),
+    ("read-incident-not-a-uuid", "GET", "/api/v1/incidents/42", "officer", None, 404, None),
+    ("read-incident-unknown", "GET", f"/api/v1/incidents/{NO_TASK}", "officer", None, 404, None),
+    ("timeline-unknown", "GET", f"/api/v1/incidents/{NO_TASK}/timeline", "officer", None, 404, None),
+    ("timeline-no-token", "GET", f"/api/v1/incidents/{NO_TASK}/timeline", None, None, 401, None),
+    ("list-tasks-bad-status", "GET", "/api/v1/tasks?status=sleeping", "agency", None, 400, "status"),
+    ("list-tasks-bad-offset", "GET", "/api/v1/tasks?offset=-1", "agency", None, 400, "offset"),
+    ("read-task-unknown", "GET", f"/api/v1/tasks/{NO_TASK}", "agency", None, 404, None),
+    ("acknowledge-unknown", "POST", f"/api/v1/tasks/{NO_TASK}/acknowledge", "agency", None, 404, None),
+    ("acknowledge-extra-field", "POST", "/api/v1/tasks/{task}/acknowledge", "agency", {"eta": 5}, 422, "eta"),
+    ("acknowledge-as-viewer", "POST", "/api/v1/tasks/{task}/acknowledge", "viewer", None, 403, None),
+    ("progress-missing-note", "POST", "/api/v1/tasks/{task}/progress", "agency", {"percent": 10}, 422, "note"),
+    ("progress-percent-too-big", "POST", "/api/v1/tasks/{task}/progress", "agency",
+     {"note": "x", "percent": 101}, 422, "percent"),
+    ("progress-not-json", "POST", "/api/v1/tasks/{task}/progress", "agency", b"note=x", 400, None),
+    ("progress-before-acknowledging", "POST", "/api/v1/tasks/{task}/progress", "agency", {"note": "x"}, 409, None),
+    ("complete-note-wrong-type", "POST", "/api/v1/tasks/{task}/complete", "agency", {"note": 7}, 422, "note"),
+    ("reject-without-reason", "POST", "/api/v1/tasks/{task}/reject", "agency", {}, 422, "reason"),
+    ("reject-empty-reason", "POST", "/api/v1/tasks/{task}/reject", "agency", {"reason": ""}, 422, "reason"),
+    ("deliveries-unknown", "GET", f"/api/v1/tasks/{NO_TASK}/deliveries", "agency", None, 404, None),
+    ("register-agency-bad-kind", "POST", "/api/v1/agencies", "admin",
+     {"code": "navy", "name": "Navy", "kind": "navy"}, 422, "kind"),
+    ("register-agency-unsafe-webhook", "POST", "/api/v1/agencies", "admin",
+     {"code": "water", "name": "Water", "kind": "water", "webhook_url": "http://169.254.169.254/"}, 422,
+     "webhook_url"),
+    ("register-agency-duplicate-code", "POST", "/api/v1/agencies", "admin",
+     {"code": "fire-central", "name": "Fire", "kind": "fire"}, 409, None),
+    ("register-agency-as-officer", "POST", "/api/v1/agencies", "officer",
+     {"code": "x1", "name": "X", "kind": "fire"}, 403, None),
+    ("list-agencies-bad-limit", "GET", "/api/v1/agencies?limit=0", "officer", None, 400, "limit"),
+    ("list-sops-no-token", "GET", "/api/v1/sops", None, None, 401, None),
+    ("list-sops-bad-offset", "GET", "/api/v1/sops?offset=x", "officer", None, 400, "offset"),
+    ("upload-sop-wrong-type", "POST", "/api/v1/sops", "admin", {"id": "x"}, 415, None),
+    ("upload-sop-invalid", "POST", "/api/v1/sops", "admin", ("application/yaml", b"id: x\nversion: 0\n"), 422, None),
+    ("upload-sop-as-officer", "POST", "/api/v1/sops", "officer", ("application/yaml", b"id: x"), 403, None),
+    ("list-escalations-bad-limit", "GET", "/api/v1/escalations?limit=-5", "officer", None, 400, "limit"),
+    ("method-not-allowed", "DELETE", "/api/v1/incidents", "officer", None, 405, None),
+    ("unknown-route", "GET", "/api/v1/nothing-here", "officer", None, 404, None),
+]
+
+
+@pytest.fixture
+def callers(client, store, clock, officer, admin, viewer, make_agency):
+    _fire_id, fire_token, _ = make_agency("fire-central", "fire")
+    with store.transaction() as session:
+        expired = issue_token(session=session, clock=clock, name="old", role=Role.DUTY_OFFICER,
+                              expires_at=clock.now() - timedelta(seconds=1))
+    task = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json["tasks"][0]["id"]
+    return {"officer": officer, "admin": admin, "viewer": viewer, "agency": bearer(fire_token),
+            "bogus": bearer("iccc_not-a-real-token"), "expired": bearer(expired), None: {}}, task
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
+def test_bad_input_gets_a_problem_naming_the_field(client, callers, case):
+    _name, method, path, caller, body, status, field = case
+    headers, task = callers
+    kwargs = {"headers": headers[caller]}
+    if isinstance(body, tuple):
+        kwargs["content_type"], kwargs["data"] = body
+    elif isinstance(body, bytes):
+        kwargs["content_type"], kwargs["data"] = "application/json", body
+    elif body is not None:
+        kwargs["json"] = body
+    response = client.open(path.format(task=task), method=method, **kwargs)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.content_type == "application/problem+json"
+    problem = response.json
+    assert problem["status"] == status and problem["title"] and problem["detail"]
+    if field is not None:
+        assert problem["field"] == field, problem
+
+
+def test_every_api_route_has_a_bad_input_case(app):
+    covered = set()
+    for _name, method, path, *_rest in CASES:
+        adapter = app.url_map.bind("localhost")
+        try:
+            endpoint, _args = adapter.match(path.split("?")[0].format(task=NO_TASK), method=method)
+            covered.add(endpoint)
+        except Exception:  # noqa: BLE001 - 404/405 cases match nothing, by design
+            pass
+    api_endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
+                     if rule.rule.startswith("/api/v1") and rule.endpoint != "openapi.document"}
+    assert api_endpoints - covered == set()
+
+
+def test_an_invalid_sop_upload_names_the_line(client, callers):
+    headers, _task = callers
+    text = b"id: x\nversion: 1\ntitle: T\ntrigger: {incident_types: [flood]}\ntarget: 1h\nsteps:\n  - id: a\n    task: {role: army, do: y}\n"
+    response = client.post("/api/v1/sops", headers=headers["admin"], data=text, content_type="application/yaml")
+    assert response.status_code == 422
+    assert response.json["errors"][0]["line"] == 8

@@ -1,0 +1,64 @@
+"""The `iccc` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ICCC = [sys.executable, "-m", "web"]
+
+
+def iccc(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ICCC_")}
+    return subprocess.run([*ICCC, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["db"], ["db", "upgrade"], ["sop", "validate"],
+                                     ["agencies", "add"], ["tokens", "create"]])
+def test_every_command_explains_itself(command, tmp_path):
+    result = iccc(*command, "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "Usage:" in result.stdout
+
+
+def test_db_upgrade_creates_the_schema_under_the_working_directory(tmp_path):
+    result = iccc("db", "upgrade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "iccc-data" / "iccc.sqlite3").exists()
+
+
+def test_sop_validate_prints_file_and_line_and_fails(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nversion: 1\ntitle: T\ntrigger: {incident_types: [flood]}\ntarget: 1h\nsteps:\n"
+                   "  - id: a\n    task: {role: army, do: y}\n")
+    result = iccc("sop", "validate", str(bad), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"{bad}:8: steps.0.task.role")
+
+
+def test_serve_refuses_an_unmigrated_database_with_a_clear_message(tmp_path):
+    result = iccc("serve", "--port", "0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "iccc db upgrade" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_demo_city_moves_incidents_through_their_sops(tmp_path):
+    """The README's first command: agencies answer by webhook and API, and incidents resolve."""
+    result = iccc("demo", "--port", "0", "--incident-every", "2", "--answer-delay", "0.2", "--exit-after", "14",
+                  cwd=tmp_path, timeout=90)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "ICCC demo city running" in result.stdout
+    credentials = (tmp_path / "iccc-data" / "demo-credentials.txt")
+    assert oct(credentials.stat().st_mode & 0o777) == "0o600"
+    token = credentials.read_text().split("duty officer token: ")[1].split()[0]
+    assert token not in result.stdout + result.stderr  # tokens are never logged
+    with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
+        statuses = dict(db.execute("SELECT status, count(*) FROM incidents GROUP BY status").fetchall())
+        deliveries = db.execute("SELECT count(*) FROM delivery_attempts WHERE outcome = 'delivered'").fetchone()[0]
+    assert statuses.get("resolved", 0) >= 1, statuses
+    assert deliveries >= 3
