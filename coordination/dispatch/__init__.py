@@ -1,0 +1,94 @@
+"""Dispatch optimisation: road network travel times, units, demands and the dispatch policies.
+
+Pure: no database, HTTP or wall clock. The service snapshots open demands and units, asks a
+policy for a plan, and records what the duty officer accepts. Relief logistics (supply runs to
+camps with time windows) is a separate VRPTW planner.
+"""
+
+from coordination.dispatch.candidates import DispatchProblem, NeedGroup, build_problem
+from coordination.dispatch.demands import PRIORITY_BY_SEVERITY, Demand, make_demand, priority_for
+from coordination.dispatch.greedy import recommend_greedy
+from coordination.dispatch.optimiser import recommend_optimal, solve_min_cost_flow
+from coordination.dispatch.plan import (
+    Assignment,
+    AssignmentExplanation,
+    DispatchOptions,
+    Plan,
+    PlanMethod,
+    PlanStatus,
+    UnservedNeed,
+    UnservedReason,
+)
+from coordination.dispatch.relief_routing import (
+    DistanceConvention,
+    ReliefPlan,
+    ReliefRoute,
+    RoutingStatus,
+    distance_matrix,
+    plan_relief_routes,
+)
+from coordination.dispatch.road_network import (
+    ROAD_CLASS_SPEED_KMH,
+    RoadNetwork,
+    edge_travel_s,
+    generate_grid_city,
+    load_graphml_network,
+    speed_kmh_for,
+)
+from coordination.dispatch.solomon import Site, VrptwInstance, load_solomon, parse_solomon
+from coordination.dispatch.travel_times import TravelTimes, TravelTimeSource
+from coordination.dispatch.units import (
+    ASSIGNABLE_STATUSES,
+    PREEMPTIBLE_STATUSES,
+    UNIT_MOVES,
+    Unit,
+    UnitStatus,
+    move_unit,
+    units_by_id,
+)
+
+__all__ = [
+    "ASSIGNABLE_STATUSES",
+    "PREEMPTIBLE_STATUSES",
+    "PRIORITY_BY_SEVERITY",
+    "ROAD_CLASS_SPEED_KMH",
+    "UNIT_MOVES",
+    "Assignment",
+    "AssignmentExplanation",
+    "Demand",
+    "DispatchOptions",
+    "DispatchProblem",
+    "DistanceConvention",
+    "NeedGroup",
+    "Plan",
+    "PlanMethod",
+    "PlanStatus",
+    "ReliefPlan",
+    "ReliefRoute",
+    "RoadNetwork",
+    "RoutingStatus",
+    "Site",
+    "TravelTimeSource",
+    "TravelTimes",
+    "Unit",
+    "UnitStatus",
+    "UnservedNeed",
+    "UnservedReason",
+    "VrptwInstance",
+    "build_problem",
+    "distance_matrix",
+    "edge_travel_s",
+    "generate_grid_city",
+    "load_graphml_network",
+    "load_solomon",
+    "make_demand",
+    "move_unit",
+    "parse_solomon",
+    "plan_relief_routes",
+    "priority_for",
+    "recommend_greedy",
+    "recommend_optimal",
+    "solve_min_cost_flow",
+    "speed_kmh_for",
+    "units_by_id",
+]
