@@ -113,16 +113,17 @@ def make_token(store, clock):
     return make
 
 
+FIRE_REPORT = {
+    "type": "building_fire",
+    "severity": "severe",
+    "location": {"type": "Point", "coordinates": [77.5946, 12.9716]},
+    "description": "Smoke from the third floor",
+    "reporter": {"name": "Asha", "phone": "+91 98450 00000"},
+}
+
+
 def incident_report(**overrides) -> IncidentReport:
-    body = {
-        "type": "building_fire",
-        "severity": "severe",
-        "location": {"type": "Point", "coordinates": [77.5946, 12.9716]},
-        "description": "Smoke from a shop",
-        "reporter": {"name": "Asha", "phone": "+91 98450 00000"},
-    }
-    body.update(overrides)
-    return IncidentReport.model_validate(body)
+    return IncidentReport.model_validate({**FIRE_REPORT, **overrides})
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from coordination import Role
 from web.app import create_app
 from web.config import Settings
-from tests.conftest import LOOPBACK
+from tests.conftest import FIRE_REPORT, LOOPBACK  # noqa: F401 - FIRE_REPORT is shared with the web tests
 
 
 @pytest.fixture
@@ -36,12 +36,3 @@ def viewer(make_token):
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
-
-
-FIRE_REPORT = {
-    "type": "building_fire",
-    "severity": "severe",
-    "location": {"type": "Point", "coordinates": [77.5946, 12.9716]},
-    "description": "Smoke from the third floor",
-    "reporter": {"name": "Asha", "phone": "+91 98450 00000"},
-}
