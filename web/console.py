@@ -9,8 +9,8 @@ from datetime import datetime
 from flask import Blueprint, abort, redirect, render_template, request, session as cookie, url_for
 from sqlalchemy import select
 
-from coordination import IncidentStatus, Principal, Role, TaskStatus, Unauthenticated, authenticate
-from coordination.store.tables import ApiToken, Incident, Task
+from coordination import IncidentStatus, Principal, Role, Unauthenticated, authenticate
+from coordination.store.tables import ApiToken, Incident
 from web.context import services
 
 blueprint = Blueprint("console", __name__)
@@ -89,11 +89,11 @@ def board_data():
             select(Incident).order_by((Incident.status == IncidentStatus.OPEN).desc(), Incident.declared_at.desc())
             .limit(200)
         ).unique().all()
-        rows = [_row(incident, now, db) for incident in incidents]
+        rows = [_row(incident, now) for incident in incidents]
     return {"now": now.isoformat(), "incidents": rows}
 
 
-def _row(incident: Incident, now: datetime, db) -> dict:
+def _row(incident: Incident, now: datetime) -> dict:
     steps_total = steps_done = 0
     sop = None
     for run in incident.runs:
@@ -101,10 +101,7 @@ def _row(incident: Incident, now: datetime, db) -> dict:
         for step in run.state["steps"].values():
             steps_total += 1
             steps_done += step["status"] == "done"
-    open_tasks = db.scalars(
-        select(Task).where(Task.incident_id == incident.id, Task.status.in_(
-            [TaskStatus.QUEUED, TaskStatus.DELIVERED, TaskStatus.ACKNOWLEDGED, TaskStatus.IN_PROGRESS]))
-    ).unique().all()
+    open_tasks = [task for task in incident.tasks if task.status.is_open]
     deadlines = [task.ack_due_at for task in open_tasks if task.acknowledged_at is None]
     deadlines += [task.complete_due_at for task in open_tasks]
     next_deadline = min(deadlines) if deadlines else None

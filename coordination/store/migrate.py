@@ -14,9 +14,14 @@ from coordination.store.database import Store
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _config(store: Store) -> Config:
+def _scripts_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _config(store: Store) -> Config:
+    config = _scripts_config()
     config.attributes["engine"] = store.engine
     return config
 
@@ -27,9 +32,7 @@ def upgrade(store: Store, revision: str = "head") -> None:
 
 
 def head_revision() -> str:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head() or ""
+    return ScriptDirectory.from_config(_scripts_config()).get_current_head() or ""
 
 
 def current_revision(store: Store) -> str | None:
