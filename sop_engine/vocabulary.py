@@ -77,3 +77,32 @@ INCIDENT_TYPES: frozenset[str] = frozenset(
         "earthquake",
     }
 )
+
+
+UNIT_TYPES: dict[str, AgencyRole] = {
+    "fire_engine": AgencyRole.FIRE,
+    "ladder": AgencyRole.FIRE,
+    "rescue_tender": AgencyRole.FIRE,
+    "hazmat_unit": AgencyRole.FIRE,
+    "ambulance": AgencyRole.HEALTH,
+    "als_ambulance": AgencyRole.HEALTH,
+    "medical_team": AgencyRole.HEALTH,
+    "police_patrol": AgencyRole.POLICE,
+    "traffic_unit": AgencyRole.TRAFFIC,
+    "tow_truck": AgencyRole.TRAFFIC,
+    "rescue_boat": AgencyRole.DISASTER_MANAGEMENT,
+    "rescue_team": AgencyRole.DISASTER_MANAGEMENT,
+    "electricity_crew": AgencyRole.ELECTRICITY,
+    "gas_crew": AgencyRole.GAS,
+    "water_tanker": AgencyRole.WATER,
+    "water_crew": AgencyRole.WATER,
+    "pump": AgencyRole.MUNICIPAL,
+    "earth_mover": AgencyRole.MUNICIPAL,
+    "tree_cutting_crew": AgencyRole.MUNICIPAL,
+    "surveillance_team": AgencyRole.HEALTH_SURVEILLANCE,
+}
+"""Unit types an SOP's dispatch step may ask for, each with the kind of agency that owns them.
+
+The validator rejects other names; until units of a type are registered with the dispatch
+service, a dispatch step becomes a task for the owning agency.
+"""
