@@ -20,6 +20,8 @@ class Settings:
     secret_key: str
     run_background_jobs: bool = True
     tick_interval_s: float = 1.0
+    road_network: str = "demo"
+    """Dispatch road network: `demo` (the generated demo-city grid) or an OSMnx GraphML file."""
 
     @classmethod
     def from_environment(cls, *, data_dir: Path = DEFAULT_DATA_DIR, **overrides) -> Settings:
@@ -31,6 +33,7 @@ class Settings:
                 os.environ.get("ICCC_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1,localhost")
             ),
             secret_key=os.environ.get("ICCC_SECRET_KEY") or _persistent_secret(data_dir),
+            road_network=os.environ.get("ICCC_ROAD_NETWORK", "demo"),
         )
         values.update(overrides)
         return cls(**values)

@@ -10,6 +10,8 @@ from flask import Blueprint, current_app
 from pydantic import BaseModel
 
 from coordination import AgencyRegistration, IncidentReport
+from coordination.dispatching import PositionFix, StationRegistration, StatusReport, UnitRegistration
+from web.api.dispatch import AcceptanceBody, RecommendationRequest
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
 
 blueprint = Blueprint("openapi", __name__)
@@ -23,9 +25,16 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "tasks.complete": CompleteBody,
     "tasks.reject": RejectBody,
     "sops.upload": "application/yaml",
+    "units.register_a_station": StationRegistration,
+    "units.register_a_unit": UnitRegistration,
+    "units.report_position": PositionFix,
+    "units.report_unit_status": StatusReport,
+    "dispatch.recommend": RecommendationRequest,
+    "dispatch.accept": AcceptanceBody,
 }
 
-CREATED = {"incidents.declare", "agencies.register", "sops.upload"}
+CREATED = {"incidents.declare", "agencies.register", "sops.upload", "units.register_a_station", "units.register_a_unit",
+           "dispatch.recommend"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -85,7 +94,7 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         schemas.update(schema.pop("$defs", {}))
         schemas[body.__name__] = schema
         operation["requestBody"] = {
-            "required": rule.endpoint not in {"tasks.complete"},
+            "required": rule.endpoint not in {"tasks.complete", "dispatch.accept"},
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
         }
     return operation
