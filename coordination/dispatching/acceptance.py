@@ -46,6 +46,9 @@ ON_SCENE_ALLOWANCE_S = 3600
 DISPATCH_STEP = "dispatch"
 """The step name of a dispatch task that no SOP step asked for."""
 
+MOVE_UP_STEP = "move_up"
+"""The step name of a task that moves a free unit to a standby station to keep an area covered."""
+
 
 class ChosenUnit(BaseModel):
     """One unit the duty officer sends, in place of the recommended plan."""
@@ -114,6 +117,9 @@ def accept_recommendation(
             eta_s = _eta_s(unit=unit, incident=demands[incident_id].incident, travel=travel or travel_times_for())
         dispatched.append(_dispatch(session=session, now=now, recommendation=recommendation, unit=unit,
                                     demand=demands[incident_id], need=need, eta_s=eta_s, decided_by=decided_by))
+    sent = {unit_id for unit_id, _incident, _need in chosen}
+    moved_up = [_move_up(session=session, now=now, recommendation=recommendation, move=move, decided_by=decided_by)
+                for move in recommendation.plan.get("move_ups", []) if move["unit_id"] not in sent]
     for demand in demands.values():
         for row in demand.rows:
             if row.status is DemandStatus.OPEN and not outstanding_of(session=session, demand=row):
@@ -126,6 +132,7 @@ def accept_recommendation(
     added = sorted(set(chosen) - set(recommended))
     removed = sorted(set(recommended) - set(chosen))
     recommendation.plan = {**recommendation.plan, "dispatched": dispatched, "note": note,
+                           "moved_up": [m for m in moved_up if m is not None],
                            "changes": {"added": [_triple(t) for t in added], "removed": [_triple(t) for t in removed]}}
     _record_decision(session=session, now=now, recommendation=recommendation, dispatched=dispatched,
                      added=added, removed=removed, note=note, decided_by=decided_by)
@@ -211,6 +218,35 @@ def _dispatch(*, session: Session, now: datetime, recommendation: DispatchRecomm
     enqueue(session, agency=unit.agency, event_type="task.created", at=now, task=task,
             data={**task_payload(task), "dispatch": order})
     return {**order, "incident_id": str(incident.id), "agency": unit.agency.code, "task_id": str(task.id)}
+
+
+def _move_up(*, session: Session, now: datetime, recommendation: DispatchRecommendation, move: dict[str, Any],
+             decided_by: str) -> dict[str, Any] | None:
+    """Tell a free unit's agency to move it to a standby station; None if the unit is no longer free.
+
+    The unit stays available (it can take a call on the way); its AVL fixes show it moving.
+    """
+    unit = session.get(ResponseUnit, uuid.UUID(move["unit_id"]))
+    if unit is None or unit.status is not UnitStatus.AVAILABLE:
+        return None
+    incident_id = recommendation.incident_id or uuid.UUID(recommendation.plan["demands"][0]["incident_id"])
+    task = Task(
+        id=uuid.uuid4(), incident_id=incident_id, run_id=None, step_id=MOVE_UP_STEP, agency_id=unit.agency_id,
+        role=unit.agency.kind, created_at=now, updated_at=now, instruction=move["explanation"],
+        ack_due_at=now + timedelta(seconds=DISPATCH_ACK_S),
+        complete_due_at=now + timedelta(seconds=move["travel_s"] + DISPATCH_ACK_S),
+    )
+    task.agency, task.incident = unit.agency, session.get(Incident, incident_id)
+    session.add(task)
+    session.flush()
+    order = {"unit_id": str(unit.id), "unit_code": unit.code, "to_station": move["to_station"],
+             "travel_s": move["travel_s"], "recommendation_id": str(recommendation.id)}
+    audit.record(session, at=now, kind="task.created", actor=decided_by, incident_id=incident_id,
+                 summary=f"move-up: task for {unit.agency.code}: {task.instruction}",
+                 data={"task_id": str(task.id), "agency": unit.agency.code, "step_id": MOVE_UP_STEP, **order})
+    enqueue(session, agency=unit.agency, event_type="task.created", at=now, task=task,
+            data={**task_payload(task), "move_up": order})
+    return {**order, "task_id": str(task.id), "agency": unit.agency.code}
 
 
 def _demand_row_for(*, session: Session, demand: OpenDemand, need: str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -25,6 +26,7 @@ from coordination.dispatch import (
     recommend_optimal,
 )
 from coordination.dispatch.orders import RecommendationStatus
+from coordination.dispatching.coverage_rules import station_coverage
 from coordination.dispatching.demands import checked_needs, open_demands, pure_demands
 from coordination.dispatching.fleet import snapshot_units
 from coordination.dispatching.roads import search_lock, travel_times_for
@@ -32,6 +34,9 @@ from coordination.errors import Conflict, InvalidInput
 from coordination.lifecycles import IncidentStatus
 from coordination.store.tables import DispatchDemand, DispatchRecommendation, Incident, ResponseUnit, SopRunRecord
 from sop_engine import Severity
+
+MIN_TRAVEL_LIMIT_S = 60
+MAX_TRAVEL_LIMIT_S = 4 * 3600
 
 DEFAULT_OPTIONS = DispatchOptions(preempt_min_priority=PRIORITY_BY_SEVERITY[Severity.EXTREME])
 """Units already sent to lesser incidents are diverted only for an extreme one."""
@@ -48,6 +53,8 @@ def recommend_dispatch(
     sop_step_id: str | None = None,
     travel: TravelTimes | None = None,
     options: DispatchOptions = DEFAULT_OPTIONS,
+    coverage: Mapping[str, int] | None = None,
+    max_travel_s: int | None = None,
 ) -> DispatchRecommendation:
     """Record an incident's request for units and recommend a plan for every open demand.
 
@@ -62,13 +69,17 @@ def recommend_dispatch(
         sop_run_id, sop_step_id: the SOP step that asked, kept on the demand and the
             recommendation so the run can be told when its units are dispatched.
         travel: travel times on the road network (default: the demo city's).
-        options: maximum travel time and pre-emption threshold.
+        options: pre-emption threshold and cost, solver time limit.
+        coverage: unit type -> seconds: keep one such unit free within that time of every
+            station of its agency kind, moving units up between stations if need be (CP-SAT).
+        max_travel_s: never recommend a unit further away than this.
 
     Returns:
         The proposed recommendation; its plan may be partial (never an exception for lack of units).
 
     Raises:
-        InvalidInput: an unknown incident (`incident_id`), SOP run (`sop_run_id`) or need (`needs.<name>`).
+        InvalidInput: an unknown incident (`incident_id`), SOP run (`sop_run_id`), need
+            (`needs.<name>`) or coverage type (`coverage.<type>`), or a bad `max_travel_s`.
         Conflict: the incident is not open.
     """
     needs = checked_needs(needs)
@@ -92,9 +103,14 @@ def recommend_dispatch(
         update(DispatchRecommendation).where(DispatchRecommendation.status == RecommendationStatus.PROPOSED)
         .values(status=RecommendationStatus.SUPERSEDED)
     )
+    if max_travel_s is not None and not MIN_TRAVEL_LIMIT_S <= max_travel_s <= MAX_TRAVEL_LIMIT_S:
+        raise InvalidInput(f"max_travel_s must be {MIN_TRAVEL_LIMIT_S} to {MAX_TRAVEL_LIMIT_S}", field="max_travel_s")
     travel = travel or travel_times_for()
     demands = open_demands(session=session)
     with search_lock():
+        cover = station_coverage(session=session, travel=travel, within_s_by_type=coverage or {})
+        options = replace(options, coverage=cover.rules,
+                          max_travel_s=max_travel_s if max_travel_s is not None else options.max_travel_s)
         units = snapshot_units(session=session, travel=travel)
         problem_demands = pure_demands(demands=demands, travel=travel)
         plan = recommend_optimal(demands=problem_demands, units=units, travel=travel, options=options)
@@ -104,7 +120,8 @@ def recommend_dispatch(
         method=plan.method.value, plan_status=plan.status.value, proven_optimal=plan.proven_optimal,
         solver_status=plan.solver_status, objective=plan.objective, unserved_weight=plan.unserved_weight,
         baseline_objective=plan.baseline_objective, baseline_unserved_weight=plan.baseline_unserved_weight,
-        plan=_plan_record(session=session, plan=plan, demands=problem_demands, options=options),
+        plan=_plan_record(session=session, plan=plan, demands=problem_demands, options=options,
+                          station_at=cover.station_at, coverage=coverage or {}),
     )
     session.add(recommendation)
     session.flush()
@@ -121,10 +138,12 @@ def recommend_dispatch(
     return recommendation
 
 
-def _plan_record(*, session: Session, plan: Plan, demands, options: DispatchOptions) -> dict[str, Any]:
+def _plan_record(*, session: Session, plan: Plan, demands, options: DispatchOptions, station_at: dict,
+                 coverage: Mapping[str, int]) -> dict[str, Any]:
     """The plan as stored and shown: units by call sign and agency, with the explanation of each."""
     unit_ids = [uuid.UUID(a.unit_id) for a in plan.assignments]
     unit_ids += [uuid.UUID(e.closest_unit_id) for e in plan.explanations]
+    unit_ids += [uuid.UUID(m.unit_id) for m in plan.move_ups]
     units = {str(u.id): u for u in session.scalars(
         select(ResponseUnit).where(ResponseUnit.id.in_(unit_ids))).unique()} if unit_ids else {}
     explanation_of = {e.unit_id: e for e in plan.explanations}
@@ -142,8 +161,24 @@ def _plan_record(*, session: Session, plan: Plan, demands, options: DispatchOpti
             "extra_s": explanation.extra_s if explanation else 0,
             "explanation": text,
         })
+    move_ups = []
+    for m in plan.move_ups:
+        unit = units[m.unit_id]
+        to = station_at[m.to_node]
+        zones = ", ".join(station_at[z] for z in m.zones)
+        move_ups.append({
+            "unit_id": m.unit_id, "unit_code": unit.code, "unit_type": unit.unit_type, "agency": unit.agency.code,
+            "to_station": to, "travel_s": m.travel_s, "covers": [station_at[z] for z in m.zones],
+            "explanation": f"Move {unit.code} to {to} ({m.travel_s} s) to keep a {m.need} within "
+                           f"{coverage.get(m.need)} s of {zones}",
+        })
     return {
-        "options": {"max_travel_s": options.max_travel_s, "preempt_min_priority": options.preempt_min_priority},
+        "options": {"max_travel_s": options.max_travel_s, "preempt_min_priority": options.preempt_min_priority,
+                    "preempt_cost_s": options.preempt_cost_s, "coverage": dict(coverage)},
+        "gap": plan.gap,
+        "preemption_cost": plan.preemption_cost,
+        "move_ups": move_ups,
+        "uncovered": [{"unit_type": z.need, "station": station_at[z.zone]} for z in plan.uncovered],
         "demands": [{"incident_id": d.incident_id, "needs": dict(d.needs), "priority": d.priority} for d in demands],
         "assignments": assignments,
         "unserved": [{"incident_id": u.incident_id, "need": u.need, "count": u.count, "reason": u.reason.value}

@@ -25,6 +25,10 @@ class RecommendationRequest(BaseModel):
 
     incident_id: uuid.UUID
     needs: dict[str, int] = Field(min_length=1, max_length=30)
+    max_travel_s: int | None = Field(default=None, ge=60, le=4 * 3600)
+    """Never recommend a unit further away than this."""
+    coverage: dict[str, int] = Field(default_factory=dict, max_length=20)
+    """Unit type -> seconds: keep one free within that time of every station of its kind (move-ups allowed)."""
 
 
 class AcceptanceBody(BaseModel):
@@ -43,7 +47,8 @@ def recommend():
     body = json_body(RecommendationRequest)
     recommendation = recommend_dispatch(session=session(), clock=services().clock, incident_id=body.incident_id,
                                         needs=body.needs, requested_by=principal().label,
-                                        travel=services().travel)
+                                        travel=services().travel, coverage=body.coverage,
+                                        max_travel_s=body.max_travel_s)
     return (recommendation_json(recommendation), 201,
             {"Location": url_for("dispatch.read_recommendation", recommendation_id=recommendation.id)})
 

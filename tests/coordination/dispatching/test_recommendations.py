@@ -279,3 +279,44 @@ def test_a_capability_is_a_need_too(store, clock, demo_city, make_incident):
     recommendation = recommend(store, clock, incident_id, {"hazmat": 1, "als": 1})
     assert sorted((a["need"], a["unit_type"]) for a in recommendation.plan["assignments"]) == [
         ("als", "als_ambulance"), ("hazmat", "hazmat_unit")]
+
+
+def test_coverage_moves_a_spare_unit_up_to_the_station_a_dispatch_empties(store, clock, make_agency, make_station,
+                                                                         make_unit, make_incident):
+    """One engine at the central station, two at an eastern one out of reach of the centre.
+
+    Sending the central engine leaves the centre without cover; the plan moves a spare eastern
+    engine up to the central station, and accepting it tells the fire agency to move it.
+    """
+    make_agency("fire-central", "fire", "http://127.0.0.1:9/hooks/fire")
+    make_unit(make_station("fire-central", "FS-A"), "E1", "fire_engine")
+    east = make_station("fire-central", "FS-B", lon=77.5946 + 0.032)
+    make_unit(east, "E2", "fire_engine")
+    make_unit(east, "E3", "fire_engine")
+    incident_id = make_incident(type="building_fire", severity="severe", location=NEAR_CENTRE)
+    recommendation = recommend(store, clock, incident_id, {"fire_engine": 1}, coverage={"fire_engine": 240})
+    assert [a["unit_code"] for a in recommendation.plan["assignments"]] == ["E1"]
+    [move] = recommendation.plan["move_ups"]
+    assert (move["to_station"], move["covers"]) == ("FS-A", ["FS-A"]) and move["unit_code"] in {"E2", "E3"}
+    assert recommendation.method == "cp_sat" and recommendation.plan["gap"] == 0.0
+    assert recommendation.plan["uncovered"] == []
+    accepted = accept(store, clock, recommendation.id)
+    [moved] = accepted.plan["moved_up"]
+    with store.transaction() as session:
+        task = session.get(Task, uuid.UUID(moved["task_id"]))
+        assert task.step_id == "move_up" and "FS-A" in task.instruction
+    assert unit_by_code(store, moved["unit_code"]).status is UnitStatus.AVAILABLE
+
+
+def test_coverage_is_kept_by_unit_type(store, clock, demo_city, make_incident):
+    incident_id = make_incident(location=NEAR_CENTRE)
+    with pytest.raises(InvalidInput) as error:
+        recommend(store, clock, incident_id, {"ambulance": 1}, coverage={"als": 300})
+    assert error.value.field == "coverage.als"
+
+
+def test_no_unit_further_than_the_maximum_travel_time_is_recommended(store, clock, demo_city, make_incident):
+    incident_id = make_incident(location=NEAR_CENTRE)
+    recommendation = recommend(store, clock, incident_id, {"rescue_boat": 4}, max_travel_s=60)
+    assert all(a["eta_s"] <= 60 for a in recommendation.plan["assignments"])
+    assert recommendation.plan["unserved"][0]["reason"] == "out_of_reach"
