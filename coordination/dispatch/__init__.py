@@ -22,6 +22,12 @@ from coordination.dispatch.plan import (
     UnservedNeed,
     UnservedReason,
 )
+from coordination.dispatch.relief_backends import (
+    DEFAULT_RELIEF_BACKEND,
+    RELIEF_BACKENDS,
+    available_relief_backends,
+    plan_relief,
+)
 from coordination.dispatch.relief_routing import (
     DistanceConvention,
     ReliefPlan,
@@ -52,8 +58,10 @@ from coordination.dispatch.units import (
 
 __all__ = [
     "ASSIGNABLE_STATUSES",
+    "DEFAULT_RELIEF_BACKEND",
     "PREEMPTIBLE_STATUSES",
     "PRIORITY_BY_SEVERITY",
+    "RELIEF_BACKENDS",
     "ROAD_CLASS_SPEED_KMH",
     "UNIT_MOVES",
     "Assignment",
@@ -81,6 +89,7 @@ __all__ = [
     "UnservedNeed",
     "UnservedReason",
     "VrptwInstance",
+    "available_relief_backends",
     "build_problem",
     "distance_matrix",
     "edge_travel_s",
@@ -90,6 +99,7 @@ __all__ = [
     "make_demand",
     "move_unit",
     "parse_solomon",
+    "plan_relief",
     "plan_relief_routes",
     "priority_for",
     "recommend_greedy",
