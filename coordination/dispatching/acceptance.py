@@ -29,7 +29,7 @@ from coordination.dispatch.orders import (
     DemandStatus,
     RecommendationStatus,
 )
-from coordination.dispatching.demands import OpenDemand, open_demands, outstanding_of
+from coordination.dispatching.demands import OpenDemand, open_demands, outstanding_of, serialise_dispatch
 from coordination.dispatching.fleet import active_assignment, end_assignment
 from coordination.dispatching.roads import search_lock, travel_times_for
 from coordination.errors import Conflict, InvalidInput, NotFound
@@ -93,6 +93,7 @@ def accept_recommendation(
         Conflict: a chosen unit is no longer free (it moved on since the recommendation).
     """
     lock = session.get_bind().dialect.name == "postgresql"
+    serialise_dispatch(session)
     recommendation = session.get(DispatchRecommendation, recommendation_id, with_for_update=lock)
     if recommendation is None:
         raise NotFound(f"recommendation {recommendation_id} does not exist")
@@ -108,7 +109,8 @@ def accept_recommendation(
         chosen = [(str(c.unit_id), str(c.incident_id), c.need) for c in assignments]
     demands = {str(d.incident.id): d for d in open_demands(session=session)}
     units = _checked_units(session=session, chosen=chosen, demands=demands,
-                           preempt_min_priority=recommendation.plan["options"]["preempt_min_priority"], lock=lock)
+                           preempt_min_priority=recommendation.plan["options"]["preempt_min_priority"], lock=lock,
+                           as_recommended=assignments is None)
     now = clock.now()
     dispatched = []
     for (unit_id, incident_id, need), unit in zip(chosen, units):
@@ -140,14 +142,21 @@ def accept_recommendation(
 
 
 def _checked_units(*, session: Session, chosen: list[tuple[str, str, str]], demands: dict[str, OpenDemand],
-                   preempt_min_priority: int | None, lock: bool) -> list[ResponseUnit]:
-    """Check every chosen unit against the open demands and the units' present state."""
+                   preempt_min_priority: int | None, lock: bool, as_recommended: bool) -> list[ResponseUnit]:
+    """Check every chosen unit against the open demands and the units' present state.
+
+    A recommended plan that no longer fits the demands is out of date (a conflict: ask again);
+    a plan the duty officer wrote that does not fit them is bad input naming the entry.
+    """
     left = {incident_id: Counter(d.outstanding) for incident_id, d in demands.items()}
     seen: set[str] = set()
     units = []
     for n, (unit_id, incident_id, need) in enumerate(chosen):
         where = f"assignments.{n}"
         demand = demands.get(incident_id)
+        if (demand is None or left[incident_id][need] <= 0) and as_recommended:
+            raise Conflict(f"the recommendation is out of date: incident {incident_id} no longer needs that {need}; "
+                           "ask for a new recommendation")
         if demand is None:
             raise InvalidInput(f"incident {incident_id} has no open request for units", field=f"{where}.incident_id")
         if left[incident_id][need] <= 0:

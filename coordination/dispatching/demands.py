@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from coordination.dispatch import Demand, TravelTimes, priority_for
@@ -25,6 +25,18 @@ from sop_engine.vocabulary import UNIT_TYPES  # not yet exported by sop_engine (
 
 MAX_UNITS_PER_NEED = 50
 """More than this many units of one kind for one request is a typing error, not a plan."""
+
+_DISPATCH_LOCK_KEY = 7_283_005  # arbitrary constant naming the dispatch planner's advisory lock
+
+
+def serialise_dispatch(session: Session) -> None:
+    """Let one transaction at a time plan or accept on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
+
+    A recommendation supersedes the proposals before it and reads every open demand and unit;
+    two planners at once would each leave a proposal current, made on what the other changes.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DISPATCH_LOCK_KEY})
 
 
 def checked_needs(needs: Mapping[str, int]) -> dict[str, int]:

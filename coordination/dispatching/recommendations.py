@@ -27,7 +27,7 @@ from coordination.dispatch import (
 )
 from coordination.dispatch.orders import RecommendationStatus
 from coordination.dispatching.coverage_rules import station_coverage
-from coordination.dispatching.demands import checked_needs, open_demands, pure_demands
+from coordination.dispatching.demands import checked_needs, open_demands, pure_demands, serialise_dispatch
 from coordination.dispatching.fleet import snapshot_units
 from coordination.dispatching.roads import search_lock, travel_times_for
 from coordination.errors import Conflict, InvalidInput
@@ -84,6 +84,7 @@ def recommend_dispatch(
     """
     needs = checked_needs(needs)
     now = clock.now()
+    serialise_dispatch(session)
     incident = None
     if incident_id is not None:
         incident = session.get(Incident, incident_id)

@@ -60,5 +60,7 @@ def test_the_demo_city_moves_incidents_through_their_sops(tmp_path):
     with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
         statuses = dict(db.execute("SELECT status, count(*) FROM incidents GROUP BY status").fetchall())
         deliveries = db.execute("SELECT count(*) FROM delivery_attempts WHERE outcome = 'delivered'").fetchone()[0]
+        served = db.execute("SELECT count(*) FROM dispatch_assignments WHERE status = 'done'").fetchone()[0]
     assert statuses.get("resolved", 0) >= 1, statuses
     assert deliveries >= 3
+    assert served >= 1  # units were recommended, accepted, sent, and reported back

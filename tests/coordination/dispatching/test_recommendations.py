@@ -320,3 +320,19 @@ def test_no_unit_further_than_the_maximum_travel_time_is_recommended(store, cloc
     recommendation = recommend(store, clock, incident_id, {"rescue_boat": 4}, max_travel_s=60)
     assert all(a["eta_s"] <= 60 for a in recommendation.plan["assignments"])
     assert recommendation.plan["unserved"][0]["reason"] == "out_of_reach"
+
+
+def test_a_recommendation_overtaken_by_another_decision_is_a_conflict(store, clock, demo_city, make_incident):
+    """Two proposals made at once (two officers' screens): accepting one makes the other out of date."""
+    incident_id = make_incident(type="road_accident", severity="severe", location=NEAR_CENTRE)
+    first = recommend(store, clock, incident_id, {"ambulance": 1})
+    with store.transaction() as session:
+        session.get(DispatchRecommendation, first.id).status = RecommendationStatus.PROPOSED
+        second = recommend_dispatch(session=session, clock=clock, incident_id=None, needs={}, requested_by=OFFICER)
+        second_id = second.id
+    with store.transaction() as session:
+        session.get(DispatchRecommendation, first.id).status = RecommendationStatus.PROPOSED
+    accept(store, clock, second_id)
+    with pytest.raises(Conflict) as error:
+        accept(store, clock, first.id)
+    assert "out of date" in str(error.value)
