@@ -7,7 +7,7 @@ from prometheus_client import Counter
 
 from coordination import Clock, Store
 from web import console, openapi, operations
-from coordination.dispatching import travel_times_for
+from coordination.dispatching import use_road_network
 from web.api import agencies, dispatch, escalations, incidents, sops, tasks, units
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.json.sort_keys = False
     app.extensions["iccc"] = Services(settings=settings, store=store or Store(settings.database_url),
                                       clock=clock or WallClock(),
-                                      travel=travel_times_for(source=settings.road_network))
+                                      travel=use_road_network(source=settings.road_network))
 
     for area in (incidents, tasks, agencies, sops, escalations, units, dispatch):
         app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)

@@ -58,19 +58,18 @@ def recommend_optimal(
         lack of units: that is `PlanStatus.PARTIAL`.
     """
     problem = build_problem(demands=demands, units=units, travel=travel, options=options)
-    baseline = plan_from_picks(problem=problem, picks=greedy_picks(problem=problem), method=PlanMethod.GREEDY,
-                               proven_optimal=False, solver_status="greedy")
     if options.coverage:
-        plan = coverage_plan(problem=problem, travel=travel, fallback=baseline)
+        plan = coverage_plan(problem=problem, travel=travel, fallback=_greedy_plan(problem))
     else:
         status, picks = solve_min_cost_flow(problem=problem)
         if status == "OPTIMAL":
             plan = plan_from_picks(problem=problem, picks=picks, method=PlanMethod.MIN_COST_FLOW,
                                    proven_optimal=True, solver_status=status)
         else:
-            plan = replace(baseline, method=PlanMethod.GREEDY_FALLBACK, solver_status=status)
+            plan = replace(_greedy_plan(problem), method=PlanMethod.GREEDY_FALLBACK, solver_status=status)
     if not explain:
         return plan
+    baseline = _greedy_plan(problem)
     plan = explain_plan(problem=problem, plan=plan)
     return _with_baseline(plan, baseline)
 
@@ -130,6 +129,11 @@ def solve_min_cost_flow(*, problem: DispatchProblem) -> tuple[str, list[Pick]]:
             picks.append((offset, int(group.unit_indices[k]), int(group.eta_s[k])))
         position += size
     return name, picks
+
+
+def _greedy_plan(problem: DispatchProblem) -> Plan:
+    return plan_from_picks(problem=problem, picks=greedy_picks(problem=problem), method=PlanMethod.GREEDY,
+                           proven_optimal=False, solver_status="greedy")
 
 
 def _with_baseline(plan: Plan, baseline: Plan) -> Plan:

@@ -23,7 +23,7 @@ from coordination.dispatching.fleet import (
 )
 from coordination.dispatching.recommendations import DEFAULT_OPTIONS, recommend_dispatch
 from coordination.dispatching.representations import recommendation_json, station_json, unit_json
-from coordination.dispatching.roads import DEMO_ROAD_NETWORK, travel_times_for
+from coordination.dispatching.roads import DEMO_ROAD_NETWORK, travel_times_for, use_road_network
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -51,5 +51,6 @@ __all__ = [
     "station_json",
     "travel_times_for",
     "unit_json",
+    "use_road_network",
     "visible_unit",
 ]

@@ -23,18 +23,33 @@ DEMO_GRID_SIZE = 60
 DEMO_GRID_SEED = 5
 
 _networks: dict[str, TravelTimes] = {}
+_default_source = DEMO_ROAD_NETWORK
 _lock = threading.Lock()
 # TravelTimes caches searches and is not thread-safe; requests run in several threads.
 _search_lock = threading.Lock()
 
 
-def travel_times_for(*, source: str = DEMO_ROAD_NETWORK) -> TravelTimes:
-    """Return the shared travel times of a network: ``"demo"`` or the path of a GraphML file.
+def use_road_network(*, source: str) -> TravelTimes:
+    """Make `source` the network of this process (the server calls it once at start) and return it.
+
+    Callers without a web context, such as the SOP engine's dispatch step, then plan on the
+    configured network rather than the demo grid.
+    """
+    global _default_source
+    travel = travel_times_for(source=source)
+    _default_source = source
+    return travel
+
+
+def travel_times_for(*, source: str | None = None) -> TravelTimes:
+    """Return the shared travel times of a network: ``"demo"``, the path of a GraphML file, or
+    (None) the network `use_road_network` chose, the demo city's if none was chosen.
 
     Raises:
         InvalidInput: the GraphML file has a node without coordinates or an edge without a length.
         OSError: the file cannot be read.
     """
+    source = source or _default_source
     with _lock:
         travel = _networks.get(source)
         if travel is None:
