@@ -7,24 +7,44 @@ of the YAML node they concern.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
+from sop_engine.conditions import Condition, ConditionError, parse_condition
 from sop_engine.definition import (
+    Action,
+    DecisionAction,
+    DispatchAction,
+    EndAction,
     EscalationRung,
+    JoinRule,
+    NotifyAction,
+    Predecessor,
     SopDefinition,
     SopRef,
+    SpawnAction,
     Step,
     TaskAction,
     Trigger,
+    WaitAction,
 )
 from sop_engine.durations import parse_duration_s
 from sop_engine.errors import SopDefinitionError, SourceProblem
 from sop_engine.validator import check_meaning
-from sop_engine.vocabulary import INCIDENT_TYPES, AgencyRole, EscalationTarget, Severity
+from sop_engine.vocabulary import INCIDENT_TYPES, UNIT_TYPES, AgencyRole, EscalationTarget, Severity
 
 _IDENTIFIER = r"^[a-z][a-z0-9_\-]{0,62}$"
 
@@ -45,8 +65,19 @@ def _incident_type(value: Any) -> str:
     return value
 
 
-DurationS = Annotated[int, BeforeValidator(_duration)]
-IncidentType = Annotated[str, BeforeValidator(_incident_type)]
+def _unit_type(value: Any) -> str:
+    if value not in UNIT_TYPES:
+        raise ValueError(f"unknown unit type {value!r}; known: {', '.join(sorted(UNIT_TYPES))}")
+    return value
+
+
+DurationS = Annotated[
+    int, BeforeValidator(_duration), WithJsonSchema({"type": ["string", "integer"], "examples": ["5m", "1h30m"]})
+]
+IncidentType = Annotated[str, BeforeValidator(_incident_type), WithJsonSchema({"enum": sorted(INCIDENT_TYPES)})]
+UnitType = Annotated[str, BeforeValidator(_unit_type), WithJsonSchema({"enum": sorted(UNIT_TYPES)})]
+Identifier = Annotated[str, Field(pattern=_IDENTIFIER)]
+PositiveCount = Annotated[int, Field(ge=1, le=500)]
 
 
 class _Model(BaseModel):
@@ -58,18 +89,83 @@ class _TaskModel(_Model):
     do: str = Field(min_length=1)
 
 
+class _DecisionModel(_Model):
+    question: str = Field(min_length=1)
+    options: list[Identifier] = Field(min_length=2)
+    by: Literal["duty_officer"] = "duty_officer"
+    within: DurationS | None = None
+
+    @field_validator("options")
+    @classmethod
+    def _distinct(cls, options: list[str]) -> list[str]:
+        repeated = sorted({option for option in options if options.count(option) > 1})
+        if repeated:
+            raise ValueError(f"option {repeated[0]!r} is listed twice")
+        return options
+
+
+class _NotifyModel(_Model):
+    to: Literal["public"] | list[AgencyRole] = Field(
+        description="`public` (a CAP alert, after the duty officer approves it) or a list of agency roles"
+    )
+    message: str = Field(min_length=1)
+    within: DurationS | None = Field(None, description="Time for the duty officer to approve a public notice")
+
+    @field_validator("to")
+    @classmethod
+    def _some_roles(cls, value: Any) -> Any:
+        if isinstance(value, list) and not value:
+            raise ValueError("name at least one agency role, or `public`")
+        return value
+
+
+class _SpawnModel(_Model):
+    incident_type: IncidentType
+    severity: Severity | None = None
+
+
+class _EndModel(_Model):
+    outcome: Identifier = "resolved"
+
+
 class _RungModel(_Model):
     to: EscalationTarget
     within: DurationS = 600
 
 
 class _StepModel(_Model):
-    id: str = Field(pattern=_IDENTIFIER)
-    task: _TaskModel
-    after: list[str] = []
+    id: Identifier
+    after: list[str] = Field(
+        [], description="Steps this one waits for; `step == option` waits for a decision's option"
+    )
+    join: JoinRule = JoinRule.ALL
+    when: str | None = Field(None, description="A condition on the incident, e.g. `incident.severity >= severe`")
+    task: _TaskModel | None = None
+    decision: _DecisionModel | None = None
+    notify: _NotifyModel | None = None
+    dispatch: dict[UnitType, PositiveCount] | None = Field(None, description="Unit type to count")
+    wait: DurationS | None = None
+    spawn: _SpawnModel | None = None
+    end: _EndModel | None = None
     ack_within: DurationS = 300
-    complete_within: DurationS = 3_600
+    complete_within: DurationS | None = None
     escalate: list[_RungModel] = []
+
+    @model_validator(mode="after")
+    def _one_action(self) -> "_StepModel":
+        given = [kind for kind in _ACTION_KEYS if getattr(self, kind) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(f"a step does exactly one of {', '.join(_ACTION_KEYS)} (found: {found})")
+        if self.dispatch is not None and not self.dispatch:
+            raise ValueError("a dispatch step names at least one unit type")
+        inner = getattr(self, given[0])
+        if getattr(inner, "within", None) is not None and self.complete_within is not None:
+            raise ValueError(f"give the deadline once: {given[0]}.within or complete_within")
+        return self
+
+
+_ACTION_KEYS = ("task", "decision", "notify", "dispatch", "wait", "spawn", "end")
 
 
 class _TriggerModel(_Model):
@@ -78,11 +174,15 @@ class _TriggerModel(_Model):
 
 
 class _SopModel(_Model):
-    id: str = Field(pattern=_IDENTIFIER)
+    """An SOP: one YAML file. See README, "Writing SOPs"."""
+
+    model_config = ConfigDict(title="ICCC standard operating procedure")
+
+    id: Identifier
     version: int = Field(ge=1)
     title: str = Field(min_length=1)
     trigger: _TriggerModel
-    target: DurationS
+    target: DurationS = Field(description="Time within which the whole SOP should be done")
     steps: list[_StepModel] = Field(min_length=1)
 
 
@@ -186,19 +286,14 @@ def _nearest_line(location: tuple[Any, ...], lines: dict) -> int:
     return 1
 
 
+_PREDECESSOR = re.compile(r"^\s*([a-z][a-z0-9_\-]{0,62})\s*(?:==\s*([a-z][a-z0-9_\-]{0,62})\s*)?$")
+
+
 def _definition_from(model: _SopModel, lines: dict, source: str) -> SopDefinition:
-    steps = tuple(
-        Step(
-            step_id=step.id,
-            task=TaskAction(role=step.task.role, instruction=step.task.do),
-            after=tuple(step.after),
-            ack_within_s=step.ack_within,
-            complete_within_s=step.complete_within,
-            escalation=tuple(EscalationRung(rung.to, rung.within) for rung in step.escalate),
-            line=lines.get(("steps", index), 0),
-        )
-        for index, step in enumerate(model.steps)
-    )
+    problems: list[SourceProblem] = []
+    steps = tuple(_step_from(index, step, lines, source, problems) for index, step in enumerate(model.steps))
+    if problems:
+        raise SopDefinitionError(problems)
     return SopDefinition(
         ref=SopRef(model.id, model.version),
         title=model.title,
@@ -207,3 +302,79 @@ def _definition_from(model: _SopModel, lines: dict, source: str) -> SopDefinitio
         steps=steps,
         source=source,
     )
+
+
+def _step_from(index: int, step: _StepModel, lines: dict, source: str, problems: list[SourceProblem]) -> Step:
+    after = []
+    for position, text in enumerate(step.after):
+        match = _PREDECESSOR.match(text)
+        if match is None:
+            line = lines.get(("steps", index, "after", position), 0)
+            problems.append(
+                SourceProblem(
+                    source, line, f"steps.{index}.after.{position}: {text!r} is not `step` or `step == option`",
+                    f"steps.{index}.after.{position}",
+                )
+            )
+            continue
+        after.append(Predecessor(match.group(1), match.group(2)))
+    condition: Condition | None = None
+    if step.when is not None:
+        try:
+            condition = parse_condition(step.when)
+        except ConditionError as error:
+            line = lines.get(("steps", index, "when"), 0)
+            problems.append(SourceProblem(source, line, f"steps.{index}.when: {error}", f"steps.{index}.when"))
+    action, inner_within = _action_from(step)
+    return Step(
+        step_id=step.id,
+        action=action,
+        after=tuple(after),
+        join=step.join,
+        when=condition,
+        ack_within_s=step.ack_within,
+        complete_within_s=inner_within or step.complete_within or _DEFAULT_COMPLETE_WITHIN_S[type(action)],
+        escalation=tuple(EscalationRung(rung.to, rung.within) for rung in step.escalate),
+        line=lines.get(("steps", index), 0),
+    )
+
+
+_DEFAULT_COMPLETE_WITHIN_S: dict[type, int] = {
+    TaskAction: 3_600,
+    DecisionAction: 900,
+    NotifyAction: 900,
+    DispatchAction: 600,
+    WaitAction: 3_600,
+    SpawnAction: 3_600,
+    EndAction: 3_600,
+}
+"""Deadlines for a step that names none: an hour for work, a quarter of an hour for a duty
+officer's decision or approval, ten minutes to confirm a dispatch."""
+
+
+def _action_from(step: _StepModel) -> tuple[Action, int | None]:
+    """Return the step's action and the deadline written inside it (`within`), if any."""
+    if step.task is not None:
+        return TaskAction(role=step.task.role, instruction=step.task.do), None
+    if step.decision is not None:
+        return DecisionAction(question=step.decision.question, options=tuple(step.decision.options)), step.decision.within
+    if step.notify is not None:
+        public = step.notify.to == "public"
+        roles = () if public else tuple(step.notify.to)
+        return NotifyAction(message=step.notify.message, roles=roles, public=public), step.notify.within
+    if step.dispatch is not None:
+        return DispatchAction(units=tuple(step.dispatch.items())), None
+    if step.wait is not None:
+        return WaitAction(duration_s=step.wait), None
+    if step.spawn is not None:
+        return SpawnAction(incident_type=step.spawn.incident_type, severity=step.spawn.severity), None
+    assert step.end is not None
+    return EndAction(outcome=step.end.outcome), None
+
+
+def sop_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the SOP format (the shape; the validator checks the meaning)."""
+    schema = _SopModel.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://iccc.example/schemas/sop.schema.json"
+    return schema
