@@ -11,13 +11,11 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -44,6 +42,7 @@ from sop_engine.definition import (
 from sop_engine.durations import parse_duration_s
 from sop_engine.errors import SopDefinitionError, SourceProblem
 from sop_engine.validator import check_meaning
+from sop_engine.yaml_source import read_yaml, validate_model
 from sop_engine.vocabulary import INCIDENT_TYPES, UNIT_TYPES, AgencyRole, EscalationTarget, Severity
 
 _IDENTIFIER = r"^[a-z][a-z0-9_\-]{0,62}$"
@@ -206,84 +205,13 @@ def load_sop_text(text: str, *, source: str = "<text>") -> SopDefinition:
     Raises:
         SopDefinitionError: with one `source:line: message` problem per mistake found.
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        reason = getattr(error, "problem", None) or str(error)
-        raise SopDefinitionError([SourceProblem(source, line, f"YAML syntax error: {reason}")]) from error
-    if root is None:
-        raise SopDefinitionError([SourceProblem(source, 1, "the file is empty")])
-
-    lines: dict[tuple[Any, ...], int] = {}
-    problems: list[SourceProblem] = []
-    data = _plain(root, (), lines, problems, source)
-    if problems:
-        raise SopDefinitionError(problems)
-    if not isinstance(data, dict):
-        raise SopDefinitionError([SourceProblem(source, root.start_mark.line + 1, "an SOP must be a mapping")])
-    try:
-        model = _SopModel.model_validate(data)
-    except ValidationError as error:
-        raise SopDefinitionError(_problems_from(error, lines, source)) from error
-
+    data, lines = read_yaml(text, source=source)
+    model = validate_model(_SopModel, data, lines, source=source)
     definition = _definition_from(model, lines, source)
     problems = check_meaning(definition, lines_by_path=lines)
     if problems:
         raise SopDefinitionError(problems)
     return definition
-
-
-def _plain(node: yaml.Node, path: tuple[Any, ...], lines: dict, problems: list, source: str) -> Any:
-    """Turn a YAML node into plain data, recording each path's line and refusing duplicate keys."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(SourceProblem(source, key_node.start_mark.line + 1, "keys must be plain words"))
-                continue
-            key = key_node.value
-            if key in result:
-                problems.append(SourceProblem(source, key_node.start_mark.line + 1, f"duplicate key {key!r}"))
-                continue
-            result[key] = _plain(value_node, (*path, key), lines, problems, source)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*path, index), lines, problems, source) for index, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node)
-    finally:
-        loader.dispose()
-
-
-def _problems_from(error: ValidationError, lines: dict, source: str) -> list[SourceProblem]:
-    problems = []
-    for detail in error.errors():
-        location = tuple(detail["loc"])
-        line = _nearest_line(location, lines)
-        field = ".".join(str(part) for part in location)
-        if detail["type"] == "extra_forbidden":
-            message = f"unknown key {location[-1]!r}"
-        elif detail["type"] == "missing":
-            message = f"missing key {location[-1]!r}"
-        else:
-            message = detail["msg"].removeprefix("Value error, ")
-        problems.append(SourceProblem(source, line, f"{field}: {message}" if field else message, field))
-    return problems
-
-
-def _nearest_line(location: tuple[Any, ...], lines: dict) -> int:
-    for end in range(len(location), -1, -1):
-        if location[:end] in lines:
-            return lines[location[:end]]
-    return 1
 
 
 _PREDECESSOR = re.compile(r"^\s*([a-z][a-z0-9_\-]{0,62})\s*(?:==\s*([a-z][a-z0-9_\-]{0,62})\s*)?$")
