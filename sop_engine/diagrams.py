@@ -8,6 +8,7 @@ and the console can show a graph with no Graphviz installed and no network.
 from __future__ import annotations
 
 from html import escape
+from typing import Mapping
 
 import networkx as nx
 
@@ -118,8 +119,13 @@ _FILL = {"task": "#eef4ff", "decision": "#fff4d6", "notify": "#eefaf0", "dispatc
          "spawn": "#ffeef0", "end": "#e8e8e8"}
 
 
-def to_svg(definition: SopDefinition) -> str:
-    """Return the step graph as a self-contained SVG drawing, critical path in red."""
+def to_svg(definition: SopDefinition, *, states: Mapping[str, str] | None = None) -> str:
+    """Return the step graph as a self-contained SVG drawing, critical path in red.
+
+    With `states` (step id to status, from a run), each step's group also carries the class
+    `state-<status>` and a title saying it, so a page can colour a running SOP.
+    """
+    states = states or {}
     graph = step_graph(definition)
     on_path, path_edges = _critical_edges(definition)
     columns = list(nx.topological_generations(graph))
@@ -157,9 +163,12 @@ def to_svg(definition: SopDefinition) -> str:
     for step in definition.steps:
         x, y = position[step.step_id]
         critical = step.step_id in on_path
+        state = states.get(step.step_id)
+        state_class = f" state-{escape(state)}" if state else ""
         parts.append(
-            f'<g class="step {step.kind}{" critical" if critical else ""}" id="step-{escape(step.step_id)}">'
-            f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="{14 if step.kind == "decision" else 4}" '
+            f'<g class="step {step.kind}{" critical" if critical else ""}{state_class}" id="step-{escape(step.step_id)}">'
+            + (f"<title>{escape(step.step_id)}: {escape(state)}</title>" if state else "")
+            + f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="{14 if step.kind == "decision" else 4}" '
             f'fill="{_FILL[step.kind]}" stroke="{"#c00" if critical else "#444"}" stroke-width="{2 if critical else 1}"/>'
         )
         for line_number, text in enumerate(_label(step).split("\n")[:3]):
