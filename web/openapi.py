@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from coordination import AgencyRegistration, IncidentReport
 from coordination.dispatching import PositionFix, StationRegistration, StatusReport, UnitRegistration
+from web.api.decisions import DecisionAnswer, StandDownRequest
 from web.api.dispatch import AcceptanceBody, RecommendationRequest
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
 
@@ -25,6 +26,8 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "tasks.complete": CompleteBody,
     "tasks.reject": RejectBody,
     "sops.upload": "application/yaml",
+    "decisions.answer": DecisionAnswer,
+    "decisions.stand_down_incident": StandDownRequest,
     "units.register_a_station": StationRegistration,
     "units.register_a_unit": UnitRegistration,
     "units.report_position": PositionFix,
@@ -36,6 +39,7 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
 CREATED = {"incidents.declare", "agencies.register", "sops.upload", "units.register_a_station", "units.register_a_unit",
            "dispatch.recommend"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_PARAMETER_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
 
 
 def build_document() -> dict[str, Any]:
@@ -72,7 +76,7 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         "tags": [rule.endpoint.split(".")[0]],
         "parameters": [
             {"name": name, "in": "path", "required": True,
-             "schema": {"type": "string", "format": "uuid"} if converter == "uuid" else {"type": "string"}}
+             "schema": _PARAMETER_SCHEMAS.get(converter, {"type": "string"})}
             for converter, name in _PARAMETER.findall(rule.rule)
         ],
         "responses": {

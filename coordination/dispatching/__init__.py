@@ -22,6 +22,7 @@ from coordination.dispatching.fleet import (
     visible_unit,
 )
 from coordination.dispatching.recommendations import DEFAULT_OPTIONS, recommend_dispatch
+from coordination.dispatching.release import release_incident_units
 from coordination.dispatching.representations import recommendation_json, station_json, unit_json
 from coordination.dispatching.roads import DEMO_ROAD_NETWORK, travel_times_for, use_road_network
 
@@ -46,6 +47,7 @@ __all__ = [
     "record_position",
     "register_station",
     "register_unit",
+    "release_incident_units",
     "report_status",
     "snapshot_units",
     "station_json",

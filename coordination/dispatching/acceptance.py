@@ -82,8 +82,11 @@ def accept_recommendation(
         travel: travel times for units the duty officer added (default: the demo city's).
 
     Returns:
-        The accepted recommendation; `plan["dispatched"]` lists what was sent. Accepting an
-        accepted recommendation again without changes returns it unchanged.
+        The accepted recommendation; `plan["dispatched"]` lists what was sent, and
+        `plan["sop_confirmations"]` each SOP dispatch step whose request is now met, as
+        ``{"sop_run_id", "sop_step_id", "unit_ids"}``: what the caller feeds to the run as
+        `DispatchConfirmed`. Accepting an accepted recommendation again without changes returns
+        it unchanged.
 
     Raises:
         NotFound: no such recommendation.
@@ -122,12 +125,15 @@ def accept_recommendation(
     sent = {unit_id for unit_id, _incident, _need in chosen}
     moved_up = [_move_up(session=session, now=now, recommendation=recommendation, move=move, decided_by=decided_by)
                 for move in recommendation.plan.get("move_ups", []) if move["unit_id"] not in sent]
+    confirmations = []
     for demand in demands.values():
         for row in demand.rows:
             if row.status is DemandStatus.OPEN and not outstanding_of(session=session, demand=row):
                 require_move(f"demand {row.id}", row.status, DemandStatus.MET, DEMAND_MOVES)
                 row.status = DemandStatus.MET
                 row.closed_at = now
+                if row.sop_run_id is not None and row.sop_step_id is not None:
+                    confirmations.append(_sop_confirmation(session=session, demand=row))
     recommendation.status = RecommendationStatus.ACCEPTED
     recommendation.decided_by = decided_by
     recommendation.decided_at = now
@@ -135,6 +141,7 @@ def accept_recommendation(
     removed = sorted(set(recommended) - set(chosen))
     recommendation.plan = {**recommendation.plan, "dispatched": dispatched, "note": note,
                            "moved_up": [m for m in moved_up if m is not None],
+                           "sop_confirmations": confirmations,
                            "changes": {"added": [_triple(t) for t in added], "removed": [_triple(t) for t in removed]}}
     _record_decision(session=session, now=now, recommendation=recommendation, dispatched=dispatched,
                      added=added, removed=removed, note=note, decided_by=decided_by)
@@ -256,6 +263,16 @@ def _move_up(*, session: Session, now: datetime, recommendation: DispatchRecomme
     enqueue(session, agency=unit.agency, event_type="task.created", at=now, task=task,
             data={**task_payload(task), "move_up": order})
     return {**order, "task_id": str(task.id), "agency": unit.agency.code}
+
+
+def _sop_confirmation(*, session: Session, demand) -> dict[str, Any]:
+    """The units that met an SOP step's request, for its `DispatchConfirmed` event."""
+    assignments = session.scalars(
+        select(DispatchAssignment).where(DispatchAssignment.demand_id == demand.id)
+        .order_by(DispatchAssignment.dispatched_at, DispatchAssignment.id)
+    ).unique().all()
+    return {"sop_run_id": str(demand.sop_run_id), "sop_step_id": demand.sop_step_id,
+            "unit_ids": [str(a.unit_id) for a in assignments if a.status.counts]}
 
 
 def _demand_row_for(*, session: Session, demand: OpenDemand, need: str):

@@ -17,7 +17,7 @@ def problems_of(text: str) -> list[str]:
 def test_a_valid_sop_loads_with_its_deadlines_in_seconds(two_step_sop):
     assert str(two_step_sop.ref) == "two-step@v3"
     assert two_step_sop.step("shut_valve").ack_within_s == 120
-    assert two_step_sop.step("repair").after == ("shut_valve", "evacuate")
+    assert [str(before) for before in two_step_sop.step("repair").after] == ["shut_valve", "evacuate"]
     assert two_step_sop.step("repair").line == 18
 
 

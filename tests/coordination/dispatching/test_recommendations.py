@@ -25,6 +25,7 @@ from coordination.dispatching import (
     StatusReport,
     accept_recommendation,
     recommend_dispatch,
+    release_incident_units,
     report_status,
 )
 from coordination.store.tables import (
@@ -32,6 +33,7 @@ from coordination.store.tables import (
     DispatchDemand,
     DispatchRecommendation,
     Incident,
+    ResponseUnit,
     SopRunRecord,
     Task,
     TimelineEntry,
@@ -241,6 +243,9 @@ def test_the_sop_step_that_asked_is_kept_on_the_demand_and_the_recommendation(st
     with store.transaction() as session:
         tasks = [session.get(Task, uuid.UUID(d["task_id"])) for d in accepted.plan["dispatched"]]
     assert {t.step_id for t in tasks} == {"boats"}
+    [confirmation] = accepted.plan["sop_confirmations"]
+    assert (confirmation["sop_run_id"], confirmation["sop_step_id"]) == (str(run_id), "boats")
+    assert sorted(confirmation["unit_ids"]) == sorted(d["unit_id"] for d in accepted.plan["dispatched"])
 
 
 def test_a_dispatch_task_is_answered_like_any_other(store, clock, demo_city, make_incident):
@@ -336,3 +341,25 @@ def test_a_recommendation_overtaken_by_another_decision_is_a_conflict(store, clo
     with pytest.raises(Conflict) as error:
         accept(store, clock, first.id)
     assert "out of date" in str(error.value)
+
+
+def test_standing_an_incident_down_releases_its_units_and_tells_their_agencies(store, clock, demo_city,
+                                                                               make_incident):
+    incident_id = make_incident(type="road_accident", severity="severe", location=NEAR_CENTRE)
+    accepted = accept(store, clock, recommend(store, clock, incident_id, {"ambulance": 2}).id)
+    first, second = (uuid.UUID(d["unit_id"]) for d in accepted.plan["dispatched"])
+    for status in (UnitStatus.EN_ROUTE, UnitStatus.ON_SCENE):
+        with store.transaction() as session:
+            report_status(session=session, clock=clock, principal=demo_city["ems-108"], unit_id=first,
+                          report=StatusReport(status=status))
+    with store.transaction() as session:
+        released = release_incident_units(session=session, clock=clock, incident_id=incident_id, actor=OFFICER,
+                                          reason="false alarm")
+    assert sorted(released) == sorted(d["unit_code"] for d in accepted.plan["dispatched"])
+    with store.transaction() as session:
+        assert session.get(ResponseUnit, first).status is UnitStatus.RETURNING
+        assert session.get(ResponseUnit, second).status is UnitStatus.AVAILABLE
+        cancelled = session.scalars(select(WebhookMessage).where(WebhookMessage.event_type == "task.cancelled")).all()
+        assert len(cancelled) == 2
+        assert session.scalar(select(DispatchDemand)).status is DemandStatus.CANCELLED
+    assert recommend(store, clock, None, {}).plan["demands"] == []
