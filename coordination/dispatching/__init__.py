@@ -25,6 +25,7 @@ from coordination.dispatching.recommendations import DEFAULT_OPTIONS, recommend_
 from coordination.dispatching.release import release_incident_units
 from coordination.dispatching.representations import recommendation_json, station_json, unit_json
 from coordination.dispatching.roads import DEMO_ROAD_NETWORK, travel_times_for, use_road_network
+from coordination.dispatching.sop_steps import recommend_for_sop_step
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -42,6 +43,7 @@ __all__ = [
     "checked_needs",
     "open_demands",
     "recommend_dispatch",
+    "recommend_for_sop_step",
     "recommendation_json",
     "seed_demo_fleet",
     "record_position",
