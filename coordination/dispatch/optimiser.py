@@ -58,10 +58,13 @@ def recommend_optimal(
         lack of units: that is `PlanStatus.PARTIAL`.
     """
     problem = build_problem(demands=demands, units=units, travel=travel, options=options)
+    status, picks = solve_min_cost_flow(problem=problem)
     if options.coverage:
-        plan = coverage_plan(problem=problem, travel=travel, fallback=_greedy_plan(problem))
+        flow = (plan_from_picks(problem=problem, picks=picks, method=PlanMethod.MIN_COST_FLOW, proven_optimal=True,
+                                solver_status=status) if status == "OPTIMAL" else None)
+        plan = coverage_plan(problem=problem, travel=travel, fallback=flow or _greedy_plan(problem), start=picks,
+                             least_unserved_weight=flow.unserved_weight if flow else None)
     else:
-        status, picks = solve_min_cost_flow(problem=problem)
         if status == "OPTIMAL":
             plan = plan_from_picks(problem=problem, picks=picks, method=PlanMethod.MIN_COST_FLOW,
                                    proven_optimal=True, solver_status=status)
