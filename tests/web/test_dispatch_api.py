@@ -81,3 +81,5 @@ def test_a_superseded_recommendation_is_a_conflict(client, city, officer):
     response = client.post(f"/api/v1/dispatch/recommendations/{first['id']}/accept", headers=officer)
     assert response.status_code == 409 and response.content_type == "application/problem+json"
     assert "superseded" in response.json["detail"]
+    proposed = client.get("/api/v1/dispatch/recommendations?status=proposed", headers=officer).json
+    assert proposed["total"] == 1 and proposed["items"][0]["id"] != first["id"]

@@ -6,10 +6,13 @@ import uuid
 
 from flask import Blueprint, url_for
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from coordination import NotFound, Role
 from coordination.dispatching import ChosenUnit, accept_recommendation, recommend_dispatch, recommendation_json
+from coordination.dispatch.orders import RecommendationStatus
 from coordination.store.tables import DispatchRecommendation
+from web.api.listing import enum_arg, page_of
 from web.context import api, json_body, optional_json_body, principal, services, session
 
 blueprint = Blueprint("dispatch", __name__)
@@ -51,6 +54,18 @@ def recommend():
                                         max_travel_s=body.max_travel_s)
     return (recommendation_json(recommendation), 201,
             {"Location": url_for("dispatch.read_recommendation", recommendation_id=recommendation.id)})
+
+
+@blueprint.get("/dispatch/recommendations")
+@api(*WATCHERS)
+def list_recommendations():
+    """Recommendations, newest first; `status` filters (proposed, accepted, superseded)."""
+    query = select(DispatchRecommendation).order_by(DispatchRecommendation.requested_at.desc(),
+                                                    DispatchRecommendation.id)
+    status = enum_arg("status", RecommendationStatus)
+    if status is not None:
+        query = query.where(DispatchRecommendation.status == status)
+    return page_of(query, recommendation_json)
 
 
 @blueprint.get("/dispatch/recommendations/<uuid:recommendation_id>")
