@@ -103,19 +103,35 @@ class _DecisionModel(_Model):
         return options
 
 
+def _audience(value: Any) -> Any:
+    if value == "public":
+        return value
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be `public` or a list of agency roles such as [police, traffic]")
+    roles = []
+    for item in value:
+        try:
+            roles.append(AgencyRole(item))
+        except ValueError:
+            known = ", ".join(role.value for role in AgencyRole)
+            raise ValueError(f"unknown agency role {item!r}; known: {known}") from None
+    return roles
+
+
+Audience = Annotated[
+    Any,
+    BeforeValidator(_audience),
+    WithJsonSchema({"oneOf": [{"const": "public"}, {"type": "array", "minItems": 1,
+                                                   "items": {"enum": [role.value for role in AgencyRole]}}]}),
+]
+
+
 class _NotifyModel(_Model):
-    to: Literal["public"] | list[AgencyRole] = Field(
+    to: Audience = Field(
         description="`public` (a CAP alert, after the duty officer approves it) or a list of agency roles"
     )
     message: str = Field(min_length=1)
     within: DurationS | None = Field(None, description="Time for the duty officer to approve a public notice")
-
-    @field_validator("to")
-    @classmethod
-    def _some_roles(cls, value: Any) -> Any:
-        if isinstance(value, list) and not value:
-            raise ValueError("name at least one agency role, or `public`")
-        return value
 
 
 class _SpawnModel(_Model):
@@ -301,7 +317,11 @@ def _action_from(step: _StepModel) -> tuple[Action, int | None]:
 
 
 def sop_json_schema() -> dict[str, Any]:
-    """Return the JSON Schema of the SOP format (the shape; the validator checks the meaning)."""
+    """Return the JSON Schema of the SOP format (the shape; the validator checks the meaning).
+
+    The same document is shipped as `sop_engine/sop.schema.json` for editors and other tools;
+    a test keeps the file equal to this.
+    """
     schema = _SopModel.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = "https://iccc.example/schemas/sop.schema.json"

@@ -89,7 +89,8 @@ def check_meaning(
         checker.report(first.line, f"steps wait for each other in a cycle: {' -> '.join(names)}")
         return checker.problems
     checker.check_reachability(graph)
-    checker.check_critical_path()
+    if not checker.problems:  # a path through steps that can never run would only add noise
+        checker.check_critical_path()
     return checker.problems
 
 

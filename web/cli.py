@@ -26,19 +26,23 @@ from coordination import (
     upgrade,
 )
 from coordination.store.tables import Agency, ApiToken
-from sop_engine import AgencyRole, SopDefinitionError, load_sop_file
+from sop_engine import AgencyRole
 from web.app import create_app
 from web.background import BackgroundJobs
 from web.clock import WallClock
 from web.config import DEFAULT_DATA_DIR, Settings
 from web.demo import DemoAgencies, DemoAgencyClient, IncidentStream, write_credentials
 from web.logs import configure_logging
+from web.sop_commands import sop
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """ICCC emergency coordination engine."""
     configure_logging()
+
+
+main.add_command(sop)
 
 
 def _settings() -> Settings:
@@ -166,37 +170,6 @@ def db_upgrade() -> None:
     store = Store(_settings().database_url)
     upgrade(store)
     click.echo("database schema is current")
-
-
-@main.group()
-def sop() -> None:
-    """SOP files and the SOP library."""
-
-
-@sop.command("validate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def sop_validate(paths: tuple[Path, ...]) -> None:
-    """Check SOP files; print `file:line: message` for each problem, exit 1 if any."""
-    failed = False
-    for path in paths:
-        try:
-            definition = load_sop_file(path)
-        except SopDefinitionError as error:
-            failed = True
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            continue
-        click.echo(f"{path}: {definition.ref} valid, {len(definition.steps)} steps")
-    sys.exit(1 if failed else 0)
-
-
-@sop.command("install-shipped")
-def sop_install_shipped() -> None:
-    """Store and activate every shipped SOP version not yet in the database."""
-    store = Store(_settings().database_url)
-    with store.transaction() as session:
-        added = install_shipped_sops(session=session, clock=WallClock(), actor=SYSTEM)
-    click.echo(f"installed {len(added)} SOP version(s)" + (": " + ", ".join(map(str, added)) if added else ""))
 
 
 @main.group()
