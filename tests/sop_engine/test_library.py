@@ -106,6 +106,21 @@ def test_linked_incidents_never_start_each_other_in_a_loop():
     assert nx.is_directed_acyclic_graph(spawns), nx.find_cycle(spawns)
 
 
+def test_every_linked_incident_starts_an_sop_of_its_own():
+    """A spawned incident, at its own severity, is never left to the duty officer by hand."""
+    for definition in LIBRARY:
+        for step in definition.steps:
+            if not isinstance(step.action, SpawnAction):
+                continue
+            for severity in definition.trigger.severities():
+                spawned_severity = step.action.severity or severity
+                started = matching_sop(LIBRARY, incident_type=step.action.incident_type, severity=spawned_severity)
+                assert started is not None, (
+                    f"{definition.ref} step {step.step_id}: a {spawned_severity.value} "
+                    f"{step.action.incident_type} starts no SOP"
+                )
+
+
 def test_every_shipped_sop_has_a_golden_script_and_every_script_an_sop():
     scripts = sorted(path.name.removesuffix(".script.yaml") for path in GOLDEN.glob("*.script.yaml"))
     assert scripts == SOP_IDS
