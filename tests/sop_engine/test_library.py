@@ -95,6 +95,24 @@ def test_a_graver_incident_starts_the_more_specific_sop():
     assert (chosen(Severity.SEVERE), chosen(Severity.EXTREME)) == ("building-fire", "building-fire-major")
 
 
+FIRST_TASKS_THE_SERVICE_RELIES_ON = {
+    "building-fire": {("fire_response", "fire"), ("cordon", "police"), ("isolate_supply", "electricity")},
+    "gas-leak": {("shut_valve", "gas"), ("evacuate", "police"), ("standby", "fire")},
+    "urban-flood": {("assess", "disaster_management")},
+    "road-accident": {("ambulance", "health"), ("scene_control", "police")},
+}
+
+
+@pytest.mark.parametrize("sop_id", sorted(FIRST_TASKS_THE_SERVICE_RELIES_ON))
+def test_the_first_tasks_of_the_original_sops_stay_as_the_service_expects(sop_id):
+    first_tasks = {
+        (step.step_id, step.action.role.value)
+        for step in BY_ID[sop_id].steps
+        if isinstance(step.action, TaskAction) and not step.after
+    }
+    assert first_tasks == FIRST_TASKS_THE_SERVICE_RELIES_ON[sop_id]
+
+
 def test_linked_incidents_never_start_each_other_in_a_loop():
     """A spawn starts the SOP of its incident type; following spawns must always end somewhere."""
     spawns = nx.DiGraph()
