@@ -34,6 +34,7 @@ from web.config import DEFAULT_DATA_DIR, Settings
 from web.demo import DemoAgencies, DemoAgencyClient, IncidentStream, write_credentials
 from web.logs import configure_logging
 from web.sop_commands import sop
+from web.worker_command import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,6 +44,7 @@ def main() -> None:
 
 
 main.add_command(sop)
+main.add_command(worker)
 
 
 def _settings() -> Settings:

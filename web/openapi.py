@@ -10,6 +10,7 @@ from flask import Blueprint, current_app
 from pydantic import BaseModel
 
 from coordination import AgencyRegistration, IncidentReport
+from web.api.decisions import DecisionAnswer, StandDownRequest
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
 
 blueprint = Blueprint("openapi", __name__)
@@ -23,10 +24,13 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "tasks.complete": CompleteBody,
     "tasks.reject": RejectBody,
     "sops.upload": "application/yaml",
+    "decisions.answer": DecisionAnswer,
+    "decisions.stand_down_incident": StandDownRequest,
 }
 
 CREATED = {"incidents.declare", "agencies.register", "sops.upload"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_PARAMETER_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
 
 
 def build_document() -> dict[str, Any]:
@@ -63,7 +67,7 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         "tags": [rule.endpoint.split(".")[0]],
         "parameters": [
             {"name": name, "in": "path", "required": True,
-             "schema": {"type": "string", "format": "uuid"} if converter == "uuid" else {"type": "string"}}
+             "schema": _PARAMETER_SCHEMAS.get(converter, {"type": "string"})}
             for converter, name in _PARAMETER.findall(rule.rule)
         ],
         "responses": {
