@@ -139,9 +139,11 @@ def test_every_linked_incident_starts_an_sop_of_its_own():
                 )
 
 
-def test_every_shipped_sop_has_a_golden_script_and_every_script_an_sop():
+def test_every_shipped_sop_has_a_golden_script_and_trace_and_every_one_an_sop():
     scripts = sorted(path.name.removesuffix(".script.yaml") for path in GOLDEN.glob("*.script.yaml"))
+    traces = sorted(path.name.removesuffix(".trace") for path in GOLDEN.glob("*.trace"))
     assert scripts == SOP_IDS
+    assert traces == SOP_IDS
 
 
 # what each SOP does
