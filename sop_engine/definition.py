@@ -10,9 +10,10 @@ spawned incident or the end of the run), starts when its predecessors allow (`af
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
+from types import MappingProxyType
+from typing import Mapping, Union
 
 from sop_engine.conditions import Condition, condition_text
 from sop_engine.vocabulary import AgencyRole, EscalationTarget, Severity
@@ -206,12 +207,38 @@ class SopDefinition:
     target_s: int
     steps: tuple[Step, ...]
     source: str = "<memory>"
+    _by_id: Mapping[str, Step] = field(init=False, repr=False, compare=False)
+    _successors: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
+    _position: Mapping[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Look-ups the runtime makes on every event, computed once per definition.
+        by_id: dict[str, Step] = {}
+        successors: dict[str, list[str]] = {step.step_id: [] for step in self.steps}
+        for step in self.steps:
+            by_id.setdefault(step.step_id, step)
+            for before in step.after:
+                if before.step_id in successors and step.step_id not in successors[before.step_id]:
+                    successors[before.step_id].append(step.step_id)
+        object.__setattr__(self, "_by_id", MappingProxyType(by_id))
+        position: dict[str, int] = {}
+        for index, step in enumerate(self.steps):
+            position.setdefault(step.step_id, index)
+        object.__setattr__(self, "_position", MappingProxyType(position))
+        object.__setattr__(
+            self, "_successors", MappingProxyType({name: tuple(after) for name, after in successors.items()})
+        )
 
     def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.step_id == step_id:
-                return step
-        raise KeyError(step_id)
+        return self._by_id[step_id]
+
+    def position_of(self, step_id: str) -> int:
+        """Where the step is written (the runtime examines ready steps in this order)."""
+        return self._position[step_id]
+
+    def successors_of(self, step_id: str) -> tuple[str, ...]:
+        """The steps that wait for `step_id`, in the order they are written."""
+        return self._successors.get(step_id, ())
 
     def ladder_for(self, step_id: str) -> tuple[EscalationRung, ...]:
         step = self.step(step_id)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 from sop_engine.definition import SopDefinition
 from sop_engine.vocabulary import Severity
@@ -106,6 +106,22 @@ class TaskState:
     status: RunTaskStatus = RunTaskStatus.ASSIGNED
     next_rung: int = 0
     """Index of the escalation rung a further missed deadline goes to."""
+
+
+StateT = TypeVar("StateT")
+
+
+def evolve(state: StateT, **changes: Any) -> StateT:
+    """Return a copy of a frozen state value with `changes` applied.
+
+    Like `dataclasses.replace`, but without re-running `__init__`: the run's state classes
+    (`StepState`, `TaskState`, `SopRun`) validate nothing on construction, and the runtime
+    copies them dozens of times per event, where `replace` cost a third of its time.
+    """
+    copy = object.__new__(type(state))
+    copy.__dict__.update(state.__dict__)
+    copy.__dict__.update(changes)
+    return copy
 
 
 def _frozen(mapping: Mapping | None = None) -> Mapping:

@@ -15,7 +15,6 @@ Timers are the run's own, named by what they guard:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
@@ -66,6 +65,7 @@ from sop_engine.events import (
 )
 from sop_engine.run import (
     IncidentFacts,
+    evolve,
     RunStatus,
     RunTaskStatus,
     SopRun,
@@ -169,9 +169,11 @@ class _Working:
         self.finished_at = run.finished_at
         self.commands: list[Command] = []
         self.changed = False
+        self.newly_settled: list[str] = []
+        """Steps settled during this event: only their successors can have become ready."""
 
     def result(self) -> SopRun:
-        return replace(
+        return evolve(
             self.run,
             status=self.status,
             steps=MappingProxyType(self.steps),
@@ -191,7 +193,7 @@ class _Working:
         self.started_at = self.now
         for step in self.definition.steps:
             self.steps[step.step_id] = StepState()
-        self._settle()
+        self._settle(starting=True)
 
     def assign(self, step_id: str, task_ids: tuple[str, ...]) -> None:
         step = self._step(step_id)
@@ -203,7 +205,7 @@ class _Working:
                 return
             raise SopRuntimeError(f"step {step_id!r} of run {self.run.run_id} is not waiting for tasks")
         self.changed = True
-        self.steps[step_id] = replace(state, task_ids=tuple(task_ids))
+        self.steps[step_id] = evolve(state, task_ids=tuple(task_ids))
         self._cancel_step_timers(step_id)
         if not task_ids:
             self._fail_step(step, self._no_agency_reason(step))
@@ -223,7 +225,7 @@ class _Working:
             return
         self.changed = True
         ladder_was_climbing = self._climbing_for(task_id) == ACKNOWLEDGEMENT
-        self.tasks[task_id] = replace(task, status=RunTaskStatus.ACKNOWLEDGED)
+        self.tasks[task_id] = evolve(task, status=RunTaskStatus.ACKNOWLEDGED)
         self._cancel_timer(ack_timer(task_id))
         if ladder_was_climbing:
             self._cancel_timer(ladder_timer(task_id))
@@ -233,7 +235,7 @@ class _Working:
         if task.status.is_final:
             return
         self.changed = True
-        self.tasks[task_id] = replace(task, status=RunTaskStatus.COMPLETED)
+        self.tasks[task_id] = evolve(task, status=RunTaskStatus.COMPLETED)
         self._cancel_task_timers(task_id)
         self._finish_step_if_settled(task.step_id)
         self._settle()
@@ -243,7 +245,7 @@ class _Working:
         if task.status.is_final:
             return
         self.changed = True
-        self.tasks[task_id] = replace(task, status=RunTaskStatus.REJECTED)
+        self.tasks[task_id] = evolve(task, status=RunTaskStatus.REJECTED)
         self._cancel_task_timers(task_id)
         self.commands.append(
             Escalate(task.step_id, task_id, 0, EscalationTarget.DUTY_OFFICER, f"task rejected by the agency: {reason}")
@@ -297,7 +299,7 @@ class _Working:
         if state.status is not StepStatus.ACTIVE or state.task_ids:
             raise SopRuntimeError(f"dispatch {step_id!r} is not awaiting confirmation")
         self.changed = True
-        self.steps[step_id] = replace(state, unit_ids=tuple(unit_ids))
+        self.steps[step_id] = evolve(state, unit_ids=tuple(unit_ids))
         self._finish_step(step_id, outcome=None)
         self._settle()
 
@@ -348,7 +350,7 @@ class _Working:
         ladder = self.definition.ladder_for(step_id)
         rung = min(state.next_rung, len(ladder) - 1)
         self.commands.append(Escalate(step_id, None, rung, ladder[rung].target, reason))
-        self.steps[step_id] = replace(state, next_rung=rung + 1)
+        self.steps[step_id] = evolve(state, next_rung=rung + 1)
         if rung + 1 < len(ladder):
             self._start_timer(step_ladder_timer(step_id), self.now + timedelta(seconds=ladder[rung].within_s))
 
@@ -366,7 +368,7 @@ class _Working:
         ladder = self.definition.ladder_for(task.step_id)
         rung = min(task.next_rung, len(ladder) - 1)
         self.commands.append(Escalate(task.step_id, task.task_id, rung, ladder[rung].target, reason))
-        self.tasks[task.task_id] = replace(task, next_rung=rung + 1)
+        self.tasks[task.task_id] = evolve(task, next_rung=rung + 1)
         if rung + 1 < len(ladder):
             self._start_timer(ladder_timer(task.task_id), self.now + timedelta(seconds=ladder[rung].within_s))
 
@@ -385,17 +387,21 @@ class _Working:
             self._fail_step(self._step(step_id), "every agency rejected the task")
 
     def _finish_step(self, step_id: str, *, outcome: str | None) -> None:
-        self._cancel_step_timers(step_id)
-        self.steps[step_id] = replace(self.steps[step_id], status=StepStatus.DONE, finished_at=self.now, outcome=outcome)
+        self.newly_settled.append(step_id)
+        if not isinstance(self.definition.step(step_id).action, TaskAction):  # tasks keep no step timers
+            self._cancel_step_timers(step_id)
+        self.steps[step_id] = evolve(self.steps[step_id], status=StepStatus.DONE, finished_at=self.now, outcome=outcome)
 
     def _fail_step(self, step: Step, reason: str) -> None:
-        self.steps[step.step_id] = replace(
+        self.newly_settled.append(step.step_id)
+        self.steps[step.step_id] = evolve(
             self.steps[step.step_id], status=StepStatus.FAILED, finished_at=self.now, outcome=reason
         )
         self.commands.append(Escalate(step.step_id, None, 0, EscalationTarget.DUTY_OFFICER, reason))
 
     def _settle_step(self, step_id: str, status: StepStatus, reason: str) -> None:
-        self.steps[step_id] = replace(self.steps[step_id], status=status, finished_at=self.now, outcome=reason)
+        self.newly_settled.append(step_id)
+        self.steps[step_id] = evolve(self.steps[step_id], status=status, finished_at=self.now, outcome=reason)
 
     def _readiness(self, step: Step) -> tuple[str, str]:
         """Whether a pending step can start: ("ready"|"wait"|"skip"|"block", reason).
@@ -430,39 +436,60 @@ class _Working:
             return "block", "every step it waits for failed or was not taken"
         return "skip", "no branch it waits for was taken"
 
-    def _settle(self) -> None:
+    def _settle(self, *, starting: bool = False) -> None:
         """Start every step its predecessors allow, skip or block those that can never start,
-        and finish the run when nothing more can happen."""
-        progressed = True
-        while progressed and self.status is RunStatus.RUNNING:
-            progressed = False
-            for step in self.definition.steps:
-                if self.steps[step.step_id].status is not StepStatus.PENDING:
+        and finish the run when nothing more can happen.
+
+        Steps are examined in the order they are written, pass after pass until nothing moves;
+        a pending step is examined only when it has no predecessors (at the start) or one of
+        them settled during this event, since nothing else can have changed its readiness.
+        """
+        definition = self.definition
+        steps = self.steps
+        position = definition.position_of
+        examined = 0 if starting else None
+        propagated = 0
+        while self.status is RunStatus.RUNNING:
+            if examined == 0:
+                names = [step.step_id for step in definition.steps if not step.after]
+                examined = None
+            else:
+                fresh = self.newly_settled[propagated:]
+                if not fresh:
+                    break
+                propagated = len(self.newly_settled)
+                names = sorted({name for settled in fresh for name in definition.successors_of(settled)},
+                               key=position)
+            for name in names:
+                if steps[name].status is not StepStatus.PENDING:
                     continue
+                step = definition.step(name)
                 verdict, reason = self._readiness(step)
                 if verdict == "wait":
                     continue
-                progressed = True
                 if verdict == "block":
-                    self._settle_step(step.step_id, StepStatus.BLOCKED, reason)
+                    self._settle_step(name, StepStatus.BLOCKED, reason)
                 elif verdict == "skip":
-                    self._settle_step(step.step_id, StepStatus.SKIPPED, reason)
+                    self._settle_step(name, StepStatus.SKIPPED, reason)
                 elif step.when is not None and not evaluate(step.when, self.run.incident.fields()):
-                    self._settle_step(step.step_id, StepStatus.SKIPPED, f"condition false: {step.when_text}")
+                    self._settle_step(name, StepStatus.SKIPPED, f"condition false: {step.when_text}")
                 else:
                     self._activate(step)
                 if self.status is not RunStatus.RUNNING:
                     return
-        if any(not state.status.is_settled for state in self.steps.values()):
-            return
+        if not self.newly_settled:
+            return  # nothing settled, so the run cannot have become finished
+        for state in steps.values():
+            if state.status is StepStatus.PENDING or state.status is StepStatus.ACTIVE:
+                return
         failed = tuple(
-            name for name, state in self.steps.items() if state.status in (StepStatus.FAILED, StepStatus.BLOCKED)
+            name for name, state in steps.items() if state.status in (StepStatus.FAILED, StepStatus.BLOCKED)
         )
         self._finish_run(RunStatus.INCOMPLETE if failed else RunStatus.COMPLETED, failed_steps=failed)
 
     def _activate(self, step: Step) -> None:
         step_id = step.step_id
-        self.steps[step_id] = replace(self.steps[step_id], status=StepStatus.ACTIVE, started_at=self.now)
+        self.steps[step_id] = evolve(self.steps[step_id], status=StepStatus.ACTIVE, started_at=self.now)
         action = step.action
         ack_due_at = self.now + timedelta(seconds=step.ack_within_s)
         complete_due_at = self.now + timedelta(seconds=step.complete_within_s)
@@ -497,7 +524,7 @@ class _Working:
         """Cancel every open task and step: the run is ending before they finished."""
         for task_id, task in self.tasks.items():
             if not task.status.is_final:
-                self.tasks[task_id] = replace(task, status=RunTaskStatus.CANCELLED)
+                self.tasks[task_id] = evolve(task, status=RunTaskStatus.CANCELLED)
                 self.commands.append(CancelTask(task_id, reason))
         for step_id, state in self.steps.items():
             if not state.status.is_settled:

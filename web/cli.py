@@ -31,7 +31,7 @@ from web.app import create_app
 from web.background import BackgroundJobs
 from web.clock import WallClock
 from web.config import DEFAULT_DATA_DIR, Settings
-from web.demo import DemoAgencies, DemoAgencyClient, IncidentStream, write_credentials
+from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
 from web.logs import configure_logging
 from web.sop_commands import sop
 from web.worker_command import worker
@@ -119,7 +119,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
-    stream: list[IncidentStream] = []
+    stream: list[IncidentStream | DemoDutyOfficer] = []
 
     def listening(actual_port: int) -> None:
         base = f"http://127.0.0.1:{actual_port}"
@@ -130,7 +130,10 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
                    f"{credentials}\nPress Ctrl-C to stop.")
         stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
                                      rng=random.Random(11)))
-        stream[0].start()
+        stream.append(DemoDutyOfficer(api_base=base, token=duty_officer_token, delay_s=3 * answer_delay,
+                                      rng=random.Random(13)))
+        for part in stream:
+            part.start()
 
     def stopping() -> None:
         for item in stream:
