@@ -7,7 +7,7 @@ import re
 import pytest
 
 from coordination import Role
-from tests.coordination.test_duty import CHEMICAL_SOP
+from tests.coordination.test_duty import CHEMICAL_SOP, stand_in_for_the_shipped_sops
 from tests.web.conftest import FIRE_REPORT
 
 pytestmark = pytest.mark.database
@@ -52,10 +52,12 @@ def test_the_board_lists_incidents_with_sop_progress_and_next_deadline(client, o
     assert [task["agency"] for task in row["open_tasks"]] == ["fire-central"]
 
 
-def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_click(client, officer, make_token,
-                                                                                   make_agency, admin):
+def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_click(client, store, officer,
+                                                                                   make_token, make_agency, admin):
     make_agency("fire-central", "fire")
     make_agency("police-central", "police")
+    with store.transaction() as session:
+        stand_in_for_the_shipped_sops(session)
     client.post("/api/v1/sops", data=CHEMICAL_SOP, headers={**admin, "Content-Type": "application/yaml"})
     incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "type": "chemical_accident"},
                            headers=officer).json
@@ -74,8 +76,10 @@ def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_cl
     assert 'id="step-close_false_alarm"' in page and "state-skipped" in page
 
 
-def test_a_wrong_decision_is_explained_beside_it(client, officer, make_token, make_agency, admin):
+def test_a_wrong_decision_is_explained_beside_it(client, store, officer, make_token, make_agency, admin):
     make_agency("fire-central", "fire")
+    with store.transaction() as session:
+        stand_in_for_the_shipped_sops(session)
     client.post("/api/v1/sops", data=CHEMICAL_SOP, headers={**admin, "Content-Type": "application/yaml"})
     incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "type": "chemical_accident"},
                            headers=officer).json
