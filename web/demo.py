@@ -23,11 +23,18 @@ from coordination import CITY_CENTRE
 log = structlog.get_logger(__name__)
 
 DEMO_INCIDENTS = (
-    ("building_fire", "severe", "Smoke from the third floor of a commercial complex"),
-    ("gas_leak", "moderate", "Smell of gas near a market; PNG line suspected"),
-    ("road_accident", "severe", "Bus and two cars collided at a junction; injured on the road"),
-    ("flood", "severe", "Underpass flooded after a cloudburst; vehicles stranded"),
+    ("building_fire", "severe", "Smoke from the third floor of a commercial complex", {"people_trapped": 2}),
+    ("gas_leak", "moderate", "Smell of gas near a market; PNG line suspected", {}),
+    ("road_accident", "severe", "Bus and two cars collided at a junction; injured on the road", {"casualties": 6}),
+    ("flood", "severe", "Underpass flooded after a cloudburst; vehicles stranded", {"people_affected": 1200}),
+    ("power_outage", "moderate", "Feeder trip: three wards without supply", {}),
+    ("tree_fall", "moderate", "Rain tree fell across the ring road; a line is down", {}),
+    ("water_main_burst", "severe", "600 mm main burst; road caving in", {}),
+    ("crowd_surge", "severe", "Surge at the temple festival gate", {"mass_gathering": True, "casualties": 3}),
+    ("chemical_accident", "severe", "Chlorine cylinder leaking at a water treatment plant",
+     {"hazardous_material": True}),
 )
+"""What the demo declares in turn: type, severity, description and the details SOPs read."""
 
 
 @dataclass
@@ -176,13 +183,14 @@ class IncidentStream:
         self._stop.set()
 
     def declare_one(self, client: httpx.Client, number: int) -> None:
-        incident_type, severity, description = DEMO_INCIDENTS[number % len(DEMO_INCIDENTS)]
+        incident_type, severity, description, details = DEMO_INCIDENTS[number % len(DEMO_INCIDENTS)]
         longitude = CITY_CENTRE[0] + self._rng.uniform(-0.04, 0.04)
         latitude = CITY_CENTRE[1] + self._rng.uniform(-0.04, 0.04)
         response = client.post("/api/v1/incidents", json={
             "type": incident_type, "severity": severity, "description": description,
             "location": {"type": "Point", "coordinates": [round(longitude, 5), round(latitude, 5)]},
             "reporter": {"name": "Demo caller", "phone": "+91 00000 00000"}, "is_exercise": True,
+            "details": details,
         })
         log.info("demo.incident_declared", type=incident_type, status=response.status_code)
 
