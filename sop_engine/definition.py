@@ -186,6 +186,9 @@ class Step:
         return condition_text(self.when) if self.when is not None else None
 
 
+AGENCY_TARGETS = frozenset({EscalationTarget.AGENCY_SUPERVISOR, EscalationTarget.AGENCY_HEAD})
+"""Rungs addressed to the agency that holds a task; meaningless where no agency holds one."""
+
 DEFAULT_LADDER = (EscalationRung(EscalationTarget.DUTY_OFFICER, 600),)
 """Used when a step names no ladder: a missed deadline always reaches a human."""
 
@@ -239,6 +242,12 @@ class SopDefinition:
     def successors_of(self, step_id: str) -> tuple[str, ...]:
         """The steps that wait for `step_id`, in the order they are written."""
         return self._successors.get(step_id, ())
+
+    def step_deadline_ladder_for(self, step_id: str) -> tuple[EscalationRung, ...]:
+        """The ladder for a deadline the duty officer owns (a decision, an approval, a dispatch
+        confirmation): the step's ladder without agency rungs, which have no agency to address."""
+        rungs = tuple(rung for rung in self.ladder_for(step_id) if rung.target not in AGENCY_TARGETS)
+        return rungs or DECISION_LADDER
 
     def ladder_for(self, step_id: str) -> tuple[EscalationRung, ...]:
         step = self.step(step_id)

@@ -231,7 +231,8 @@ class _DryRun:
     def go(self) -> DryRunResult:
         facts = self.script.facts()
         run = new_run(run_id="dry-run", definition=self.definition, incident=facts)
-        self._note("start", f"{self.definition.ref} for a {facts.severity.value} {facts.incident_type}")
+        article = "an" if facts.severity is Severity.EXTREME else "a"
+        self._note("start", f"{self.definition.ref} for {article} {facts.severity.value} {facts.incident_type}")
         self._at(0, RunStarted(facts))
         if self.script.stand_down is not None:
             self._at(self.script.stand_down.after, StoodDown(self.script.stand_down.reason, "duty-officer"))
@@ -276,6 +277,8 @@ class _DryRun:
         """Trace each step that settled because of `event` (done, skipped, blocked, failed)."""
         if isinstance(event, DecisionTaken):
             self._note("decided", f"{event.step_id}: {event.option}")
+        elif isinstance(event, NoticeWithheld):
+            self._note("withheld", f"{event.step_id}: {event.reason}")
         elif isinstance(event, StoodDown):
             self._note("stand-down", event.reason)
         for step in self.definition.steps:

@@ -247,10 +247,18 @@ class _Working:
         self.changed = True
         self.tasks[task_id] = evolve(task, status=RunTaskStatus.REJECTED)
         self._cancel_task_timers(task_id)
+        step_id = task.step_id
+        outcomes = [self.tasks[other].status for other in self.steps[step_id].task_ids]
+        step_fails = all(outcome.is_final for outcome in outcomes) and RunTaskStatus.COMPLETED not in outcomes
+        consequence = "; no agency is left to do the step, so it fails" if step_fails else ""
         self.commands.append(
-            Escalate(task.step_id, task_id, 0, EscalationTarget.DUTY_OFFICER, f"task rejected by the agency: {reason}")
+            Escalate(step_id, task_id, 0, EscalationTarget.DUTY_OFFICER,
+                     f"task rejected by the agency: {reason}{consequence}")
         )
-        self._finish_step_if_settled(task.step_id)
+        if step_fails:  # one escalation says both; the duty officer is not told twice
+            self._fail_step(self._step(step_id), "every agency rejected the task", escalate=False)
+        else:
+            self._finish_step_if_settled(step_id)
         self._settle()
 
     def decide(self, step_id: str, option: str) -> None:
@@ -347,7 +355,7 @@ class _Working:
             reason = f"{deadline} not given within {format_duration_s(step.complete_within_s)}"
         else:
             reason = f"{deadline} still overdue"
-        ladder = self.definition.ladder_for(step_id)
+        ladder = self.definition.step_deadline_ladder_for(step_id)
         rung = min(state.next_rung, len(ladder) - 1)
         self.commands.append(Escalate(step_id, None, rung, ladder[rung].target, reason))
         self.steps[step_id] = evolve(state, next_rung=rung + 1)
@@ -392,12 +400,13 @@ class _Working:
             self._cancel_step_timers(step_id)
         self.steps[step_id] = evolve(self.steps[step_id], status=StepStatus.DONE, finished_at=self.now, outcome=outcome)
 
-    def _fail_step(self, step: Step, reason: str) -> None:
+    def _fail_step(self, step: Step, reason: str, *, escalate: bool = True) -> None:
         self.newly_settled.append(step.step_id)
         self.steps[step.step_id] = evolve(
             self.steps[step.step_id], status=StepStatus.FAILED, finished_at=self.now, outcome=reason
         )
-        self.commands.append(Escalate(step.step_id, None, 0, EscalationTarget.DUTY_OFFICER, reason))
+        if escalate:
+            self.commands.append(Escalate(step.step_id, None, 0, EscalationTarget.DUTY_OFFICER, reason))
 
     def _settle_step(self, step_id: str, status: StepStatus, reason: str) -> None:
         self.newly_settled.append(step_id)
@@ -440,41 +449,52 @@ class _Working:
         """Start every step its predecessors allow, skip or block those that can never start,
         and finish the run when nothing more can happen.
 
-        Steps are examined in the order they are written, pass after pass until nothing moves;
-        a pending step is examined only when it has no predecessors (at the start) or one of
-        them settled during this event, since nothing else can have changed its readiness.
+        In rounds: first every skip and block is propagated, collecting the steps that are
+        ready; then, if an `end` step is among them, it alone runs (the run ends, and the others
+        are cancelled before they were ever asked of anyone); otherwise the ready steps start in
+        the order they are written, which may settle more (notices, spawns) for the next round.
+        So the outcome never depends on where in the file an `end` step is written. A pending
+        step is examined only when it has no predecessors (at the start) or one of them
+        settled during this event, since nothing else can have changed its readiness.
         """
         definition = self.definition
         steps = self.steps
         position = definition.position_of
-        examined = 0 if starting else None
         propagated = 0
         while self.status is RunStatus.RUNNING:
-            if examined == 0:
-                names = [step.step_id for step in definition.steps if not step.after]
-                examined = None
-            else:
-                fresh = self.newly_settled[propagated:]
-                if not fresh:
-                    break
-                propagated = len(self.newly_settled)
-                names = sorted({name for settled in fresh for name in definition.successors_of(settled)},
-                               key=position)
-            for name in names:
-                if steps[name].status is not StepStatus.PENDING:
-                    continue
-                step = definition.step(name)
-                verdict, reason = self._readiness(step)
-                if verdict == "wait":
-                    continue
-                if verdict == "block":
-                    self._settle_step(name, StepStatus.BLOCKED, reason)
-                elif verdict == "skip":
-                    self._settle_step(name, StepStatus.SKIPPED, reason)
-                elif step.when is not None and not evaluate(step.when, self.run.incident.fields()):
-                    self._settle_step(name, StepStatus.SKIPPED, f"condition false: {step.when_text}")
+            ready: dict[str, Step] = {}
+            while True:
+                if starting:
+                    names = [step.step_id for step in definition.steps if not step.after]
+                    starting = False
                 else:
-                    self._activate(step)
+                    fresh = self.newly_settled[propagated:]
+                    if not fresh:
+                        break
+                    propagated = len(self.newly_settled)
+                    names = sorted({name for settled in fresh for name in definition.successors_of(settled)},
+                                   key=position)
+                for name in names:
+                    if steps[name].status is not StepStatus.PENDING or name in ready:
+                        continue
+                    step = definition.step(name)
+                    verdict, reason = self._readiness(step)
+                    if verdict == "wait":
+                        continue
+                    if verdict == "block":
+                        self._settle_step(name, StepStatus.BLOCKED, reason)
+                    elif verdict == "skip":
+                        self._settle_step(name, StepStatus.SKIPPED, reason)
+                    elif step.when is not None and not evaluate(step.when, self.run.incident.fields()):
+                        self._settle_step(name, StepStatus.SKIPPED, f"condition false: {step.when_text}")
+                    else:
+                        ready[name] = step
+            if not ready:
+                break
+            ordered = sorted(ready.values(), key=lambda step: position(step.step_id))
+            ends = [step for step in ordered if isinstance(step.action, EndAction)]
+            for step in ends[:1] or ordered:
+                self._activate(step)
                 if self.status is not RunStatus.RUNNING:
                     return
         if not self.newly_settled:
@@ -521,7 +541,20 @@ class _Working:
     # ending
 
     def _close(self, reason: str) -> None:
-        """Cancel every open task and step: the run is ending before they finished."""
+        """Cancel every open task and step: the run is ending before they finished.
+
+        A step started during this same event has asked nothing of anyone yet: its request
+        (task, decision, dispatch) is withdrawn from the commands rather than sent and then
+        cancelled, which would leave a task whose id the run never learnt.
+        """
+        started_now = {name for name, state in self.steps.items()
+                       if state.status is StepStatus.ACTIVE and state.started_at == self.now and not state.task_ids}
+        if started_now:
+            self.commands = [
+                command for command in self.commands
+                if not (isinstance(command, (CreateTask, RequestDispatch, AskDecision, RequestNoticeApproval))
+                        and command.step_id in started_now)
+            ]
         for task_id, task in self.tasks.items():
             if not task.status.is_final:
                 self.tasks[task_id] = evolve(task, status=RunTaskStatus.CANCELLED)

@@ -14,7 +14,15 @@ from typing import Any
 import networkx as nx
 
 from sop_engine.conditions import satisfiable
-from sop_engine.definition import DecisionAction, EndAction, JoinRule, SopDefinition, Step
+from sop_engine.definition import (
+    AGENCY_TARGETS,
+    DecisionAction,
+    EndAction,
+    JoinRule,
+    NotifyAction,
+    SopDefinition,
+    Step,
+)
 from sop_engine.durations import format_duration_s
 from sop_engine.errors import SourceProblem
 
@@ -136,6 +144,15 @@ class _Checker:
                         line, f"decision {before.step_id!r} has no option {before.option!r}; "
                         f"its options: {', '.join(target.action.options)}", field,
                     )
+            if isinstance(step.action, (DecisionAction, NotifyAction)):
+                for position, rung in enumerate(step.escalation):
+                    if rung.target in AGENCY_TARGETS:
+                        self.report(
+                            self.lines.get(("steps", index, "escalate", position), step.line),
+                            f"step {step.step_id!r} is the duty officer's ({step.kind}); its ladder cannot name "
+                            f"{rung.target.value}: use duty_officer or district_authority",
+                            f"steps.{index}.escalate.{position}.to",
+                        )
             if step.join is JoinRule.ANY and len(step.after) < 2:
                 self.report(
                     self._line(step, "join"), f"step {step.step_id!r} has `join: any` but waits for "

@@ -23,17 +23,29 @@ from coordination import CITY_CENTRE
 log = structlog.get_logger(__name__)
 
 DEMO_INCIDENTS = (
-    ("building_fire", "severe", "Smoke from the third floor of a commercial complex"),
-    ("gas_leak", "moderate", "Smell of gas near a market; PNG line suspected"),
-    ("road_accident", "severe", "Bus and two cars collided at a junction; injured on the road"),
-    ("flood", "severe", "Underpass flooded after a cloudburst; vehicles stranded"),
+    ("building_fire", "severe", "Smoke from the third floor of a commercial complex", {"people_trapped": 2}),
+    ("gas_leak", "moderate", "Smell of gas near a market; PNG line suspected", {}),
+    ("road_accident", "severe", "Bus and two cars collided at a junction; injured on the road", {"casualties": 6}),
+    ("flood", "severe", "Underpass flooded after a cloudburst; vehicles stranded", {"people_affected": 1200}),
+    ("power_outage", "moderate", "Feeder trip: three wards without supply", {}),
+    ("tree_fall", "moderate", "Rain tree fell across the ring road; a line is down", {}),
+    ("water_main_burst", "severe", "600 mm main burst; road caving in", {}),
+    ("crowd_surge", "severe", "Surge at the temple festival gate", {"mass_gathering": True, "casualties": 3}),
+    ("chemical_accident", "severe", "Chlorine cylinder leaking at a water treatment plant",
+     {"hazardous_material": True}),
 )
+"""What the demo declares in turn: type, severity, description and the details SOPs read."""
 
 DEMO_NEEDS = {
     "building_fire": {"fire_engine": 2, "ladder": 1, "ambulance": 1},
     "gas_leak": {"gas_crew": 1, "fire_engine": 1},
     "road_accident": {"ambulance": 2, "police_patrol": 1, "tow_truck": 1},
     "flood": {"rescue_boat": 2, "pump": 1, "ambulance": 1},
+    "power_outage": {"electricity_crew": 1},
+    "tree_fall": {"tree_cutting_crew": 1, "electricity_crew": 1},
+    "water_main_burst": {"water_crew": 1, "water_tanker": 1},
+    "crowd_surge": {"police_patrol": 2, "ambulance": 2},
+    "chemical_accident": {"hazmat_unit": 1, "fire_engine": 1, "als_ambulance": 1},
 }
 """The units the demo duty officer asks for, per demo incident type."""
 
@@ -194,20 +206,22 @@ class IncidentStream:
         self._stop.set()
 
     def declare_one(self, client: httpx.Client, number: int) -> None:
-        incident_type, severity, description = DEMO_INCIDENTS[number % len(DEMO_INCIDENTS)]
+        incident_type, severity, description, details = DEMO_INCIDENTS[number % len(DEMO_INCIDENTS)]
         longitude = CITY_CENTRE[0] + self._rng.uniform(-0.04, 0.04)
         latitude = CITY_CENTRE[1] + self._rng.uniform(-0.04, 0.04)
         response = client.post("/api/v1/incidents", json={
             "type": incident_type, "severity": severity, "description": description,
             "location": {"type": "Point", "coordinates": [round(longitude, 5), round(latitude, 5)]},
             "reporter": {"name": "Demo caller", "phone": "+91 00000 00000"}, "is_exercise": True,
+            "details": details,
         })
         log.info("demo.incident_declared", type=incident_type, status=response.status_code)
-        if response.status_code != 201:
+        needs = DEMO_NEEDS.get(incident_type)
+        if response.status_code != 201 or needs is None:
             return
         # The duty officer asks for the units this kind of incident needs and accepts the plan.
         asked = client.post("/api/v1/dispatch/recommendations", json={
-            "incident_id": response.json()["id"], "needs": DEMO_NEEDS[incident_type]})
+            "incident_id": response.json()["id"], "needs": needs})
         if asked.status_code == 201:
             accepted = client.post(f"/api/v1/dispatch/recommendations/{asked.json()['id']}/accept")
             log.info("demo.dispatch_accepted", status=accepted.status_code,
@@ -226,10 +240,12 @@ class IncidentStream:
                 self._stop.wait(self._interval_s)
 
 
-def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient]) -> None:
-    """Keep the demo's tokens in a file only this user can read (they are never logged)."""
+def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient],
+                      username: str, password: str) -> None:
+    """Keep the demo's credentials in a file only this user can read (they are never logged)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"console: {url}", f"duty officer token: {duty_officer_token}", ""]
+    lines = [f"console: {url}", f"console user: {username}", f"console password: {password}",
+             f"duty officer token: {duty_officer_token}", ""]
     lines += [f"agency {code} token: {agency.token}" for code, agency in sorted(agencies.items())]
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)

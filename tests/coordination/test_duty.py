@@ -5,7 +5,7 @@ versions, and replaying a run from its stored events."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from coordination import (
     SYSTEM,
@@ -30,6 +30,7 @@ from coordination.store.tables import (
     PublicNotice,
     SopRunEvent,
     SopRunRecord,
+    SopVersion,
     Task,
     TimelineEntry,
     WebhookMessage,
@@ -80,12 +81,19 @@ steps:
 """
 
 
+def stand_in_for_the_shipped_sops(session) -> None:
+    """Deactivate the stored (shipped) SOPs: the library answers chemical accidents and power
+    outages too, and these tests are about the test SOPs alone."""
+    session.execute(update(SopVersion).values(is_active=False))
+
+
 @pytest.fixture
 def chemical(store, clock, make_agency):
     for code, kind in [("fire-central", "fire"), ("police-central", "police"), ("ndrf", "disaster_management"),
                        ("ems", "health"), ("discom", "electricity")]:
         make_agency(code, kind, webhook_url=f"http://127.0.0.1:9/{code}")
     with store.transaction() as session:
+        stand_in_for_the_shipped_sops(session)
         for text in (CHEMICAL_SOP, OUTAGE_SOP):
             store_sop_version(session=session, clock=clock, text=text, source="test", actor=SYSTEM)
 

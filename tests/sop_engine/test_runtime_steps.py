@@ -316,3 +316,29 @@ def test_incident_details_reach_conditions_and_survive_saving():
     driver.feed(20, TaskCompleted("t-assess"))
     assert driver.status("isolate_power") is StepStatus.ACTIVE
     assert driver.run.incident.details == {"people_trapped": 3}
+
+
+def test_where_an_end_step_is_written_does_not_change_the_outcome():
+    moved = FALSE_ALARM_SOP.replace(
+        "  - id: close_false_alarm\n    after: [verify == false_alarm]\n    end: {outcome: false_alarm}\n", ""
+    ) + "  - id: close_false_alarm\n    after: [verify == false_alarm]\n    end: {outcome: false_alarm}\n"
+    outcomes = []
+    for text in (FALSE_ALARM_SOP, moved):
+        driver = Driver(load_sop_text(text, source="gas-check.yaml"), IncidentFacts("gas_leak", Severity.MINOR))
+        driver.feed(1, TasksAssigned("cordon", ("t-cordon",)))
+        driver.feed(5, DecisionTaken("verify", "false_alarm", "officer"))
+        outcomes.append({name: state.status for name, state in driver.run.steps.items()})
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0]["shut_valve"] is StepStatus.CANCELLED
+
+
+def test_a_step_ready_together_with_an_end_step_is_never_asked_of_anyone():
+    definition = load_sop_text(FALSE_ALARM_SOP.replace(
+        "  - id: shut_valve\n    after: [verify]\n",
+        "  - id: shut_valve\n    after: [verify == false_alarm]\n"), source="gas-check.yaml")
+    driver = Driver(definition, IncidentFacts("gas_leak", Severity.MINOR))
+    driver.feed(1, TasksAssigned("cordon", ("t-cordon",)))
+    commands = driver.feed(5, DecisionTaken("verify", "false_alarm", "officer"))
+    assert of(CreateTask, commands) == []
+    assert driver.status("shut_valve") is StepStatus.CANCELLED
+    assert of(FinishRun, commands)[0].outcome == "false_alarm"

@@ -147,3 +147,13 @@ def test_the_shipped_schema_file_is_the_schema_of_the_loader():
         "regenerate sop_engine/sop.schema.json: python -c 'import json; from sop_engine import sop_json_schema; "
         "print(json.dumps(sop_json_schema(), indent=2, sort_keys=True))' > sop_engine/sop.schema.json"
     )
+
+
+def test_a_decision_ladder_cannot_climb_to_an_agency():
+    text = BASE.replace("    decision: {question: \"Evacuate?\", options: [evacuate, stay]}\n",
+                        "    decision: {question: \"Evacuate?\", options: [evacuate, stay]}\n"
+                        "    escalate: [{to: agency_supervisor, within: 5m}]\n")
+    assert problems_of(text) == [
+        "chemical.yaml:13: step 'decide' is the duty officer's (decision); its ladder cannot name "
+        "agency_supervisor: use duty_officer or district_authority"
+    ]

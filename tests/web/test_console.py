@@ -7,7 +7,7 @@ import re
 import pytest
 
 from coordination import Role
-from tests.coordination.test_duty import CHEMICAL_SOP
+from tests.coordination.test_duty import CHEMICAL_SOP, stand_in_for_the_shipped_sops
 from tests.web.conftest import FIRE_REPORT
 
 pytestmark = pytest.mark.database
@@ -52,10 +52,12 @@ def test_the_board_lists_incidents_with_sop_progress_and_next_deadline(client, o
     assert [task["agency"] for task in row["open_tasks"]] == ["fire-central"]
 
 
-def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_click(client, officer, make_token,
-                                                                                   make_agency, admin):
+def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_click(client, store, officer,
+                                                                                   make_token, make_agency, admin):
     make_agency("fire-central", "fire")
     make_agency("police-central", "police")
+    with store.transaction() as session:
+        stand_in_for_the_shipped_sops(session)
     client.post("/api/v1/sops", data=CHEMICAL_SOP, headers={**admin, "Content-Type": "application/yaml"})
     incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "type": "chemical_accident"},
                            headers=officer).json
@@ -74,8 +76,10 @@ def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_cl
     assert 'id="step-close_false_alarm"' in page and "state-skipped" in page
 
 
-def test_a_wrong_decision_is_explained_beside_it(client, officer, make_token, make_agency, admin):
+def test_a_wrong_decision_is_explained_beside_it(client, store, officer, make_token, make_agency, admin):
     make_agency("fire-central", "fire")
+    with store.transaction() as session:
+        stand_in_for_the_shipped_sops(session)
     client.post("/api/v1/sops", data=CHEMICAL_SOP, headers={**admin, "Content-Type": "application/yaml"})
     incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "type": "chemical_accident"},
                            headers=officer).json
@@ -111,3 +115,31 @@ def test_a_viewer_sees_the_incident_page_but_cannot_act(client, officer, make_to
     response = client.post(f"/console/incidents/{incident['id']}/stand-down",
                            data={"csrf": csrf_of(page), "reason": "x"})
     assert response.status_code == 403
+
+
+def sign_in_with_password(client, username: str, password: str):
+    page = client.get("/console/sign-in").get_data(as_text=True)
+    return client.post("/console/sign-in", data={"username": username, "password": password,
+                                                  "csrf": csrf_of(page)})
+
+
+def test_a_person_signs_in_with_a_password_and_out_again(client, make_user):
+    username, password = make_user()
+    response = sign_in_with_password(client, username, password)
+    assert response.status_code == 302
+    assert "asha (duty officer)" in client.get("/").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    client.post("/console/sign-out", data={"csrf": csrf_of(page)})
+    assert client.get("/").status_code == 302
+
+
+def test_a_wrong_password_is_explained_beside_the_field_and_repeated_ones_are_slowed(client, make_user):
+    username, _password = make_user()
+    response = sign_in_with_password(client, username, "not the password")
+    assert response.status_code == 401
+    assert 'id="password-error"' in response.get_data(as_text=True)
+    for _ in range(4):
+        sign_in_with_password(client, username, "not the password")
+    locked = sign_in_with_password(client, username, "not the password")
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert "too many failed sign-ins" in locked.get_data(as_text=True)

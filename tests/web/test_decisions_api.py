@@ -9,7 +9,7 @@ from standardwebhooks import Webhook
 
 from coordination import HttpSender, deliver_due_messages
 from tests.conftest import LOOPBACK
-from tests.coordination.test_duty import CHEMICAL_SOP, OUTAGE_SOP
+from tests.coordination.test_duty import CHEMICAL_SOP, OUTAGE_SOP, stand_in_for_the_shipped_sops
 from tests.web.conftest import FIRE_REPORT
 
 pytestmark = pytest.mark.database
@@ -19,12 +19,14 @@ SPILL = {**FIRE_REPORT, "type": "chemical_accident", "details": {"hazardous_mate
 
 
 @pytest.fixture
-def chemical_sops(client, admin, make_agency, receiver):
+def chemical_sops(client, admin, make_agency, receiver, store):
     secrets = {}
     for code, kind in [("fire-central", "fire"), ("police-central", "police"), ("ndrf", "disaster_management"),
                        ("ems", "health"), ("discom", "electricity")]:
         _id, _token, secret = make_agency(code, kind, receiver.url(f"/{code}"))
         secrets[code] = secret
+    with store.transaction() as session:
+        stand_in_for_the_shipped_sops(session)
     for text in (CHEMICAL_SOP, OUTAGE_SOP):
         assert client.post("/api/v1/sops", data=text, headers={**admin, **YAML}).status_code == 201
     return secrets
