@@ -8,7 +8,7 @@ from flask import Flask, request
 from prometheus_client import Counter
 
 from coordination import Clock, Store
-from web import console, console_incident, openapi, operations
+from web import console, console_incident, console_tasks, openapi, operations
 from web.api import agencies, decisions, escalations, incidents, sops, tasks
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(operations.blueprint)
     app.register_blueprint(console.blueprint)
     app.register_blueprint(console_incident.blueprint)
+    app.register_blueprint(console_tasks.blueprint)
     register_error_handlers(app)
 
     @app.after_request
