@@ -9,8 +9,8 @@ from prometheus_client import Counter
 
 from coordination import Clock, Store
 from coordination.dispatching import use_road_network
-from web import console, console_incident, openapi, operations
-from web.api import agencies, decisions, dispatch, escalations, incidents, sops, tasks, units
+from web import console, console_incident, console_tasks, openapi, operations
+from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
 from web.context import Services
@@ -43,12 +43,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                       clock=clock or WallClock(),
                                       travel=use_road_network(source=settings.road_network))
 
-    for area in (incidents, tasks, agencies, sops, escalations, decisions, units, dispatch):
+    for area in (incidents, tasks, agencies, sops, escalations, decisions, integrity, units, dispatch):
         app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(operations.blueprint)
     app.register_blueprint(console.blueprint)
     app.register_blueprint(console_incident.blueprint)
+    app.register_blueprint(console_tasks.blueprint)
     register_error_handlers(app)
 
     @app.after_request

@@ -110,6 +110,7 @@ CASES = [
     ("activate-sop-unknown", "POST", "/api/v1/sops/nothing/versions/1/activate", "admin", None, 404, None),
     ("activate-sop-as-officer", "POST", "/api/v1/sops/nothing/versions/1/activate", "officer", None, 403, None),
     ("retire-sop-unknown", "POST", "/api/v1/sops/nothing/versions/1/retire", "admin", None, 404, None),
+    ("integrity-as-agency", "GET", "/api/v1/integrity", "agency", None, 403, None),
     ("register-station-unknown-agency", "POST", "/api/v1/stations", "admin",
      {"code": "S1", "name": "S", "agency_id": NO_TASK, "location": POINT}, 422, "agency_id"),
     ("register-station-bad-code", "POST", "/api/v1/stations", "admin",

@@ -143,3 +143,30 @@ def test_a_wrong_password_is_explained_beside_the_field_and_repeated_ones_are_sl
     locked = sign_in_with_password(client, username, "not the password")
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
     assert "too many failed sign-ins" in locked.get_data(as_text=True)
+
+
+def test_an_agency_user_can_never_answer_another_agencys_task(client, officer, make_user, make_agency):
+    make_agency("fire-central", "fire")
+    make_agency("police-central", "police")
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    police_task = next(task for task in incident["tasks"] if task["agency"]["code"] == "police-central")
+    fire_task = next(task for task in incident["tasks"] if task["agency"]["code"] == "fire-central")
+    sign_in_with_password(client, *make_user(Role.AGENCY, "firedesk", agency_code="fire-central"))
+    assert client.get("/").headers["Location"].endswith("/console/tasks")
+    page = client.get("/console/tasks").get_data(as_text=True)
+    assert fire_task["id"] in page and police_task["id"] not in page
+    assert client.post(f"/console/tasks/{police_task['id']}/acknowledge", data={"csrf": csrf_of(page)}).status_code == 404
+    empty = client.post(f"/console/tasks/{fire_task['id']}/reject", data={"csrf": csrf_of(page), "reason": " "})
+    assert empty.status_code == 422 and "give a reason" in empty.get_data(as_text=True)
+    assert client.get("/console/board.json").status_code == 401
+
+
+def test_the_integrity_page_lists_what_is_overdue(client, clock, officer, make_user, make_agency):
+    make_agency("fire-central", "fire")
+    client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
+    sign_in_with_password(client, *make_user())
+    assert "Nothing is overdue" in client.get("/console/integrity").get_data(as_text=True)
+    clock.advance(minutes=2)
+    page = client.get("/console/integrity").get_data(as_text=True)
+    assert "Missed deadlines (1)" in page and "fire-central, step fire_response" in page
+    assert client.get("/api/v1/integrity", headers=officer).json["overdue_tasks"][0]["step_id"] == "fire_response"
