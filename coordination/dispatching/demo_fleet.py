@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from coordination.clock import Clock
 from coordination.demo_city import CITY_CENTRE
 from coordination.dispatching.fleet import StationRegistration, UnitRegistration, register_station, register_unit
-from coordination.incidents import GeoPoint
+from coordination.geojson import GeoPoint
 from coordination.principals import SYSTEM
 from coordination.store.tables import Agency, ResponseUnit, Station
 

@@ -19,7 +19,7 @@ from coordination.clock import Clock
 from coordination.dispatch import PREEMPTIBLE_STATUSES, UNIT_MOVES, TravelTimes, Unit, UnitStatus
 from coordination.dispatch.orders import ASSIGNMENT_MOVES, DEMAND_MOVES, AssignmentStatus, DemandStatus
 from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound
-from coordination.incidents import GeoPoint
+from coordination.geojson import GeoPoint
 from coordination.lifecycles import TASK_MOVES, TaskStatus, require_move
 from coordination.principals import Principal, Role
 from coordination.store.tables import Agency, DispatchAssignment, DispatchDemand, ResponseUnit, Station, Task

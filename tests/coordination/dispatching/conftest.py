@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from coordination import DEMO_AGENCIES, SYSTEM, Principal, Role, seed_demo_agencies
 from coordination.dispatching import StationRegistration, UnitRegistration, register_station, register_unit, seed_demo_fleet
-from coordination.incidents import GeoPoint
+from coordination.geojson import GeoPoint
 from coordination.store.tables import Agency, ResponseUnit
 from tests.conftest import LOOPBACK
 

@@ -19,7 +19,7 @@ from coordination.dispatching import (
     report_status,
     seed_demo_fleet,
 )
-from coordination.incidents import GeoPoint
+from coordination.geojson import GeoPoint
 from coordination.store.tables import Agency, ResponseUnit, Station
 from sop_engine.vocabulary import UNIT_TYPES
 from tests.coordination.dispatching.conftest import unit_by_code
