@@ -14,12 +14,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from coordination import audit, metrics
+from coordination.assignment import agencies_for_task
 from coordination.clock import Clock
 from coordination.errors import NotFound
 from coordination.lifecycles import INCIDENT_MOVES, IncidentStatus, TimerStatus, require_move
-from coordination.routing import AgencyArea, responsible_agencies
 from coordination.sop_catalogue import definition_for
-from coordination.store.tables import Agency, Escalation, Incident, SopRunRecord, Task, Timer
+from coordination.store.tables import Escalation, Incident, SopRunRecord, Task, Timer
 from coordination.webhooks.outbox import enqueue, task_payload
 from sop_engine import (
     CancelTimer,
@@ -123,17 +123,10 @@ def _execute(*, session: Session, now: datetime, record: SopRunRecord, incident:
 
 def _create_tasks(session: Session, now: datetime, record: SopRunRecord, incident: Incident, command: CreateTask,
                   actor: str) -> TasksAssigned:
-    candidates = session.scalars(
-        select(Agency).where(Agency.kind == command.role, Agency.is_active.is_(True))
-    ).all()
-    by_id = {agency.id: agency for agency in candidates}
-    chosen = responsible_agencies(
-        [AgencyArea.from_geojson(agency.id, agency.code, agency.jurisdiction) for agency in candidates],
-        longitude=incident.longitude, latitude=incident.latitude,
-    )
+    chosen = agencies_for_task(session=session, role=command.role, incident=incident, step_id=command.step_id,
+                               at=now)
     task_ids = []
-    for area in chosen:
-        agency = by_id[area.agency_id]
+    for agency in chosen:
         task = Task(
             id=uuid.uuid4(), incident_id=incident.id, run_id=record.id, step_id=command.step_id,
             agency_id=agency.id, role=command.role, instruction=command.instruction, created_at=now,

@@ -24,3 +24,12 @@ def signed_headers(*, secrets: Sequence[str], message_id: str, timestamp: dateti
         "webhook-signature": signatures,
         "content-type": "application/json",
     }
+
+
+def secrets_in_force(*, current: str | None, previous: str | None, previous_expires_at: datetime | None,
+                     now: datetime) -> list[str]:
+    """The secrets that sign a message now: the current one, and during a rotation the previous."""
+    in_force = [current] if current else []
+    if previous and previous_expires_at is not None and previous_expires_at > now:
+        in_force.append(previous)
+    return in_force
