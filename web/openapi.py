@@ -25,7 +25,8 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "sops.upload": "application/yaml",
 }
 
-CREATED = {"incidents.declare", "agencies.register", "sops.upload"}
+CREATED = {"incidents.declare", "agencies.register", "sops.upload", "alerts.receive_cap", "notices.draft"}
+EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -77,6 +78,12 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if roles:
         operation["description"] = "Roles: " + ", ".join(role.value for role in roles)
+    if getattr(view, "is_public", False):
+        operation["security"] = []
+        operation["description"] = "Public: no token needed."
+    body = EXTRA_REQUEST_BODIES.get(rule.endpoint)
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {body: {"schema": {"type": "string"}}}}
     body = REQUEST_BODIES.get(rule.endpoint)
     if isinstance(body, str):
         operation["requestBody"] = {"required": True, "content": {body: {"schema": {"type": "string"}}}}
