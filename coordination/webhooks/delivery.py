@@ -15,12 +15,13 @@ attempt limit, then dead-lettered for the duty officer to replay.
 from __future__ import annotations
 
 import random
-from concurrent.futures import Executor
+import uuid
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from coordination import audit, metrics
@@ -38,7 +39,8 @@ from coordination.webhooks.signing import secrets_in_force, signed_headers
 log = structlog.get_logger(__name__)
 
 CLAIM_LEASE_S = 120  # longer than connect + read timeouts, so a live worker never loses its claim
-BATCH_SIZE = 50
+BATCH_SIZE = 200
+RECORD_CHUNK = 50  # outcomes recorded per transaction while the rest of a round is still sending
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,12 @@ class DeliveryRound:
     def attempted(self) -> int:
         return self.delivered + self.retrying + self.dead
 
+    def add(self, other: DeliveryRound) -> None:
+        self.delivered += other.delivered
+        self.retrying += other.retrying
+        self.dead += other.dead
+        self.message_ids.extend(other.message_ids)
+
 
 def deliver_due_messages(
     *, store: Store, clock: Clock, sender: Sender, rng: random.Random, allowed_hosts: frozenset[str],
@@ -79,8 +87,20 @@ def deliver_due_messages(
     def send(item: _Claimed) -> SendResult:
         return _send(item, clock=clock, sender=sender, allowed_hosts=allowed_hosts)
 
-    outcomes = list(executor.map(send, claimed)) if executor is not None else [send(item) for item in claimed]
-    return _record(store=store, clock=clock, results=list(zip(claimed, outcomes)), rng=rng)
+    if executor is None:
+        return _record(store=store, clock=clock, results=[(item, send(item)) for item in claimed], rng=rng)
+    # Record outcomes in chunks as they arrive, so the database work overlaps the sends still in flight.
+    total = DeliveryRound()
+    futures = {executor.submit(send, item): item for item in claimed}
+    arrived: list[tuple[_Claimed, SendResult]] = []
+    for future in as_completed(futures):
+        arrived.append((futures[future], future.result()))
+        if len(arrived) >= RECORD_CHUNK:
+            total.add(_record(store=store, clock=clock, results=arrived, rng=rng))
+            arrived = []
+    if arrived:
+        total.add(_record(store=store, clock=clock, results=arrived, rng=rng))
+    return total
 
 
 def _send(claimed: _Claimed, *, clock: Clock, sender: Sender, allowed_hosts: frozenset[str]) -> SendResult:
@@ -121,19 +141,43 @@ def _claim_due(*, store: Store, clock: Clock, batch_size: int) -> list[_Claimed]
 
 def _record(*, store: Store, clock: Clock, results: list[tuple[_Claimed, SendResult]], rng: random.Random
             ) -> DeliveryRound:
+    """Record the outcomes of sends in one transaction. The common outcomes (delivered, retry) are
+    written with two bulk statements; the rare ones (410 Gone, dead letter) go through the ORM."""
     now = clock.now()
     round_ = DeliveryRound()
     logged = []
     with store.transaction() as session:
-        query = select(WebhookMessage).where(WebhookMessage.id.in_([claimed.message_id for claimed, _ in results]))
+        query = (
+            select(WebhookMessage.id, WebhookMessage.status, WebhookMessage.attempts, WebhookMessage.task_id,
+                   WebhookMessage.event_type, Agency.code)
+            .join(Agency, Agency.id == WebhookMessage.agency_id)
+            .where(WebhookMessage.id.in_([claimed.message_id for claimed, _ in results]))
+        )
         if store.is_postgresql:
             query = query.order_by(WebhookMessage.id).with_for_update(of=WebhookMessage)
-        messages = {message.id: message for message in session.scalars(query).unique()}
+        current = {row.id: row for row in session.execute(query)}
+        attempt_rows, message_rows = [], []
         for claimed, outcome in results:
-            message = messages.get(claimed.message_id)
-            if message is None or message.status is not DeliveryStatus.PENDING or message.attempts >= claimed.attempt:
+            row = current.get(claimed.message_id)
+            if row is None or row.status is not DeliveryStatus.PENDING or row.attempts >= claimed.attempt:
                 continue  # another worker recorded this attempt after our lease ran out
-            status = _record_one(session, message, claimed, outcome, now, rng)
+            if outcome.delivered:
+                status = DeliveryStatus.DELIVERED
+                attempt_rows.append(_attempt_row(claimed, outcome, now))
+                message_rows.append({"id": claimed.message_id, "attempts": claimed.attempt, "status": status,
+                                     "delivered_at": now, "last_error": "", "next_attempt_at": now})
+                if row.task_id is not None and row.event_type == "task.created":
+                    _mark_task_delivered(session, row.task_id, claimed.message_id, row.code, now)
+            elif not outcome.gone and claimed.attempt < claimed.attempt_limit:
+                status = DeliveryStatus.PENDING
+                delay = next_delay_s(claimed.attempt, rng, retry_after=retry_after_s(outcome.retry_after, now))
+                attempt_rows.append(_attempt_row(claimed, outcome, now))
+                message_rows.append({"id": claimed.message_id, "attempts": claimed.attempt, "status": status,
+                                     "delivered_at": None, "last_error": outcome.error,
+                                     "next_attempt_at": now + timedelta(seconds=delay)})
+            else:
+                message = session.get(WebhookMessage, claimed.message_id)
+                status = _record_one(session, message, claimed, outcome, now, rng)
             round_.message_ids.append(claimed.message_id)
             if status is DeliveryStatus.DELIVERED:
                 round_.delivered += 1
@@ -142,6 +186,9 @@ def _record(*, store: Store, clock: Clock, results: list[tuple[_Claimed, SendRes
             else:
                 round_.retrying += 1
             logged.append((claimed, outcome, status))
+        if attempt_rows:
+            session.execute(insert(DeliveryAttempt), attempt_rows)
+            session.execute(update(WebhookMessage), message_rows)
     for claimed, outcome, status in logged:
         metrics.DELIVERIES.labels(outcome="delivered" if outcome.delivered else
                                   ("dead" if status is DeliveryStatus.DEAD else "retry")).inc()
@@ -150,32 +197,23 @@ def _record(*, store: Store, clock: Clock, results: list[tuple[_Claimed, SendRes
     return round_
 
 
+def _attempt_row(claimed: _Claimed, outcome: SendResult, now: datetime) -> dict:
+    return {"id": uuid.uuid4(), "message_id": claimed.message_id, "attempt": claimed.attempt, "attempted_at": now,
+            "latency_ms": outcome.latency_ms, "status_code": outcome.status_code, "error": outcome.error,
+            "outcome": "delivered" if outcome.delivered else ("gone" if outcome.gone else "failed")}
+
+
 def _record_one(session: Session, message: WebhookMessage, claimed: _Claimed, outcome: SendResult, now: datetime,
                 rng: random.Random) -> DeliveryStatus:
+    """The rare outcomes: 410 Gone and the last failed attempt."""
     message.attempts = claimed.attempt
-    session.add(
-        DeliveryAttempt(
-            message_id=message.id, attempt=claimed.attempt, attempted_at=now, latency_ms=outcome.latency_ms,
-            status_code=outcome.status_code, error=outcome.error,
-            outcome="delivered" if outcome.delivered else ("gone" if outcome.gone else "failed"),
-        )
-    )
-    if outcome.delivered:
-        message.status = DeliveryStatus.DELIVERED
-        message.delivered_at = now
-        message.last_error = ""
-        _mark_task_delivered(session, message, now)
-    elif outcome.gone:
-        message.last_error = outcome.error
+    message.last_error = outcome.error
+    session.add(DeliveryAttempt(**_attempt_row(claimed, outcome, now)))
+    if outcome.gone:
         _disable_endpoint(session, message, now)
-    elif claimed.attempt >= claimed.attempt_limit:
-        message.status = DeliveryStatus.DEAD
-        message.last_error = outcome.error
-        _dead_letter(session, message, claimed.attempt, outcome, now)
     else:
-        message.last_error = outcome.error
-        delay = next_delay_s(claimed.attempt, rng, retry_after=retry_after_s(outcome.retry_after, now))
-        message.next_attempt_at = now + timedelta(seconds=delay)
+        message.status = DeliveryStatus.DEAD
+        _dead_letter(session, message, claimed.attempt, outcome, now)
     return message.status
 
 
@@ -214,14 +252,13 @@ def _disable_endpoint(session: Session, message: WebhookMessage, now: datetime) 
     message.attempt_limit = message.attempts + MAX_DELIVERY_ATTEMPTS
 
 
-def _mark_task_delivered(session: Session, message: WebhookMessage, now: datetime) -> None:
-    if message.task_id is None or message.event_type != "task.created":
-        return
-    task = session.get(Task, message.task_id)
+def _mark_task_delivered(session: Session, task_id: uuid.UUID, message_id: str, agency_code: str, now: datetime
+                         ) -> None:
+    task = session.get(Task, task_id)
     if task is not None and task.status is TaskStatus.QUEUED and TaskStatus.DELIVERED in TASK_MOVES[task.status]:
         task.status = TaskStatus.DELIVERED
         task.delivered_at = now
         task.updated_at = now
         audit.record(session, at=now, kind="task.delivered", actor="engine",
-                     summary=f"task {task.step_id} delivered to {message.agency.code}",
-                     incident_id=task.incident_id, data={"task_id": str(task.id), "webhook_id": message.id})
+                     summary=f"task {task.step_id} delivered to {agency_code}",
+                     incident_id=task.incident_id, data={"task_id": str(task.id), "webhook_id": message_id})
