@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from coordination import audit, metrics
+from coordination.agencies import escalation_contact
 from coordination.assignment import agencies_for_task
 from coordination.clock import Clock
 from coordination.errors import NotFound
@@ -171,7 +172,8 @@ def _escalate(session: Session, now: datetime, record: SopRunRecord, incident: I
     if task is not None and command.target in AGENCY_RUNGS:
         enqueue(session, agency=task.agency, event_type="task.escalated", at=now, task=task,
                 data={**task_payload(task),
-                      "escalation": {"rung": command.rung, "target": command.target.value, "reason": command.reason}})
+                      "escalation": {"rung": command.rung, "target": command.target.value, "reason": command.reason,
+                                     "contact": escalation_contact(task.agency, command.target)}})
 
 
 def _finish(session: Session, now: datetime, incident: Incident, command: FinishRun) -> None:

@@ -13,12 +13,22 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
-from coordination import SYSTEM, Conflict, DeliveryStatus, HttpSender, deliver_due_messages
+from coordination import (
+    SYSTEM,
+    AgencyRegistration,
+    Conflict,
+    DeliveryStatus,
+    HttpSender,
+    declare_incident,
+    deliver_due_messages,
+    fire_due_timers,
+    register_agency,
+)
 from coordination.agencies import agency_by_code, enable_webhook, rotate_webhook_secret
 from coordination.store.tables import DeliveryAttempt, OfficerAlert, WebhookMessage
 from coordination.webhooks import MAX_DELIVERY_ATTEMPTS, retry_after_s
 from coordination.webhooks.dead_letters import replay_all_dead_letters, replay_dead_letter
-from tests.conftest import LOOPBACK
+from tests.conftest import LOOPBACK, incident_report
 
 pytestmark = pytest.mark.database
 
@@ -167,3 +177,36 @@ def test_concurrent_senders_record_each_attempt_once(store, clock, make_agency, 
         assert deliver(store, clock, executor=pool).delivered == 20
     assert len(receiver.requests) == 20
     assert len({json.loads(r.body)["data"]["task"]["id"] for r in receiver.requests}) == 20
+
+
+def test_an_escalation_reaches_the_rung_of_the_agencys_chain_of_command(store, clock, receiver, shipped_sops):
+    with store.transaction() as session:
+        registered = register_agency(session=session, clock=clock, allowed_hosts=LOOPBACK, actor=SYSTEM,
+                                     registration=AgencyRegistration.model_validate({
+                                         "code": "fire-central", "name": "Fire", "kind": "fire",
+                                         "webhook_url": receiver.url(),
+                                         "chain_of_command": {"desk": {"name": "Control room", "phone": "101"},
+                                                              "supervisor": {"name": "DFO Central", "phone": "+91 1"},
+                                                              "head": {"name": "Chief Fire Officer"}}}))
+    with store.transaction() as session:
+        declare_incident(session=session, clock=clock, report=incident_report(), actor=SYSTEM)
+    clock.advance(minutes=2)  # past the one-minute acknowledgement deadline
+    fire_due_timers(store=store, clock=clock)
+    deliver(store, clock)
+    escalated = [json.loads(r.body) for r in receiver.requests if json.loads(r.body)["type"] == "task.escalated"]
+    assert escalated[0]["data"]["escalation"]["target"] == "agency_supervisor"
+    assert escalated[0]["data"]["escalation"]["contact"] == {"name": "DFO Central", "phone": "+91 1", "email": ""}
+    assert registered.agency.chain_of_command["head"]["name"] == "Chief Fire Officer"
+
+
+def test_redirects_are_not_followed(store, clock, make_agency, make_incident, receiver):
+    """A 3xx could lead anywhere, off the allowlist: it is a failed attempt, and nothing else is asked."""
+    make_agency("fire-central", "fire", receiver.url())
+    make_incident()
+    with type(receiver)() as elsewhere:
+        receiver.scripted = [(307, {"Location": elsewhere.url("/stolen")})]
+        assert deliver(store, clock).retrying == 1
+        assert elsewhere.requests == []
+    with store.transaction() as session:
+        [attempt] = session.scalars(select(DeliveryAttempt)).all()
+        assert attempt.status_code == 307 and "redirects are not followed" in attempt.error
