@@ -10,6 +10,8 @@ from flask import Blueprint, current_app
 from pydantic import BaseModel
 
 from coordination import AgencyRegistration, IncidentReport
+from coordination.cap.notices import NoticeDraft
+from web.api.agencies import TokenRotationBody, WebhookEnableBody
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
 
 blueprint = Blueprint("openapi", __name__)
@@ -23,6 +25,9 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "tasks.complete": CompleteBody,
     "tasks.reject": RejectBody,
     "sops.upload": "application/yaml",
+    "notices.draft": NoticeDraft,
+    "agencies.rotate_token": TokenRotationBody,
+    "agencies.enable": WebhookEnableBody,
 }
 
 CREATED = {"incidents.declare", "agencies.register", "sops.upload", "alerts.receive_cap", "notices.draft"}
@@ -92,7 +97,7 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         schemas.update(schema.pop("$defs", {}))
         schemas[body.__name__] = schema
         operation["requestBody"] = {
-            "required": rule.endpoint not in {"tasks.complete"},
+            "required": rule.endpoint not in {"tasks.complete", "agencies.rotate_token", "agencies.enable"},
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
         }
     return operation
@@ -124,3 +129,4 @@ _PROBLEM = {
 def document():
     """This document."""
     return build_document()
+

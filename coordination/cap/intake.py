@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from coordination import audit
 from coordination.cap.mapping import CapMapping, IncidentDraft, map_alert
 from coordination.cap.model import CapAlert
-from coordination.cap.parsing import parse_cap_alert
+from coordination.cap.parsing import parse_cap_alert, parse_xml_safely
 from coordination.clock import Clock
 from coordination.errors import Conflict
 from coordination.incidents import IncidentReport, declare_incident
@@ -55,29 +55,47 @@ def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: C
         Conflict: the same alert is being received at this very moment by another request.
     """
     alert = parse_cap_alert(data)
-    existing = session.scalar(select(CapAlertRecord).where(
-        CapAlertRecord.sender == alert.sender, CapAlertRecord.identifier == alert.identifier,
-        CapAlertRecord.sent == alert.sent))
+    existing = _received(session, alert)
     if existing is not None:
         return CapReceipt(existing, alert, True, "this alert was received before; nothing was done again")
     now = clock.now()
     record = CapAlertRecord(
         sender=alert.sender, identifier=alert.identifier, sent=alert.sent, status=alert.status,
         msg_type=alert.msg_type, event=(alert.infos[0].event if alert.infos else "")[:500], outcome="recorded",
-        received_by=actor.label, received_at=now, xml=data.decode("utf-8", errors="replace"),
+        received_by=actor.label, received_at=now, xml=_as_text(data),
     )
     try:
         with session.begin_nested():
             session.add(record)
             session.flush()
     except IntegrityError:
-        raise Conflict("this CAP alert is being received by another request at this moment") from None
+        # The same alert arrived on another connection at this moment; once it has committed it is
+        # simply a repeat (PostgreSQL's unique index made this insert wait for it).
+        existing = _received(session, alert)
+        if existing is None:
+            raise Conflict("this CAP alert is being received by another request at this moment") from None
+        return CapReceipt(existing, alert, True, "this alert was received before; nothing was done again")
     detail = _act(session=session, clock=clock, alert=alert, record=record, mapping=mapping, actor=actor)
     audit.record(session, at=now, kind="cap.received", actor=actor.label, incident_id=record.incident_id,
                  summary=f"CAP {alert.status} {alert.msg_type} {alert.identifier} from {alert.sender}: {detail}",
                  data={"cap_alert_id": str(record.id), "identifier": alert.identifier, "sender": alert.sender,
                        "outcome": record.outcome})
     return CapReceipt(record, alert, False, detail)
+
+
+def _received(session: Session, alert: CapAlert) -> CapAlertRecord | None:
+    return session.scalar(select(CapAlertRecord).where(
+        CapAlertRecord.sender == alert.sender, CapAlertRecord.identifier == alert.identifier,
+        CapAlertRecord.sent == alert.sent))
+
+
+def _as_text(data: bytes) -> str:
+    """The alert as text, decoded as its XML declaration says (CAP allows other encodings than UTF-8)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding = parse_xml_safely(data).getroottree().docinfo.encoding or "utf-8"
+        return data.decode(encoding, errors="replace")
 
 
 def _act(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRecord, mapping: CapMapping,

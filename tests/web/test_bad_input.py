@@ -81,6 +81,13 @@ CASES = [
     ("register-agency-unsafe-webhook", "POST", "/api/v1/agencies", "admin",
      {"code": "water", "name": "Water", "kind": "water", "webhook_url": "http://169.254.169.254/"}, 422,
      "webhook_url"),
+    ("register-agency-bowtie-jurisdiction", "POST", "/api/v1/agencies", "admin",
+     {"code": "ward-9", "name": "Ward 9", "kind": "municipal", "jurisdiction": {"type": "Polygon", "coordinates": [
+         [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}}, 422, "jurisdiction"),
+    ("register-agency-point-jurisdiction", "POST", "/api/v1/agencies", "admin",
+     {"code": "ward-9", "name": "Ward 9", "kind": "municipal", "jurisdiction": {"type": "Point",
+                                                                                "coordinates": [0, 0]}},
+     422, "jurisdiction"),
     ("register-agency-duplicate-code", "POST", "/api/v1/agencies", "admin",
      {"code": "fire-central", "name": "Fire", "kind": "fire"}, 409, None),
     ("register-agency-as-officer", "POST", "/api/v1/agencies", "officer",

@@ -4,13 +4,15 @@ schema-valid CAP 1.2 in the public feed once a duty officer approves them."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from lxml import etree
 from sqlalchemy import select
 
 from coordination import Role
 from coordination.cap import cap_schema, parse_cap_alert
-from coordination.store.tables import Incident, SopRunRecord
+from coordination.store.tables import CapAlertRecord, Incident, SopRunRecord
 from tests.conftest import shared_file
 from tests.web.conftest import bearer
 from tests.web.cap_alerts import cap_alert
@@ -109,3 +111,29 @@ def test_an_approved_notice_is_published_as_a_schema_valid_cap_alert(client, off
     feed = etree.fromstring(client.get("/api/v1/public/alerts").data)
     [entry_alert] = feed.findall(".//{urn:oasis:names:tc:emergency:cap:1.2}alert")
     assert cap_schema().validate(entry_alert)
+
+
+def test_the_same_alert_posted_at_the_same_moment_is_acted_on_once(app, source, store):
+    barrier = threading.Barrier(4)
+    statuses = []
+
+    def post():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(post_cap(client, source, cap_alert("flood-9")).status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [200, 200, 200, 201]
+    with store.transaction() as session:
+        assert len(session.scalars(select(Incident)).all()) == 1
+
+
+def test_an_alert_in_iso_8859_1_is_kept_as_sent(client, source, officer, store):
+    assert post_cap(client, source, shared_file("cap/earthquake-iso8859-1.cap").read_bytes()).status_code == 201
+    with store.transaction() as session:
+        record = session.scalar(select(CapAlertRecord))
+        assert "\ufffd" not in record.xml
