@@ -40,9 +40,10 @@ class HttpSender:
     """Posts with one pooled httpx client (safe to share between threads): bounded timeouts,
     keep-alive connections, redirects never followed (they could lead off the allowlist)."""
 
-    def __init__(self, *, max_connections: int = POOL_CONNECTIONS) -> None:
+    def __init__(self, *, max_connections: int = POOL_CONNECTIONS, connect_timeout_s: float = CONNECT_TIMEOUT_S,
+                 read_timeout_s: float = READ_TIMEOUT_S) -> None:
         self._client = httpx.Client(
-            timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
             follow_redirects=False,
             headers={"user-agent": "iccc-coordination-webhooks/1"},
             trust_env=False,

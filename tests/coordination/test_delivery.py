@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from email.utils import format_datetime
@@ -210,3 +211,22 @@ def test_redirects_are_not_followed(store, clock, make_agency, make_incident, re
     with store.transaction() as session:
         [attempt] = session.scalars(select(DeliveryAttempt)).all()
         assert attempt.status_code == 307 and "redirects are not followed" in attempt.error
+
+
+def test_a_receiver_that_never_answers_times_out_and_is_retried(store, clock, make_agency, make_incident):
+    """The read timeout bounds how long a silent gateway holds a worker (shortened here)."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts connections, never reads or answers
+    try:
+        make_agency("fire-central", "fire", f"http://127.0.0.1:{silent.getsockname()[1]}/hooks")
+        make_incident()
+        sender = HttpSender(connect_timeout_s=0.5, read_timeout_s=0.3)
+        done = deliver_due_messages(store=store, clock=clock, sender=sender, rng=random.Random(1),
+                                    allowed_hosts=LOOPBACK)
+        assert done.retrying == 1
+        with store.transaction() as session:
+            [attempt] = session.scalars(select(DeliveryAttempt)).all()
+            assert attempt.status_code is None and "ReadTimeout" in attempt.error
+    finally:
+        silent.close()
