@@ -25,7 +25,8 @@ from coordination.errors import (
     Unauthenticated,
     UnsafeWebhookUrl,
 )
-from coordination.incidents import IncidentReport, declare_incident
+from coordination.duty import answer_request, stand_down
+from coordination.incidents import IncidentDetails, IncidentReport, declare_incident
 from coordination.lifecycles import (
     INCIDENT_MOVES,
     TASK_MOVES,
@@ -36,7 +37,12 @@ from coordination.lifecycles import (
     require_move,
 )
 from coordination.principals import SYSTEM, Principal, Role
-from coordination.sop_catalogue import install_shipped_sops, store_sop_version
+from coordination.sop_catalogue import (
+    activate_sop_version,
+    install_shipped_sops,
+    retire_sop_version,
+    store_sop_version,
+)
 from coordination.store import Store, is_current, upgrade
 from coordination.tasks import Acknowledge, Answer, Complete, Reject, ReportProgress, answer_task, visible_task
 from coordination.timers import fire_due_timers
@@ -76,7 +82,12 @@ __all__ = [
     "TimerStatus",
     "Unauthenticated",
     "UnsafeWebhookUrl",
+    "IncidentDetails",
+    "activate_sop_version",
+    "answer_request",
     "answer_task",
+    "retire_sop_version",
+    "stand_down",
     "authenticate",
     "declare_incident",
     "deliver_due_messages",

@@ -35,6 +35,10 @@ DEMO_AGENCIES = (
     DemoAgency("traffic-police", "Traffic Police", AgencyRole.TRAFFIC),
     DemoAgency("ddma", "District Disaster Management Authority", AgencyRole.DISASTER_MANAGEMENT),
     DemoAgency("district-admin", "District Administration", AgencyRole.DISTRICT_ADMINISTRATION),
+    DemoAgency("idsp-unit", "Integrated Disease Surveillance Unit", AgencyRole.HEALTH_SURVEILLANCE),
+    DemoAgency("pollution-board", "State Pollution Control Board", AgencyRole.POLLUTION_CONTROL),
+    DemoAgency("forest-dept", "Forest Department, Urban Trees Cell", AgencyRole.FOREST),
+    DemoAgency("telecom-cell", "Telecom Emergency Coordination Cell", AgencyRole.TELECOM),
 )
 
 

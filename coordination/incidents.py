@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from coordination import audit, metrics
 from coordination.clock import Clock
 from coordination.principals import Principal
-from coordination.runs import start_run
-from coordination.sop_catalogue import sop_for_incident
+from coordination.runs import start_matching_sop
 from coordination.store.tables import Incident
 from sop_engine import INCIDENT_TYPES, Severity
 
@@ -35,6 +34,21 @@ class Reporter(BaseModel):
     phone: str = Field(default="", max_length=50)
 
 
+class IncidentDetails(BaseModel):
+    """Optional facts that SOP conditions read (`incident.casualties > 0`...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    casualties: int | None = Field(default=None, ge=0, le=1_000_000)
+    people_trapped: int | None = Field(default=None, ge=0, le=1_000_000)
+    people_affected: int | None = Field(default=None, ge=0, le=100_000_000)
+    hazardous_material: bool | None = None
+    mass_gathering: bool | None = None
+
+    def reported(self) -> dict[str, int | bool]:
+        return {name: value for name, value in self.model_dump().items() if value is not None}
+
+
 class IncidentReport(BaseModel):
     """What a duty officer (or an integration) reports to declare an incident."""
 
@@ -46,6 +60,7 @@ class IncidentReport(BaseModel):
     description: str = Field(default="", max_length=4000)
     reporter: Reporter
     is_exercise: bool = False
+    details: IncidentDetails = Field(default_factory=IncidentDetails)
 
     @field_validator("type")
     @classmethod
@@ -66,7 +81,7 @@ def declare_incident(*, session: Session, clock: Clock, report: IncidentReport, 
     incident = Incident(
         incident_type=report.type, severity=report.severity, longitude=longitude, latitude=latitude,
         description=report.description, reporter_name=report.reporter.name, reporter_phone=report.reporter.phone,
-        is_exercise=report.is_exercise, declared_by=actor.label, declared_at=now,
+        is_exercise=report.is_exercise, declared_by=actor.label, declared_at=now, details=report.details.reported(),
     )
     session.add(incident)
     session.flush()
@@ -74,11 +89,5 @@ def declare_incident(*, session: Session, clock: Clock, report: IncidentReport, 
     audit.record(session, at=now, kind="incident.declared", actor=actor.label, incident_id=incident.id,
                  summary=f"{report.severity.value} {report.type} declared{' (exercise)' if report.is_exercise else ''}",
                  data={"type": report.type, "severity": report.severity.value, "location": [longitude, latitude]})
-    definition = sop_for_incident(session, incident_type=report.type, severity=report.severity)
-    if definition is None:
-        audit.record(session, at=now, kind="sop.none_matched", actor="engine", incident_id=incident.id,
-                     summary=f"no active SOP is triggered by a {report.severity.value} {report.type}; "
-                     "the duty officer coordinates by hand")
-    else:
-        start_run(session=session, clock=clock, incident=incident, definition=definition, actor=actor.label)
+    start_matching_sop(session=session, clock=clock, incident=incident, actor=actor.label)
     return incident

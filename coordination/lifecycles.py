@@ -70,6 +70,22 @@ class DeliveryStatus(str, Enum):
     """Every attempt failed; waits for a duty officer to replay it."""
 
 
+class DutyRequestKind(str, Enum):
+    DECISION = "decision"
+    PUBLIC_NOTICE = "public_notice"
+
+
+class DutyRequestStatus(str, Enum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CANCELLED = "cancelled"
+    """The run ended (stood down, or an end step) before anyone answered."""
+
+
+NOTICE_APPROVE = "approve"
+NOTICE_WITHHOLD = "withhold"
+
+
 class TimerStatus(str, Enum):
     PENDING = "pending"
     FIRED = "fired"

@@ -8,6 +8,8 @@ from typing import Any
 from coordination.store.tables import (
     Agency,
     DeliveryAttempt,
+    DutyRequest,
+    PublicNotice,
     Escalation,
     Incident,
     SopRunRecord,
@@ -39,6 +41,8 @@ def incident_json(incident: Incident, *, include_reporter: bool) -> dict[str, An
         "declared_by": incident.declared_by,
         "resolved_at": iso(incident.resolved_at),
         "closed_at": iso(incident.closed_at),
+        "details": dict(incident.details or {}),
+        "parent_incident_id": str(incident.parent_incident_id) if incident.parent_incident_id else None,
     }
     if include_reporter:
         body["reporter"] = {"name": incident.reporter_name, "phone": incident.reporter_phone}
@@ -46,7 +50,14 @@ def incident_json(incident: Incident, *, include_reporter: bool) -> dict[str, An
 
 
 def run_json(run: SopRunRecord) -> dict[str, Any]:
+    """A run with each step's state, outcome and the deadlines that guard it."""
     state = run.state
+    deadlines_by_step: dict[str, list[dict[str, Any]]] = {}
+    task_steps = {task_id: task["step_id"] for task_id, task in state["tasks"].items()}
+    for key, due in state["timers"].items():
+        kind, _, name = key.partition(":")
+        step_id = task_steps.get(name, name)
+        deadlines_by_step.setdefault(step_id, []).append({"key": key, "kind": kind, "due_at": due})
     return {
         "id": str(run.id),
         "sop": {"id": run.sop_id, "version": run.sop_version},
@@ -55,10 +66,42 @@ def run_json(run: SopRunRecord) -> dict[str, Any]:
         "finished_at": iso(run.finished_at),
         "steps": [
             {"id": step_id, "status": step["status"], "task_ids": step["task_ids"],
-             "started_at": step["started_at"], "finished_at": step["finished_at"]}
+             "started_at": step["started_at"], "finished_at": step["finished_at"],
+             "outcome": step.get("outcome"), "unit_ids": step.get("unit_ids", []),
+             "deadlines": deadlines_by_step.get(step_id, [])}
             for step_id, step in state["steps"].items()
         ],
         "deadlines": [{"key": key, "due_at": due} for key, due in state["timers"].items()],
+    }
+
+
+def duty_request_json(request: DutyRequest) -> dict[str, Any]:
+    return {
+        "id": str(request.id),
+        "incident_id": str(request.incident_id),
+        "run_id": str(request.run_id),
+        "step_id": request.step_id,
+        "kind": request.kind.value,
+        "text": request.text,
+        "options": list(request.options),
+        "status": request.status.value,
+        "created_at": iso(request.created_at),
+        "due_at": iso(request.due_at),
+        "answer": request.answer,
+        "answered_by": request.answered_by or None,
+        "answered_at": iso(request.answered_at),
+        "note": request.note,
+    }
+
+
+def public_notice_json(notice: PublicNotice) -> dict[str, Any]:
+    return {
+        "id": str(notice.id),
+        "incident_id": str(notice.incident_id),
+        "step_id": notice.step_id,
+        "message": notice.message,
+        "approved_by": notice.approved_by,
+        "published_at": iso(notice.published_at),
     }
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from coordination import audit
 from coordination.clock import Clock
-from coordination.errors import NotFound
+from coordination.errors import Conflict, NotFound
 from coordination.principals import Principal
 from coordination.store.tables import SopVersion
 from sop_engine import SopDefinition, SopRef, Severity, load_sop_text, matching_sop, shipped_sop_texts
@@ -60,7 +60,7 @@ def store_sop_version(*, session: Session, clock: Clock, text: str, source: str,
             older.is_active = False
     version = SopVersion(
         sop_id=ref.sop_id, version=ref.version, title=definition.title, source_text=text,
-        is_active=activate, uploaded_at=now,
+        is_active=activate, uploaded_at=now, uploaded_by=actor.label, activated_at=now if activate else None,
     )
     session.add(version)
     audit.record(session, at=now, kind="sop.stored", actor=actor.label,
@@ -78,3 +78,56 @@ def install_shipped_sops(*, session: Session, clock: Clock, actor: Principal) ->
             store_sop_version(session=session, clock=clock, text=text, source=name, actor=actor)
             added.append(definition.ref)
     return added
+
+
+def _stored(session: Session, sop_id: str, version_number: int) -> SopVersion:
+    version = session.get(SopVersion, (sop_id, version_number))
+    if version is None:
+        raise NotFound(f"SOP {sop_id}@v{version_number} is not stored")
+    return version
+
+
+def activate_sop_version(*, session: Session, clock: Clock, sop_id: str, version: int,
+                         actor: Principal) -> SopVersion:
+    """Make this version the one new incidents start; the SOP's other versions stop starting.
+
+    Running incidents keep the version they started with. Idempotent.
+
+    Raises:
+        NotFound: the version is not stored.
+        Conflict: the version is retired.
+    """
+    chosen = _stored(session, sop_id, version)
+    if chosen.retired_at is not None:
+        raise Conflict(f"SOP {sop_id}@v{version} is retired and cannot be activated; upload a new version")
+    if chosen.is_active:
+        return chosen
+    now = clock.now()
+    for other in session.scalars(select(SopVersion).where(SopVersion.sop_id == sop_id)):
+        other.is_active = False
+    chosen.is_active = True
+    chosen.activated_at = now
+    audit.record(session, at=now, kind="sop.activated", actor=actor.label,
+                 summary=f"SOP {sop_id}@v{version} activated for new incidents",
+                 data={"sop_id": sop_id, "version": version})
+    return chosen
+
+
+def retire_sop_version(*, session: Session, clock: Clock, sop_id: str, version: int,
+                       actor: Principal) -> SopVersion:
+    """Retire a version for good: it starts no new incident; runs pinned to it go on. Idempotent.
+
+    Raises:
+        NotFound: the version is not stored.
+    """
+    chosen = _stored(session, sop_id, version)
+    if chosen.retired_at is not None:
+        return chosen
+    now = clock.now()
+    was_active = chosen.is_active
+    chosen.is_active = False
+    chosen.retired_at = now
+    note = "; no version of this SOP is active now" if was_active else ""
+    audit.record(session, at=now, kind="sop.retired", actor=actor.label,
+                 summary=f"SOP {sop_id}@v{version} retired{note}", data={"sop_id": sop_id, "version": version})
+    return chosen

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Union
 
 from sop_engine.run import RunStatus
-from sop_engine.vocabulary import AgencyRole, EscalationTarget
+from sop_engine.vocabulary import AgencyRole, EscalationTarget, Severity
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,10 @@ class CancelTimer:
 @dataclass(frozen=True)
 class DeadlineMissed:
     step_id: str
-    task_id: str
+    task_id: str | None
     deadline: str
-    """`acknowledgement` or `completion`."""
+    """`acknowledgement` or `completion` of a task; `decision`, `approval` or `confirmation`
+    of a step (then `task_id` is None)."""
     due_at: datetime
 
 
@@ -52,9 +53,90 @@ class Escalate:
 
 
 @dataclass(frozen=True)
+class CancelTask:
+    """Tell the task's agency to stop (the run was stood down or ended elsewhere)."""
+
+    task_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AskDecision:
+    """Put a decision before the duty officer; answer with `DecisionTaken`."""
+
+    step_id: str
+    question: str
+    options: tuple[str, ...]
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class SendNotice:
+    """Inform the agencies of these roles covering the incident (no answer expected)."""
+
+    step_id: str
+    roles: tuple[AgencyRole, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class RequestNoticeApproval:
+    """A public notice awaits the duty officer: `NoticeApproved` or `NoticeWithheld`."""
+
+    step_id: str
+    message: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class PublishNotice:
+    """Publish an approved public notice (the service issues it as a CAP alert)."""
+
+    step_id: str
+    message: str
+    approved_by: str
+
+
+@dataclass(frozen=True)
+class RequestDispatch:
+    """Find units for this step: answer with `DispatchConfirmed`, or route a task to each
+    owning agency and answer with `TasksAssigned` (the fallback when no units are known)."""
+
+    step_id: str
+    units: tuple[tuple[str, int], ...]
+    ack_due_at: datetime
+    complete_due_at: datetime
+
+
+@dataclass(frozen=True)
+class SpawnIncident:
+    """Declare a linked incident of another type, which starts its own SOP."""
+
+    step_id: str
+    incident_type: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
 class FinishRun:
     status: RunStatus
     failed_steps: tuple[str, ...] = ()
+    outcome: str = ""
+    """Why the run ended: an end step's outcome, or the stand-down reason."""
 
 
-Command = Union[CreateTask, StartTimer, CancelTimer, DeadlineMissed, Escalate, FinishRun]
+Command = Union[
+    CreateTask,
+    StartTimer,
+    CancelTimer,
+    DeadlineMissed,
+    Escalate,
+    CancelTask,
+    AskDecision,
+    SendNotice,
+    RequestNoticeApproval,
+    PublishNotice,
+    RequestDispatch,
+    SpawnIncident,
+    FinishRun,
+]

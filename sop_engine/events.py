@@ -42,4 +42,55 @@ class TimerFired:
     key: str
 
 
-Event = Union[RunStarted, TasksAssigned, TaskAcknowledged, TaskCompleted, TaskRejected, TimerFired]
+@dataclass(frozen=True)
+class DecisionTaken:
+    step_id: str
+    option: str
+    by: str
+    """Who decided (a principal's name), for the record."""
+
+
+@dataclass(frozen=True)
+class NoticeApproved:
+    step_id: str
+    by: str
+
+
+@dataclass(frozen=True)
+class NoticeWithheld:
+    """The duty officer decided a public notice must not go out."""
+
+    step_id: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class DispatchConfirmed:
+    """Units were dispatched for a dispatch step (a duty officer accepted a recommendation)."""
+
+    step_id: str
+    unit_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StoodDown:
+    """A duty officer stood the SOP down: open work is cancelled and the run ends."""
+
+    reason: str
+    by: str
+
+
+Event = Union[
+    RunStarted,
+    TasksAssigned,
+    TaskAcknowledged,
+    TaskCompleted,
+    TaskRejected,
+    TimerFired,
+    DecisionTaken,
+    NoticeApproved,
+    NoticeWithheld,
+    DispatchConfirmed,
+    StoodDown,
+]

@@ -7,24 +7,43 @@ of the YAML node they concern.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
+from sop_engine.conditions import Condition, ConditionError, parse_condition
 from sop_engine.definition import (
+    Action,
+    DecisionAction,
+    DispatchAction,
+    EndAction,
     EscalationRung,
+    JoinRule,
+    NotifyAction,
+    Predecessor,
     SopDefinition,
     SopRef,
+    SpawnAction,
     Step,
     TaskAction,
     Trigger,
+    WaitAction,
 )
 from sop_engine.durations import parse_duration_s
 from sop_engine.errors import SopDefinitionError, SourceProblem
 from sop_engine.validator import check_meaning
-from sop_engine.vocabulary import INCIDENT_TYPES, AgencyRole, EscalationTarget, Severity
+from sop_engine.yaml_source import read_yaml, validate_model
+from sop_engine.vocabulary import INCIDENT_TYPES, UNIT_TYPES, AgencyRole, EscalationTarget, Severity
 
 _IDENTIFIER = r"^[a-z][a-z0-9_\-]{0,62}$"
 
@@ -45,8 +64,19 @@ def _incident_type(value: Any) -> str:
     return value
 
 
-DurationS = Annotated[int, BeforeValidator(_duration)]
-IncidentType = Annotated[str, BeforeValidator(_incident_type)]
+def _unit_type(value: Any) -> str:
+    if value not in UNIT_TYPES:
+        raise ValueError(f"unknown unit type {value!r}; known: {', '.join(sorted(UNIT_TYPES))}")
+    return value
+
+
+DurationS = Annotated[
+    int, BeforeValidator(_duration), WithJsonSchema({"type": ["string", "integer"], "examples": ["5m", "1h30m"]})
+]
+IncidentType = Annotated[str, BeforeValidator(_incident_type), WithJsonSchema({"enum": sorted(INCIDENT_TYPES)})]
+UnitType = Annotated[str, BeforeValidator(_unit_type), WithJsonSchema({"enum": sorted(UNIT_TYPES)})]
+Identifier = Annotated[str, Field(pattern=_IDENTIFIER)]
+PositiveCount = Annotated[int, Field(ge=1, le=500)]
 
 
 class _Model(BaseModel):
@@ -58,18 +88,99 @@ class _TaskModel(_Model):
     do: str = Field(min_length=1)
 
 
+class _DecisionModel(_Model):
+    question: str = Field(min_length=1)
+    options: list[Identifier] = Field(min_length=2)
+    by: Literal["duty_officer"] = "duty_officer"
+    within: DurationS | None = None
+
+    @field_validator("options")
+    @classmethod
+    def _distinct(cls, options: list[str]) -> list[str]:
+        repeated = sorted({option for option in options if options.count(option) > 1})
+        if repeated:
+            raise ValueError(f"option {repeated[0]!r} is listed twice")
+        return options
+
+
+def _audience(value: Any) -> Any:
+    if value == "public":
+        return value
+    if not isinstance(value, list) or not value:
+        raise ValueError("must be `public` or a list of agency roles such as [police, traffic]")
+    roles = []
+    for item in value:
+        try:
+            roles.append(AgencyRole(item))
+        except ValueError:
+            known = ", ".join(role.value for role in AgencyRole)
+            raise ValueError(f"unknown agency role {item!r}; known: {known}") from None
+    return roles
+
+
+Audience = Annotated[
+    Any,
+    BeforeValidator(_audience),
+    WithJsonSchema({"oneOf": [{"const": "public"}, {"type": "array", "minItems": 1,
+                                                   "items": {"enum": [role.value for role in AgencyRole]}}]}),
+]
+
+
+class _NotifyModel(_Model):
+    to: Audience = Field(
+        description="`public` (a CAP alert, after the duty officer approves it) or a list of agency roles"
+    )
+    message: str = Field(min_length=1)
+    within: DurationS | None = Field(None, description="Time for the duty officer to approve a public notice")
+
+
+class _SpawnModel(_Model):
+    incident_type: IncidentType
+    severity: Severity | None = None
+
+
+class _EndModel(_Model):
+    outcome: Identifier = "resolved"
+
+
 class _RungModel(_Model):
     to: EscalationTarget
     within: DurationS = 600
 
 
 class _StepModel(_Model):
-    id: str = Field(pattern=_IDENTIFIER)
-    task: _TaskModel
-    after: list[str] = []
+    id: Identifier
+    after: list[str] = Field(
+        [], description="Steps this one waits for; `step == option` waits for a decision's option"
+    )
+    join: JoinRule = JoinRule.ALL
+    when: str | None = Field(None, description="A condition on the incident, e.g. `incident.severity >= severe`")
+    task: _TaskModel | None = None
+    decision: _DecisionModel | None = None
+    notify: _NotifyModel | None = None
+    dispatch: dict[UnitType, PositiveCount] | None = Field(None, description="Unit type to count")
+    wait: DurationS | None = None
+    spawn: _SpawnModel | None = None
+    end: _EndModel | None = None
     ack_within: DurationS = 300
-    complete_within: DurationS = 3_600
+    complete_within: DurationS | None = None
     escalate: list[_RungModel] = []
+
+    @model_validator(mode="after")
+    def _one_action(self) -> "_StepModel":
+        given = [kind for kind in _ACTION_KEYS if getattr(self, kind) is not None]
+        if len(given) != 1:
+            found = ", ".join(given) if given else "none"
+            raise ValueError(f"a step does exactly one of {', '.join(_ACTION_KEYS)} (found: {found})")
+        if self.dispatch is not None and not self.dispatch:
+            raise ValueError("a dispatch step names at least one unit type")
+        inner = getattr(self, given[0])
+        if getattr(inner, "within", None) is not None and self.complete_within is not None:
+            raise ValueError(f"give the deadline once: {given[0]}.within or complete_within")
+        return self
+
+
+_ACTION_KEYS = ("task", "decision", "notify", "dispatch", "wait", "spawn", "end")
 
 
 class _TriggerModel(_Model):
@@ -78,11 +189,15 @@ class _TriggerModel(_Model):
 
 
 class _SopModel(_Model):
-    id: str = Field(pattern=_IDENTIFIER)
+    """An SOP: one YAML file. See README, "Writing SOPs"."""
+
+    model_config = ConfigDict(title="ICCC standard operating procedure")
+
+    id: Identifier
     version: int = Field(ge=1)
     title: str = Field(min_length=1)
     trigger: _TriggerModel
-    target: DurationS
+    target: DurationS = Field(description="Time within which the whole SOP should be done")
     steps: list[_StepModel] = Field(min_length=1)
 
 
@@ -106,28 +221,8 @@ def load_sop_text(text: str, *, source: str = "<text>") -> SopDefinition:
     Raises:
         SopDefinitionError: with one `source:line: message` problem per mistake found.
     """
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        reason = getattr(error, "problem", None) or str(error)
-        raise SopDefinitionError([SourceProblem(source, line, f"YAML syntax error: {reason}")]) from error
-    if root is None:
-        raise SopDefinitionError([SourceProblem(source, 1, "the file is empty")])
-
-    lines: dict[tuple[Any, ...], int] = {}
-    problems: list[SourceProblem] = []
-    data = _plain(root, (), lines, problems, source)
-    if problems:
-        raise SopDefinitionError(problems)
-    if not isinstance(data, dict):
-        raise SopDefinitionError([SourceProblem(source, root.start_mark.line + 1, "an SOP must be a mapping")])
-    try:
-        model = _SopModel.model_validate(data)
-    except ValidationError as error:
-        raise SopDefinitionError(_problems_from(error, lines, source)) from error
-
+    data, lines = read_yaml(text, source=source)
+    model = validate_model(_SopModel, data, lines, source=source)
     definition = _definition_from(model, lines, source)
     problems = check_meaning(definition, lines_by_path=lines)
     if problems:
@@ -135,70 +230,14 @@ def load_sop_text(text: str, *, source: str = "<text>") -> SopDefinition:
     return definition
 
 
-def _plain(node: yaml.Node, path: tuple[Any, ...], lines: dict, problems: list, source: str) -> Any:
-    """Turn a YAML node into plain data, recording each path's line and refusing duplicate keys."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(SourceProblem(source, key_node.start_mark.line + 1, "keys must be plain words"))
-                continue
-            key = key_node.value
-            if key in result:
-                problems.append(SourceProblem(source, key_node.start_mark.line + 1, f"duplicate key {key!r}"))
-                continue
-            result[key] = _plain(value_node, (*path, key), lines, problems, source)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, (*path, index), lines, problems, source) for index, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-def _scalar(node: yaml.ScalarNode) -> Any:
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node)
-    finally:
-        loader.dispose()
-
-
-def _problems_from(error: ValidationError, lines: dict, source: str) -> list[SourceProblem]:
-    problems = []
-    for detail in error.errors():
-        location = tuple(detail["loc"])
-        line = _nearest_line(location, lines)
-        field = ".".join(str(part) for part in location)
-        if detail["type"] == "extra_forbidden":
-            message = f"unknown key {location[-1]!r}"
-        elif detail["type"] == "missing":
-            message = f"missing key {location[-1]!r}"
-        else:
-            message = detail["msg"].removeprefix("Value error, ")
-        problems.append(SourceProblem(source, line, f"{field}: {message}" if field else message, field))
-    return problems
-
-
-def _nearest_line(location: tuple[Any, ...], lines: dict) -> int:
-    for end in range(len(location), -1, -1):
-        if location[:end] in lines:
-            return lines[location[:end]]
-    return 1
+_PREDECESSOR = re.compile(r"^\s*([a-z][a-z0-9_\-]{0,62})\s*(?:==\s*([a-z][a-z0-9_\-]{0,62})\s*)?$")
 
 
 def _definition_from(model: _SopModel, lines: dict, source: str) -> SopDefinition:
-    steps = tuple(
-        Step(
-            step_id=step.id,
-            task=TaskAction(role=step.task.role, instruction=step.task.do),
-            after=tuple(step.after),
-            ack_within_s=step.ack_within,
-            complete_within_s=step.complete_within,
-            escalation=tuple(EscalationRung(rung.to, rung.within) for rung in step.escalate),
-            line=lines.get(("steps", index), 0),
-        )
-        for index, step in enumerate(model.steps)
-    )
+    problems: list[SourceProblem] = []
+    steps = tuple(_step_from(index, step, lines, source, problems) for index, step in enumerate(model.steps))
+    if problems:
+        raise SopDefinitionError(problems)
     return SopDefinition(
         ref=SopRef(model.id, model.version),
         title=model.title,
@@ -207,3 +246,83 @@ def _definition_from(model: _SopModel, lines: dict, source: str) -> SopDefinitio
         steps=steps,
         source=source,
     )
+
+
+def _step_from(index: int, step: _StepModel, lines: dict, source: str, problems: list[SourceProblem]) -> Step:
+    after = []
+    for position, text in enumerate(step.after):
+        match = _PREDECESSOR.match(text)
+        if match is None:
+            line = lines.get(("steps", index, "after", position), 0)
+            problems.append(
+                SourceProblem(
+                    source, line, f"steps.{index}.after.{position}: {text!r} is not `step` or `step == option`",
+                    f"steps.{index}.after.{position}",
+                )
+            )
+            continue
+        after.append(Predecessor(match.group(1), match.group(2)))
+    condition: Condition | None = None
+    if step.when is not None:
+        try:
+            condition = parse_condition(step.when)
+        except ConditionError as error:
+            line = lines.get(("steps", index, "when"), 0)
+            problems.append(SourceProblem(source, line, f"steps.{index}.when: {error}", f"steps.{index}.when"))
+    action, inner_within = _action_from(step)
+    return Step(
+        step_id=step.id,
+        action=action,
+        after=tuple(after),
+        join=step.join,
+        when=condition,
+        ack_within_s=step.ack_within,
+        complete_within_s=inner_within or step.complete_within or _DEFAULT_COMPLETE_WITHIN_S[type(action)],
+        escalation=tuple(EscalationRung(rung.to, rung.within) for rung in step.escalate),
+        line=lines.get(("steps", index), 0),
+    )
+
+
+_DEFAULT_COMPLETE_WITHIN_S: dict[type, int] = {
+    TaskAction: 3_600,
+    DecisionAction: 900,
+    NotifyAction: 900,
+    DispatchAction: 600,
+    WaitAction: 3_600,
+    SpawnAction: 3_600,
+    EndAction: 3_600,
+}
+"""Deadlines for a step that names none: an hour for work, a quarter of an hour for a duty
+officer's decision or approval, ten minutes to confirm a dispatch."""
+
+
+def _action_from(step: _StepModel) -> tuple[Action, int | None]:
+    """Return the step's action and the deadline written inside it (`within`), if any."""
+    if step.task is not None:
+        return TaskAction(role=step.task.role, instruction=step.task.do), None
+    if step.decision is not None:
+        return DecisionAction(question=step.decision.question, options=tuple(step.decision.options)), step.decision.within
+    if step.notify is not None:
+        public = step.notify.to == "public"
+        roles = () if public else tuple(step.notify.to)
+        return NotifyAction(message=step.notify.message, roles=roles, public=public), step.notify.within
+    if step.dispatch is not None:
+        return DispatchAction(units=tuple(step.dispatch.items())), None
+    if step.wait is not None:
+        return WaitAction(duration_s=step.wait), None
+    if step.spawn is not None:
+        return SpawnAction(incident_type=step.spawn.incident_type, severity=step.spawn.severity), None
+    assert step.end is not None
+    return EndAction(outcome=step.end.outcome), None
+
+
+def sop_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the SOP format (the shape; the validator checks the meaning).
+
+    The same document is shipped as `sop_engine/sop.schema.json` for editors and other tools;
+    a test keeps the file equal to this.
+    """
+    schema = _SopModel.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://iccc.example/schemas/sop.schema.json"
+    return schema

@@ -23,7 +23,9 @@ from sop_engine.run import (
 )
 from sop_engine.vocabulary import Severity
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
+"""Format 1 (before decisions, dispatch and details) reads with empty new fields."""
 
 
 def _time(value: datetime | None) -> str | None:
@@ -40,7 +42,11 @@ def run_to_json(run: SopRun) -> dict[str, Any]:
         "format": FORMAT_VERSION,
         "run_id": run.run_id,
         "sop": {"id": run.definition.ref.sop_id, "version": run.definition.ref.version},
-        "incident": {"type": run.incident.incident_type, "severity": run.incident.severity.value},
+        "incident": {
+            "type": run.incident.incident_type,
+            "severity": run.incident.severity.value,
+            "details": dict(sorted(run.incident.details.items())),
+        },
         "status": run.status.value,
         "started_at": _time(run.started_at),
         "finished_at": _time(run.finished_at),
@@ -51,6 +57,9 @@ def run_to_json(run: SopRun) -> dict[str, Any]:
                 "task_ids": list(state.task_ids),
                 "started_at": _time(state.started_at),
                 "finished_at": _time(state.finished_at),
+                "outcome": state.outcome,
+                "unit_ids": list(state.unit_ids),
+                "next_rung": state.next_rung,
             }
             for step_id, state in run.steps.items()
         },
@@ -68,13 +77,17 @@ def run_from_json(data: dict[str, Any], *, definition_for: Callable[[SopRef], So
     Raises:
         SopRuntimeError: the data is of an unknown format version.
     """
-    if data.get("format") != FORMAT_VERSION:
-        raise SopRuntimeError(f"saved run has format {data.get('format')!r}; this engine reads {FORMAT_VERSION}")
+    if data.get("format") not in READABLE_FORMATS:
+        raise SopRuntimeError(
+            f"saved run has format {data.get('format')!r}; this engine reads {', '.join(map(str, READABLE_FORMATS))}"
+        )
     ref = SopRef(data["sop"]["id"], int(data["sop"]["version"]))
     return SopRun(
         run_id=data["run_id"],
         definition=definition_for(ref),
-        incident=IncidentFacts(data["incident"]["type"], Severity(data["incident"]["severity"])),
+        incident=IncidentFacts(
+            data["incident"]["type"], Severity(data["incident"]["severity"]), data["incident"].get("details", {})
+        ),
         status=RunStatus(data["status"]),
         started_at=_parse_time(data["started_at"]),
         finished_at=_parse_time(data["finished_at"]),
@@ -86,6 +99,9 @@ def run_from_json(data: dict[str, Any], *, definition_for: Callable[[SopRef], So
                     task_ids=tuple(state["task_ids"]),
                     started_at=_parse_time(state["started_at"]),
                     finished_at=_parse_time(state["finished_at"]),
+                    outcome=state.get("outcome"),
+                    unit_ids=tuple(state.get("unit_ids", ())),
+                    next_rung=int(state.get("next_rung", 0)),
                 )
                 for step_id, state in data["steps"].items()
             }

@@ -106,3 +106,41 @@ UNIT_TYPES: dict[str, AgencyRole] = {
 The validator rejects other names; until units of a type are registered with the dispatch
 service, a dispatch step becomes a task for the owning agency.
 """
+
+
+class FieldKind(str, Enum):
+    """How an incident field is compared in a `when:` condition."""
+
+    CHOICE = "choice"
+    """One of a fixed set of words; == and != and `in`."""
+    SEVERITY = "severity"
+    """A severity; ordered comparisons follow the CAP scale."""
+    COUNT = "count"
+    """A number of people or things; any comparison. Not reported counts as 0."""
+    FLAG = "flag"
+    """True or false; a bare field means `== true`. Not reported counts as false."""
+
+
+INCIDENT_FIELDS: dict[str, FieldKind] = {
+    "type": FieldKind.CHOICE,
+    "severity": FieldKind.SEVERITY,
+    "is_exercise": FieldKind.FLAG,
+    "casualties": FieldKind.COUNT,
+    "people_trapped": FieldKind.COUNT,
+    "people_affected": FieldKind.COUNT,
+    "hazardous_material": FieldKind.FLAG,
+    "mass_gathering": FieldKind.FLAG,
+}
+"""The incident fields an SOP's conditions may read (as `incident.<name>`)."""
+
+INCIDENT_DETAIL_FIELDS: tuple[str, ...] = (
+    "casualties",
+    "people_trapped",
+    "people_affected",
+    "hazardous_material",
+    "mass_gathering",
+)
+"""The fields a report may carry beyond type and severity (its `details`)."""
+
+FIELD_CHOICES: dict[str, frozenset[str]] = {"type": INCIDENT_TYPES}
+"""The allowed words of each choice field."""

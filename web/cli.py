@@ -26,7 +26,7 @@ from coordination import (
     upgrade,
 )
 from coordination.store.tables import Agency, ApiToken
-from sop_engine import AgencyRole, SopDefinitionError, load_sop_file
+from sop_engine import AgencyRole
 from web.app import create_app
 from web.background import BackgroundJobs
 from web.clock import WallClock
@@ -40,14 +40,20 @@ from web.commands import (
     webhooks,
 )
 from web.config import DEFAULT_DATA_DIR, Settings
-from web.demo import DemoAgencies, DemoAgencyClient, IncidentStream, write_credentials
+from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
 from web.logs import configure_logging
+from web.sop_commands import sop
+from web.worker_command import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """ICCC emergency coordination engine."""
     configure_logging()
+
+
+main.add_command(sop)
+main.add_command(worker)
 
 
 def _settings() -> Settings:
@@ -122,7 +128,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
-    stream: list[IncidentStream] = []
+    stream: list[IncidentStream | DemoDutyOfficer] = []
 
     def listening(actual_port: int) -> None:
         base = f"http://127.0.0.1:{actual_port}"
@@ -133,7 +139,10 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
                    f"{credentials}\nPress Ctrl-C to stop.")
         stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
                                      rng=random.Random(11)))
-        stream[0].start()
+        stream.append(DemoDutyOfficer(api_base=base, token=duty_officer_token, delay_s=3 * answer_delay,
+                                      rng=random.Random(13)))
+        for part in stream:
+            part.start()
 
     def stopping() -> None:
         for item in stream:
@@ -175,37 +184,6 @@ def db_upgrade() -> None:
     store = Store(_settings().database_url)
     upgrade(store)
     click.echo("database schema is current")
-
-
-@main.group()
-def sop() -> None:
-    """SOP files and the SOP library."""
-
-
-@sop.command("validate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def sop_validate(paths: tuple[Path, ...]) -> None:
-    """Check SOP files; print `file:line: message` for each problem, exit 1 if any."""
-    failed = False
-    for path in paths:
-        try:
-            definition = load_sop_file(path)
-        except SopDefinitionError as error:
-            failed = True
-            for problem in error.problems:
-                click.echo(str(problem), err=True)
-            continue
-        click.echo(f"{path}: {definition.ref} valid, {len(definition.steps)} steps")
-    sys.exit(1 if failed else 0)
-
-
-@sop.command("install-shipped")
-def sop_install_shipped() -> None:
-    """Store and activate every shipped SOP version not yet in the database."""
-    store = Store(_settings().database_url)
-    with store.transaction() as session:
-        added = install_shipped_sops(session=session, clock=WallClock(), actor=SYSTEM)
-    click.echo(f"installed {len(added)} SOP version(s)" + (": " + ", ".join(map(str, added)) if added else ""))
 
 
 @main.group()

@@ -98,26 +98,27 @@ def board_data():
 
 
 def _row(incident: Incident, now: datetime) -> dict:
-    steps_total = steps_done = 0
+    steps_total = steps_settled = 0
     sop = None
+    deadlines: list[datetime] = []
     for run in incident.runs:
-        sop = f"{run.sop_id} v{run.sop_version} ({run.status})"
+        sop = f"{run.sop_id} v{run.sop_version} ({run.status.replace('_', ' ')})"
         for step in run.state["steps"].values():
             steps_total += 1
-            steps_done += step["status"] == "done"
+            steps_settled += step["status"] in ("done", "skipped")
+        deadlines += [datetime.fromisoformat(due) for due in run.state["timers"].values()]
     open_tasks = [task for task in incident.tasks if task.status.is_open]
-    deadlines = [task.ack_due_at for task in open_tasks if task.acknowledged_at is None]
-    deadlines += [task.complete_due_at for task in open_tasks]
     next_deadline = min(deadlines) if deadlines else None
     return {
         "id": str(incident.id),
+        "url": url_for("incident_console.incident_page", incident_id=incident.id),
         "type": incident.incident_type.replace("_", " "),
         "severity": incident.severity.value,
         "status": incident.status.value,
         "is_exercise": incident.is_exercise,
         "age_s": int((now - incident.declared_at).total_seconds()),
         "sop": sop,
-        "progress": f"{steps_done}/{steps_total}" if steps_total else "",
+        "progress": f"{steps_settled}/{steps_total}" if steps_total else "",
         "open_tasks": [{"agency": task.agency.code, "step": task.step_id, "status": task.status.value}
                        for task in open_tasks],
         "next_deadline_in_s": int((next_deadline - now).total_seconds()) if next_deadline else None,

@@ -23,11 +23,18 @@ from coordination import CITY_CENTRE
 log = structlog.get_logger(__name__)
 
 DEMO_INCIDENTS = (
-    ("building_fire", "severe", "Smoke from the third floor of a commercial complex"),
-    ("gas_leak", "moderate", "Smell of gas near a market; PNG line suspected"),
-    ("road_accident", "severe", "Bus and two cars collided at a junction; injured on the road"),
-    ("flood", "severe", "Underpass flooded after a cloudburst; vehicles stranded"),
+    ("building_fire", "severe", "Smoke from the third floor of a commercial complex", {"people_trapped": 2}),
+    ("gas_leak", "moderate", "Smell of gas near a market; PNG line suspected", {}),
+    ("road_accident", "severe", "Bus and two cars collided at a junction; injured on the road", {"casualties": 6}),
+    ("flood", "severe", "Underpass flooded after a cloudburst; vehicles stranded", {"people_affected": 1200}),
+    ("power_outage", "moderate", "Feeder trip: three wards without supply", {}),
+    ("tree_fall", "moderate", "Rain tree fell across the ring road; a line is down", {}),
+    ("water_main_burst", "severe", "600 mm main burst; road caving in", {}),
+    ("crowd_surge", "severe", "Surge at the temple festival gate", {"mass_gathering": True, "casualties": 3}),
+    ("chemical_accident", "severe", "Chlorine cylinder leaking at a water treatment plant",
+     {"hazardous_material": True}),
 )
+"""What the demo declares in turn: type, severity, description and the details SOPs read."""
 
 
 @dataclass
@@ -105,6 +112,59 @@ class DemoAgencies:
             log.warning("demo.answer_failed", agency=agency.code, error=type(error).__name__)
 
 
+class DemoDutyOfficer:
+    """Answers the SOPs' questions through the API, as the duty officer on shift would: each
+    decision takes its first option and each public notice is approved, `delay_s` after it
+    first appears. Every fifth is left for twice as long, so decision escalations show."""
+
+    def __init__(self, *, api_base: str, token: str, delay_s: float, rng: random.Random):
+        self._api_base = api_base
+        self._token = token
+        self._delay_s = delay_s
+        self._rng = rng
+        self._first_seen: dict[str, float] = {}
+        self._patience: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="demo-duty-officer", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def answer_due(self, client: httpx.Client, now: float) -> int:
+        """Answer every open decision that has waited long enough; return how many."""
+        listed = client.get("/api/v1/decisions", params={"status": "open", "limit": 200})
+        if listed.status_code != 200:
+            return 0
+        answered = 0
+        for decision in listed.json()["items"]:
+            first_seen = self._first_seen.setdefault(decision["id"], now)
+            patience = self._patience.setdefault(
+                decision["id"], self._delay_s * (2 if self._rng.random() < 0.2 else 1) * self._rng.uniform(0.5, 1.5)
+            )
+            if now - first_seen < patience:
+                continue
+            choice = "approve" if decision["kind"] == "public_notice" else decision["options"][0]
+            reply = client.post(f"/api/v1/decisions/{decision['id']}/answer", json={"choice": choice})
+            log.info("demo.decision_answered", step=decision["step_id"], choice=choice, status=reply.status_code)
+            answered += 1
+        return answered
+
+    def _run(self) -> None:
+        headers = {"Authorization": f"Bearer {self._token}"}
+        with httpx.Client(base_url=self._api_base, headers=headers, timeout=10, trust_env=False) as client:
+            clock = 0.0
+            while not self._stop.is_set():
+                try:
+                    self.answer_due(client, clock)
+                except httpx.HTTPError as error:
+                    log.warning("demo.decision_failed", error=type(error).__name__)
+                self._stop.wait(1.0)
+                clock += 1.0
+
+
 class IncidentStream:
     """Declares a demo incident every `interval_s` seconds through the API, as a duty officer."""
 
@@ -123,13 +183,14 @@ class IncidentStream:
         self._stop.set()
 
     def declare_one(self, client: httpx.Client, number: int) -> None:
-        incident_type, severity, description = DEMO_INCIDENTS[number % len(DEMO_INCIDENTS)]
+        incident_type, severity, description, details = DEMO_INCIDENTS[number % len(DEMO_INCIDENTS)]
         longitude = CITY_CENTRE[0] + self._rng.uniform(-0.04, 0.04)
         latitude = CITY_CENTRE[1] + self._rng.uniform(-0.04, 0.04)
         response = client.post("/api/v1/incidents", json={
             "type": incident_type, "severity": severity, "description": description,
             "location": {"type": "Point", "coordinates": [round(longitude, 5), round(latitude, 5)]},
             "reporter": {"name": "Demo caller", "phone": "+91 00000 00000"}, "is_exercise": True,
+            "details": details,
         })
         log.info("demo.incident_declared", type=incident_type, status=response.status_code)
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from coordination import AgencyRegistration, IncidentReport
 from coordination.cap.notices import NoticeDraft
 from web.api.agencies import TokenRotationBody, WebhookEnableBody
+from web.api.decisions import DecisionAnswer, StandDownRequest
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
 
 blueprint = Blueprint("openapi", __name__)
@@ -25,6 +26,8 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "tasks.complete": CompleteBody,
     "tasks.reject": RejectBody,
     "sops.upload": "application/yaml",
+    "decisions.answer": DecisionAnswer,
+    "decisions.stand_down_incident": StandDownRequest,
     "notices.draft": NoticeDraft,
     "agencies.rotate_token": TokenRotationBody,
     "agencies.enable": WebhookEnableBody,
@@ -33,6 +36,7 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
 CREATED = {"incidents.declare", "agencies.register", "sops.upload", "alerts.receive_cap", "notices.draft"}
 EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_PARAMETER_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
 
 
 def build_document() -> dict[str, Any]:
@@ -69,7 +73,7 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         "tags": [rule.endpoint.split(".")[0]],
         "parameters": [
             {"name": name, "in": "path", "required": True,
-             "schema": {"type": "string", "format": "uuid"} if converter == "uuid" else {"type": "string"}}
+             "schema": _PARAMETER_SCHEMAS.get(converter, {"type": "string"})}
             for converter, name in _PARAMETER.findall(rule.rule)
         ],
         "responses": {

@@ -20,7 +20,7 @@ from coordination.errors import Forbidden, NotFound
 from coordination.incidents import GeoPoint
 from coordination.jurisdictions import checked_jurisdiction
 from coordination.principals import Principal, Role
-from coordination.store.tables import Incident, PublicNotice
+from coordination.store.tables import Incident, PublicWarning
 
 Category = Literal["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
                    "CBRNE", "Other"]
@@ -79,12 +79,12 @@ class NoticeDraft(BaseModel):
     area: NoticeArea
 
 
-def draft_notice(*, session: Session, clock: Clock, draft: NoticeDraft, actor: Principal) -> PublicNotice:
+def draft_notice(*, session: Session, clock: Clock, draft: NoticeDraft, actor: Principal) -> PublicWarning:
     """Record a notice awaiting a duty officer's approval."""
     if draft.incident_id is not None and session.get(Incident, draft.incident_id) is None:
         raise NotFound(f"incident {draft.incident_id} does not exist")
     now = clock.now()
-    notice = PublicNotice(incident_id=draft.incident_id, content=draft.model_dump(mode="json"), status="draft",
+    notice = PublicWarning(incident_id=draft.incident_id, content=draft.model_dump(mode="json"), status="draft",
                           drafted_by=actor.label, drafted_at=now)
     session.add(notice)
     session.flush()
@@ -94,7 +94,7 @@ def draft_notice(*, session: Session, clock: Clock, draft: NoticeDraft, actor: P
 
 
 def approve_notice(*, session: Session, clock: Clock, notice_id: uuid.UUID, actor: Principal, sender: str,
-                   sender_name: str) -> PublicNotice:
+                   sender_name: str) -> PublicWarning:
     """Approve a draft: make its CAP 1.2 alert (checked against the schema) and publish it.
 
     Raises:
@@ -105,7 +105,7 @@ def approve_notice(*, session: Session, clock: Clock, notice_id: uuid.UUID, acto
     """
     if actor.role is not Role.DUTY_OFFICER:
         raise Forbidden("only a duty officer approves public notices")
-    notice = session.get(PublicNotice, notice_id, with_for_update=session.get_bind().dialect.name == "postgresql")
+    notice = session.get(PublicWarning, notice_id, with_for_update=session.get_bind().dialect.name == "postgresql")
     if notice is None:
         raise NotFound(f"notice {notice_id} does not exist")
     if notice.status == "approved":

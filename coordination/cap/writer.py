@@ -51,3 +51,29 @@ def notice_to_cap(*, content: dict[str, Any], identifier: str, sender: str, sent
         longitude, latitude = area["circle"]["center"]
         _add(area_element, "circle", f"{latitude},{longitude} {area['circle']['radius_km']}")
     return etree.tostring(alert, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+CATEGORY_OF_TYPE = {
+    "flood": "Met", "waterlogging": "Met", "cyclone_warning": "Met", "heavy_rain_warning": "Met", "heat_wave": "Met",
+    "earthquake": "Geo", "building_fire": "Fire", "building_collapse": "Rescue", "gas_leak": "Safety",
+    "power_outage": "Infra", "water_main_burst": "Infra", "water_contamination": "Health",
+    "road_accident": "Transport", "traffic_signal_failure": "Transport", "gridlock": "Transport",
+    "crowd_surge": "Safety", "disease_outbreak": "Health", "chemical_accident": "CBRNE", "tree_fall": "Safety",
+}
+CAP_SEVERITY = {"minor": "Minor", "moderate": "Moderate", "severe": "Severe", "extreme": "Extreme"}
+SOP_NOTICE_RADIUS_KM = 2.0  # a neighbourhood around the incident, never its exact address
+
+
+def sop_notice_content(*, message: str, incident_type: str, severity: str, longitude: float, latitude: float
+                       ) -> dict[str, Any]:
+    """The CAP content of a notice an SOP step published (approved by a duty officer): the
+    incident's type and severity, and a circle around its (grid-snapped) place."""
+    event = incident_type.replace("_", " ").capitalize()
+    return {
+        "language": "en-IN", "categories": [CATEGORY_OF_TYPE.get(incident_type, "Other")], "event": event,
+        "response_types": [], "urgency": "Immediate", "severity": CAP_SEVERITY.get(severity, "Unknown"),
+        "certainty": "Observed", "headline": message[:160], "description": message, "instruction": "",
+        "expires_at": None,
+        "area": {"description": f"{event}: area around the incident",
+                 "circle": {"center": [longitude, latitude], "radius_km": SOP_NOTICE_RADIUS_KM}},
+    }

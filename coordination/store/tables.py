@@ -27,7 +27,14 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from coordination.lifecycles import DeliveryStatus, IncidentStatus, TaskStatus, TimerStatus
+from coordination.lifecycles import (
+    DeliveryStatus,
+    DutyRequestKind,
+    DutyRequestStatus,
+    IncidentStatus,
+    TaskStatus,
+    TimerStatus,
+)
 from coordination.principals import Role
 from coordination.store.types import UtcDateTime
 from sop_engine import AgencyRole, EscalationTarget, Severity
@@ -56,7 +63,7 @@ def _enum(enum_class: type) -> SqlEnum:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON}
+    type_annotation_map = {datetime: UtcDateTime, dict[str, Any]: JSON, list[str]: JSON}
 
 
 class Agency(Base):
@@ -111,7 +118,12 @@ class SopVersion(Base):
     title: Mapped[str] = mapped_column(String(200))
     source_text: Mapped[str] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    """The version new incidents start; at most one per SOP."""
     uploaded_at: Mapped[datetime]
+    uploaded_by: Mapped[str] = mapped_column(String(200), default="")
+    activated_at: Mapped[datetime | None]
+    retired_at: Mapped[datetime | None]
+    """Retired versions can no longer be activated; runs pinned to them go on."""
 
 
 class Incident(Base):
@@ -131,6 +143,11 @@ class Incident(Base):
     declared_at: Mapped[datetime] = mapped_column(index=True)
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    """Optional facts SOP conditions read: casualties, people trapped, hazardous material..."""
+    parent_incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    """The incident whose SOP spawned this one (a cascade: flood -> power outage)."""
+    spawned_by_step: Mapped[str | None] = mapped_column(String(64))
 
     runs: Mapped[list[SopRunRecord]] = relationship(back_populates="incident", order_by="SopRunRecord.started_at")
     tasks: Mapped[list[Task]] = relationship(back_populates="incident", order_by="Task.created_at")
@@ -268,6 +285,55 @@ class DeliveryAttempt(Base):
     outcome: Mapped[str] = mapped_column(String(32))
 
 
+class SopRunEvent(Base):
+    """Every event fed to a run, in order: replaying them reproduces the run exactly."""
+
+    __tablename__ = "sop_run_events"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sop_runs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class DutyRequest(Base):
+    """What a run waits for from the duty officer: a decision, or approval of a public notice."""
+
+    __tablename__ = "duty_requests"
+    __table_args__ = (UniqueConstraint("run_id", "step_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sop_runs.id"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[DutyRequestKind] = mapped_column(_enum(DutyRequestKind))
+    text: Mapped[str] = mapped_column(Text)
+    """The decision's question, or the notice's message."""
+    options: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[DutyRequestStatus] = mapped_column(_enum(DutyRequestStatus), default=DutyRequestStatus.OPEN)
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    answer: Mapped[str | None] = mapped_column(String(64))
+    answered_by: Mapped[str] = mapped_column(String(200), default="")
+    answered_at: Mapped[datetime | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PublicNotice(Base):
+    """A notice to the public that a duty officer approved (published as a CAP alert)."""
+
+    __tablename__ = "public_notices"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sop_runs.id"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class OfficerAlert(Base):
     """Something the duty officer must look at: a task routed by the nearest-agency fallback, an
     endpoint disabled by 410 Gone, a dead letter, a CAP alert that could not become an incident."""
@@ -316,11 +382,11 @@ class CapAlertRecord(Base):
     xml: Mapped[str] = mapped_column(Text)
 
 
-class PublicNotice(Base):
-    """A public warning: drafted by an operator, published as a CAP 1.2 alert once a duty officer
-    approves it. The CAP text is made at approval and never changes afterwards."""
+class PublicWarning(Base):
+    """A public warning drafted by an operator outside any SOP, published as a CAP 1.2 alert once a
+    duty officer approves it. The CAP text is made at approval and never changes afterwards."""
 
-    __tablename__ = "public_notices"
+    __tablename__ = "public_warnings"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"), index=True)

@@ -17,7 +17,7 @@ def problems_of(text: str) -> list[str]:
 def test_a_valid_sop_loads_with_its_deadlines_in_seconds(two_step_sop):
     assert str(two_step_sop.ref) == "two-step@v3"
     assert two_step_sop.step("shut_valve").ack_within_s == 120
-    assert two_step_sop.step("repair").after == ("shut_valve", "evacuate")
+    assert [str(before) for before in two_step_sop.step("repair").after] == ["shut_valve", "evacuate"]
     assert two_step_sop.step("repair").line == 18
 
 
@@ -60,12 +60,12 @@ def test_duplicate_keys_are_refused():
 
 
 def test_every_shipped_sop_loads():
-    refs = {str(sop.ref) for sop in shipped_sops()}
-    assert {"building-fire@v1", "urban-flood@v1", "gas-leak@v1", "road-accident@v1"} <= refs
+    sop_ids = {sop.ref.sop_id for sop in shipped_sops()}
+    assert {"building-fire", "urban-flood", "gas-leak", "road-accident"} <= sop_ids
 
 
 def test_the_trigger_picks_the_sop_by_type_and_minimum_severity():
     sops = shipped_sops()
     assert matching_sop(sops, incident_type="flood", severity=Severity.SEVERE).ref.sop_id == "urban-flood"
     assert matching_sop(sops, incident_type="flood", severity=Severity.MINOR) is None
-    assert matching_sop(sops, incident_type="heat_wave", severity=Severity.EXTREME) is None
+    assert matching_sop(sops, incident_type="heat_wave", severity=Severity.MODERATE) is None

@@ -147,8 +147,10 @@ def test_a_step_no_agency_can_take_fails_and_blocks_what_waits_for_it(two_step_s
 def test_a_rejected_task_alerts_the_duty_officer_and_the_run_ends_incomplete(two_step_sop):
     run = drive_to_join(two_step_sop)
     run, commands = advance(run, TaskRejected("t-police", "no patrol free"), T0)
-    assert Escalate("evacuate", "t-police", 0, EscalationTarget.DUTY_OFFICER,
-                    "task rejected by the agency: no patrol free") in commands
+    assert [command for command in commands if isinstance(command, Escalate)] == [
+        Escalate("evacuate", "t-police", 0, EscalationTarget.DUTY_OFFICER,
+                 "task rejected by the agency: no patrol free; no agency is left to do the step, so it fails")
+    ]  # one alert, not a second one for the failed step
     run, commands = advance(run, TaskCompleted("t-gas"), T0)
     assert commands[-1] == FinishRun(RunStatus.INCOMPLETE, ("evacuate", "repair"))
 

@@ -19,6 +19,7 @@ def iccc(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProc
 
 
 @pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["db"], ["db", "upgrade"], ["sop", "validate"],
+                                     ["sop", "graph"], ["sop", "simulate"], ["worker"],
                                      ["agencies", "add"], ["tokens", "create"]])
 def test_every_command_explains_itself(command, tmp_path):
     result = iccc(*command, "--help", cwd=tmp_path)

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from coordination import Role
+from tests.coordination.test_duty import CHEMICAL_SOP, stand_in_for_the_shipped_sops
 from tests.web.conftest import FIRE_REPORT
 
 pytestmark = pytest.mark.database
@@ -58,3 +60,68 @@ def test_the_board_shows_what_needs_the_duty_officer(client, officer, make_token
     sign_in(client, make_token())
     [alert] = client.get("/console/board.json").json["officer_alerts"]
     assert alert["kind"] == "routing.outside_jurisdictions" and "fire-north" in alert["summary"]
+
+
+def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_click(client, store, officer,
+                                                                                   make_token, make_agency, admin):
+    make_agency("fire-central", "fire")
+    make_agency("police-central", "police")
+    with store.transaction() as session:
+        stand_in_for_the_shipped_sops(session)
+    client.post("/api/v1/sops", data=CHEMICAL_SOP, headers={**admin, "Content-Type": "application/yaml"})
+    incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "type": "chemical_accident"},
+                           headers=officer).json
+    sign_in(client, make_token())
+    page = client.get(f"/console/incidents/{incident['id']}").get_data(as_text=True)
+    assert 'class="step task critical state-active" id="step-contain"' in page
+    assert 'data-step="close_false_alarm"' in page and "Is it a real spill?" in page
+    [decision] = client.get("/api/v1/decisions?status=open", headers=officer).json["items"]
+    response = client.post(f"/console/decisions/{decision['id']}",
+                           data={"csrf": csrf_of(page), "choice": "spill", "note": "confirmed by fire"})
+    assert response.status_code == 302
+    answered = client.get(f"/api/v1/decisions/{decision['id']}", headers=officer).json
+    assert (answered["answer"], answered["answered_by"], answered["note"]) == (
+        "spill", "duty_officer:duty-officer", "confirmed by fire")
+    page = client.get(f"/console/incidents/{incident['id']}").get_data(as_text=True)
+    assert 'id="step-close_false_alarm"' in page and "state-skipped" in page
+
+
+def test_a_wrong_decision_is_explained_beside_it(client, store, officer, make_token, make_agency, admin):
+    make_agency("fire-central", "fire")
+    with store.transaction() as session:
+        stand_in_for_the_shipped_sops(session)
+    client.post("/api/v1/sops", data=CHEMICAL_SOP, headers={**admin, "Content-Type": "application/yaml"})
+    incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "type": "chemical_accident"},
+                           headers=officer).json
+    sign_in(client, make_token())
+    page = client.get(f"/console/incidents/{incident['id']}").get_data(as_text=True)
+    [decision] = client.get("/api/v1/decisions?status=open", headers=officer).json["items"]
+    response = client.post(f"/console/decisions/{decision['id']}", data={"csrf": csrf_of(page), "choice": "perhaps"})
+    assert response.status_code == 422
+    assert "&#39;perhaps&#39; is not an option" in response.get_data(as_text=True)
+    refused = client.post(f"/console/decisions/{decision['id']}", data={"choice": "spill"})
+    assert refused.status_code == 400  # no CSRF token
+
+
+def test_standing_down_from_the_console_needs_a_reason_and_closes_the_incident(client, officer, make_token,
+                                                                              make_agency):
+    make_agency("fire-central", "fire")
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    sign_in(client, make_token())
+    page = client.get(f"/console/incidents/{incident['id']}").get_data(as_text=True)
+    url = f"/console/incidents/{incident['id']}/stand-down"
+    empty = client.post(url, data={"csrf": csrf_of(page), "reason": " "})
+    assert empty.status_code == 422 and 'id="stand-down-error"' in empty.get_data(as_text=True)
+    assert client.post(url, data={"csrf": csrf_of(page), "reason": "false alarm"}).status_code == 302
+    assert client.get(f"/api/v1/incidents/{incident['id']}", headers=officer).json["status"] == "closed"
+
+
+def test_a_viewer_sees_the_incident_page_but_cannot_act(client, officer, make_token, make_agency):
+    make_agency("fire-central", "fire")
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    sign_in(client, make_token(Role.VIEWER, "wall-screen"))
+    page = client.get(f"/console/incidents/{incident['id']}").get_data(as_text=True)
+    assert "Stand the SOP down" not in page
+    response = client.post(f"/console/incidents/{incident['id']}/stand-down",
+                           data={"csrf": csrf_of(page), "reason": "x"})
+    assert response.status_code == 403

@@ -9,8 +9,16 @@ from sqlalchemy import select
 
 from coordination import IncidentReport, IncidentStatus, NotFound, Role
 from coordination.duplicates import report_incident
-from coordination.representations import escalation_json, incident_json, run_json, task_json, timeline_json
-from coordination.store.tables import DuplicateReport, Escalation, Incident, TimelineEntry
+from coordination.representations import (
+    duty_request_json,
+    escalation_json,
+    incident_json,
+    public_notice_json,
+    run_json,
+    task_json,
+    timeline_json,
+)
+from coordination.store.tables import DuplicateReport, DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
 from web.api.listing import enum_arg, page_of
 from web.context import api, json_body, principal, services, session
 
@@ -25,11 +33,27 @@ def incident_detail(incident: Incident, *, include_reporter: bool) -> dict:
     escalations = db.scalars(
         select(Escalation).where(Escalation.incident_id == incident.id).order_by(Escalation.raised_at)
     ).all()
+    requests = db.scalars(
+        select(DutyRequest).where(DutyRequest.incident_id == incident.id).order_by(DutyRequest.created_at)
+    ).all()
+    notices = db.scalars(
+        select(PublicNotice).where(PublicNotice.incident_id == incident.id).order_by(PublicNotice.published_at)
+    ).all()
+    linked = db.scalars(
+        select(Incident).where(Incident.parent_incident_id == incident.id).order_by(Incident.declared_at)
+    ).all()
     return {
         **incident_json(incident, include_reporter=include_reporter),
         "runs": [run_json(run) for run in incident.runs],
         "tasks": [task_json(task) for task in incident.tasks],
         "escalations": [escalation_json(escalation) for escalation in escalations],
+        "decisions": [duty_request_json(request) for request in requests],
+        "public_notices": [public_notice_json(notice) for notice in notices],
+        "linked_incidents": [
+            {"id": str(child.id), "type": child.incident_type, "severity": child.severity.value,
+             "status": child.status.value, "spawned_by_step": child.spawned_by_step}
+            for child in linked
+        ],
         "duplicate_reports": [duplicate_json(duplicate, include_reporter=include_reporter) for duplicate in db.scalars(
             select(DuplicateReport).where(DuplicateReport.incident_id == incident.id)
             .order_by(DuplicateReport.reported_at, DuplicateReport.id))],

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from coordination import Role
 from coordination.cap.notices import NoticeDraft, approve_notice, draft_notice
 from coordination.representations import iso
-from coordination.store.tables import PublicNotice
+from coordination.store.tables import PublicWarning
 from web.api.listing import page_of
 from web.context import api, json_body, optional_json_body, principal, services, session
 from web.api.tasks import AcknowledgeBody
@@ -18,7 +18,7 @@ from web.api.tasks import AcknowledgeBody
 blueprint = Blueprint("notices", __name__)
 
 
-def notice_json(notice: PublicNotice) -> dict:
+def notice_json(notice: PublicWarning) -> dict:
     return {"id": str(notice.id), "incident_id": str(notice.incident_id) if notice.incident_id else None,
             "status": notice.status, "content": notice.content, "drafted_by": notice.drafted_by,
             "drafted_at": iso(notice.drafted_at), "approved_by": notice.approved_by,
@@ -38,7 +38,7 @@ def draft():
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
 def list_notices():
     """Public notices, newest first, drafts included."""
-    return page_of(select(PublicNotice).order_by(PublicNotice.drafted_at.desc(), PublicNotice.id), notice_json)
+    return page_of(select(PublicWarning).order_by(PublicWarning.drafted_at.desc(), PublicWarning.id), notice_json)
 
 
 @blueprint.post("/notices/<uuid:notice_id>/approve")

@@ -19,6 +19,15 @@
     return td;
   }
 
+  function link(text, href) {
+    const td = document.createElement("td");
+    const a = document.createElement("a");
+    a.textContent = text;
+    a.href = href;
+    td.append(a);
+    return td;
+  }
+
   function render(data) {
     body.replaceChildren();
     if (data.incidents.length === 0) {
@@ -34,7 +43,7 @@
       const late = incident.next_deadline_in_s !== null && incident.next_deadline_in_s < 0;
       tr.append(
         cell(incident.severity, `severity-${incident.severity}`),
-        cell(incident.type + (incident.is_exercise ? " (exercise)" : "")),
+        link(incident.type + (incident.is_exercise ? " (exercise)" : ""), incident.url),
         cell(incident.status),
         cell(duration(incident.age_s)),
         cell(incident.sop || "none"),

@@ -66,7 +66,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_cap_alerts_incident_id'), 'cap_alerts', ['incident_id'], unique=False)
 
-    op.create_table('public_notices',
+    op.create_table('public_warnings',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('incident_id', sa.Uuid(), nullable=True),
     sa.Column('content', sa.JSON(), nullable=False),
@@ -77,12 +77,12 @@ def upgrade() -> None:
     sa.Column('approved_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('cap_identifier', sa.String(length=200), nullable=True),
     sa.Column('cap_xml', sa.Text(), nullable=True),
-    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_public_notices_incident_id_incidents')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_public_notices')),
-    sa.UniqueConstraint('cap_identifier', name=op.f('uq_public_notices_cap_identifier'))
+    sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_public_warnings_incident_id_incidents')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_public_warnings')),
+    sa.UniqueConstraint('cap_identifier', name=op.f('uq_public_warnings_cap_identifier'))
     )
-    op.create_index(op.f('ix_public_notices_incident_id'), 'public_notices', ['incident_id'], unique=False)
-    op.create_index(op.f('ix_public_notices_approved_at'), 'public_notices', ['approved_at'], unique=False)
+    op.create_index(op.f('ix_public_warnings_incident_id'), 'public_warnings', ['incident_id'], unique=False)
+    op.create_index(op.f('ix_public_warnings_approved_at'), 'public_warnings', ['approved_at'], unique=False)
 
     op.create_table('duplicate_reports',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -106,9 +106,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_duplicate_reports_incident_id'), table_name='duplicate_reports')
     op.drop_table('duplicate_reports')
-    op.drop_index(op.f('ix_public_notices_approved_at'), table_name='public_notices')
-    op.drop_index(op.f('ix_public_notices_incident_id'), table_name='public_notices')
-    op.drop_table('public_notices')
+    op.drop_index(op.f('ix_public_warnings_approved_at'), table_name='public_warnings')
+    op.drop_index(op.f('ix_public_warnings_incident_id'), table_name='public_warnings')
+    op.drop_table('public_warnings')
     op.drop_index(op.f('ix_cap_alerts_incident_id'), table_name='cap_alerts')
     op.drop_table('cap_alerts')
     op.drop_table('routing_policies')

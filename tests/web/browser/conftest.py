@@ -1,0 +1,57 @@
+"""A real browser against a real server: Debian's chromium, headless, driven by Playwright,
+and the console served by waitress on 127.0.0.1. Browser tests run on SQLite only: the
+database paths they use are covered on both databases by the API tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from playwright.sync_api import sync_playwright
+from waitress import create_server
+
+from coordination import Store, upgrade
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture
+def store(tmp_path):
+    created = Store(f"sqlite:///{tmp_path / 'iccc.sqlite3'}")
+    upgrade(created)
+    yield created
+    created.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is not installed: `./dev test` installs it (apt-get install chromium)")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        # Chromium refuses to sandbox as root (CI containers run as root).
+        arguments = ["--no-sandbox"] if os.geteuid() == 0 else []
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=arguments)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def live_server(app):
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 768})
+    opened = context.new_page()
+    opened.set_default_timeout(10_000)
+    yield opened
+    context.close()

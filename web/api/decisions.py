@@ -1,0 +1,88 @@
+"""The duty officer's desk: decisions and public notices awaiting an answer, and stand-downs."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from coordination import NotFound, Role, answer_request, stand_down
+from coordination.lifecycles import DutyRequestKind, DutyRequestStatus
+from coordination.representations import duty_request_json, incident_json
+from coordination.store.tables import DutyRequest
+from web.api.listing import enum_arg, page_of
+from web.context import api, json_body, principal, services, session
+from web.problems import BadRequestBody
+
+blueprint = Blueprint("decisions", __name__)
+
+OPERATORS = (Role.DUTY_OFFICER, Role.ADMINISTRATOR)
+WATCHERS = (Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+
+
+class DecisionAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    choice: str = Field(min_length=1, max_length=64, description="An option, or `approve` / `withhold` for a notice")
+    note: str = Field(default="", max_length=2000)
+
+
+class StandDownRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@blueprint.get("/decisions")
+@api(*WATCHERS)
+def list_decisions():
+    """Decisions and public notices for the duty officer, oldest due first; `status` (open,
+    answered, cancelled), `kind` (decision, public_notice) and `incident_id` filter."""
+    query = select(DutyRequest).order_by(DutyRequest.due_at, DutyRequest.id)
+    status = enum_arg("status", DutyRequestStatus)
+    if status is not None:
+        query = query.where(DutyRequest.status == status)
+    kind = enum_arg("kind", DutyRequestKind)
+    if kind is not None:
+        query = query.where(DutyRequest.kind == kind)
+    incident_id = request.args.get("incident_id")
+    if incident_id is not None:
+        try:
+            query = query.where(DutyRequest.incident_id == uuid.UUID(incident_id))
+        except ValueError:
+            raise BadRequestBody("query parameter 'incident_id' must be a UUID", field="incident_id") from None
+    return page_of(query, duty_request_json)
+
+
+@blueprint.get("/decisions/<uuid:request_id>")
+@api(*WATCHERS)
+def read_decision(request_id: uuid.UUID):
+    """One decision or public notice."""
+    found = session().get(DutyRequest, request_id)
+    if found is None:
+        raise NotFound(f"decision {request_id} does not exist")
+    return duty_request_json(found)
+
+
+@blueprint.post("/decisions/<uuid:request_id>/answer")
+@api(*OPERATORS)
+def answer(request_id: uuid.UUID):
+    """Choose an option (or `approve` / `withhold` a public notice); the SOP follows at once.
+    The same answer again changes nothing; a different one is a conflict."""
+    body = json_body(DecisionAnswer)
+    answered = answer_request(session=session(), clock=services().clock, principal=principal(),
+                              request_id=request_id, choice=body.choice, note=body.note)
+    return duty_request_json(answered)
+
+
+@blueprint.post("/incidents/<uuid:incident_id>/stand-down")
+@api(*OPERATORS)
+def stand_down_incident(incident_id: uuid.UUID):
+    """Stand the incident's SOP down: open tasks are cancelled (each agency gets a webhook) and
+    the incident is closed."""
+    body = json_body(StandDownRequest)
+    incident = stand_down(session=session(), clock=services().clock, principal=principal(),
+                          incident_id=incident_id, reason=body.reason)
+    return incident_json(incident, include_reporter=True)

@@ -1,0 +1,133 @@
+"""The console's incident page: the SOP as a graph with each step's state, deadlines and
+escalations, the decisions waiting for the duty officer (one click per option), the agencies'
+tasks, the timeline, and the stand-down form. Forms post back with a CSRF token; every action
+is the same use case the API calls, recorded as the signed-in officer."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from flask import Blueprint, abort, redirect, render_template, request, session as cookie, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+
+from coordination import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Principal,
+    Role,
+    answer_request,
+    stand_down,
+)
+from coordination.lifecycles import DutyRequestStatus, IncidentStatus
+from coordination.runs import load_run
+from coordination.store.tables import DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
+from sop_engine.diagrams import step_summary, to_svg
+from web.console import BOARD_ROLES, _csrf_token, _signed_in
+from web.context import services
+
+blueprint = Blueprint("incident_console", __name__)
+
+ACTING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
+
+
+def _caller(roles: set[Role]) -> Principal:
+    caller = _signed_in()
+    if caller is None:
+        abort(401)
+    if caller.role not in roles:
+        abort(403)
+    return caller
+
+
+def _check_csrf() -> None:
+    if not secrets.compare_digest(request.form.get("csrf", ""), cookie.get("csrf", "-")):
+        abort(400)
+
+
+@blueprint.get("/console/incidents/<uuid:incident_id>")
+def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for: str | None = None,
+                  status: int = 200):
+    caller = _signed_in()
+    if caller is None:
+        return redirect(url_for("console.sign_in"))
+    if caller.role not in BOARD_ROLES:
+        abort(403)
+    context = services()
+    with context.store.transaction() as db:
+        incident = db.get(Incident, incident_id)
+        if incident is None:
+            abort(404)
+        runs = []
+        for record in incident.runs:
+            run = load_run(db, record)
+            states = {name: state.status.value for name, state in run.steps.items()}
+            deadlines: dict[str, list[str]] = {}
+            task_steps = {task_id: task.step_id for task_id, task in run.tasks.items()}
+            for key, due in sorted(run.timers.items(), key=lambda item: item[1]):
+                kind, _, name = key.partition(":")
+                deadlines.setdefault(task_steps.get(name, name), []).append(f"{kind} due {due:%H:%M:%S}")
+            runs.append({
+                "record": record,
+                "svg": Markup(to_svg(run.definition, states=states)),
+                "steps": [
+                    {"id": step.step_id, "kind": step.kind, "summary": step_summary(step),
+                     "status": states.get(step.step_id, "pending"), "outcome": run.step_state(step.step_id).outcome,
+                     "deadlines": deadlines.get(step.step_id, [])}
+                    for step in run.definition.steps
+                ],
+            })
+        page = render_template(
+            "incident.html", caller=caller, csrf_token=_csrf_token(), incident=incident, runs=runs,
+            decisions=db.scalars(select(DutyRequest).where(DutyRequest.incident_id == incident.id)
+                                 .order_by(DutyRequest.created_at)).all(),
+            escalations=db.scalars(select(Escalation).where(Escalation.incident_id == incident.id)
+                                   .order_by(Escalation.raised_at)).all(),
+            notices=db.scalars(select(PublicNotice).where(PublicNotice.incident_id == incident.id)).all(),
+            linked=db.scalars(select(Incident).where(Incident.parent_incident_id == incident.id)).all(),
+            timeline=db.scalars(select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
+                                .order_by(TimelineEntry.seq.desc()).limit(100)).all(),
+            can_act=caller.role in ACTING_ROLES, is_open=incident.status is IncidentStatus.OPEN,
+            open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for,
+        )
+    return page, status
+
+
+@blueprint.post("/console/decisions/<uuid:request_id>")
+def answer(request_id: uuid.UUID):
+    caller = _caller(ACTING_ROLES)
+    _check_csrf()
+    context = services()
+    with context.store.transaction() as db:
+        decision = db.get(DutyRequest, request_id)
+        if decision is None:
+            abort(404)
+        incident_id = decision.incident_id
+    try:
+        with context.store.transaction() as db:
+            answer_request(session=db, clock=context.clock, principal=caller, request_id=request_id,
+                           choice=request.form.get("choice", ""), note=request.form.get("note", "").strip())
+    except (InvalidInput, Conflict, Forbidden, NotFound) as problem:
+        status = 409 if isinstance(problem, Conflict) else 422
+        return incident_page(incident_id, error=str(problem), error_for=str(request_id), status=status)
+    return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
+
+
+@blueprint.post("/console/incidents/<uuid:incident_id>/stand-down")
+def stand_down_incident(incident_id: uuid.UUID):
+    caller = _caller(ACTING_ROLES)
+    _check_csrf()
+    context = services()
+    try:
+        with context.store.transaction() as db:
+            stand_down(session=db, clock=context.clock, principal=caller, incident_id=incident_id,
+                       reason=request.form.get("reason", ""))
+    except NotFound:
+        abort(404)
+    except (InvalidInput, Conflict) as problem:
+        status = 409 if isinstance(problem, Conflict) else 422
+        return incident_page(incident_id, error=str(problem), error_for="stand-down", status=status)
+    return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
