@@ -7,7 +7,8 @@ recorded in the database. The bare arm posts the same bodies with one pooled htt
 same W threads, nothing else. Prints both rates and their ratio (aim: >= 0.5).
 
     .venv/bin/python bench/delivery_throughput.py [--messages 2000] [--workers 8] [--batch 200] 2>/dev/null
-    ICCC_BENCH_DATABASE_URL=postgresql+psycopg://... to measure on PostgreSQL (default: SQLite file)
+    ICCC_BENCH_DATABASE_URL=postgresql+psycopg://.../scratch to measure on PostgreSQL (a scratch database: the
+    benchmark migrates it and leaves its rows; default: a temporary SQLite file)
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from coordination import Role
 from coordination.cap import cap_schema, parse_cap_alert
-from coordination.store.tables import CapAlertRecord, Incident, SopRunRecord
+from coordination.store.tables import CapAlertRecord, Incident, PublicNotice, SopRunRecord
 from tests.conftest import shared_file
 from tests.web.conftest import bearer
 from tests.web.cap_alerts import cap_alert
@@ -137,3 +137,25 @@ def test_an_alert_in_iso_8859_1_is_kept_as_sent(client, source, officer, store):
     with store.transaction() as session:
         record = session.scalar(select(CapAlertRecord))
         assert "\ufffd" not in record.xml
+
+
+def test_a_notice_an_sop_step_published_is_in_the_cap_feed_without_the_exact_address(client, store, clock,
+                                                                                    make_agency, make_incident):
+    make_agency("fire-central", "fire")
+    incident_id = make_incident()
+    with store.transaction() as session:
+        run = session.scalar(select(SopRunRecord).where(SopRunRecord.incident_id == incident_id))
+        notice = PublicNotice(incident_id=incident_id, run_id=run.id, step_id="public_alert",
+                              message="Fire on MG Road: keep clear of the area", approved_by="duty_officer:asha",
+                              published_at=clock.now())
+        session.add(notice)
+        session.flush()
+        notice_id = notice.id
+    single = client.get(f"/api/v1/public/alerts/{notice_id}")
+    assert single.status_code == 200 and cap_schema().validate(etree.fromstring(single.data))
+    alert = parse_cap_alert(single.data)
+    [circle] = alert.infos[0].areas[0].circles
+    assert (circle.longitude, circle.latitude) == (77.595, 12.975)  # snapped, not 77.5946, 12.9716
+    assert (alert.infos[0].event, alert.infos[0].severity) == ("Building fire", "Severe")
+    feed = etree.fromstring(client.get("/api/v1/public/alerts").data)
+    assert len(feed.findall(".//{urn:oasis:names:tc:emergency:cap:1.2}alert")) == 1
