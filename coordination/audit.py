@@ -82,10 +82,19 @@ class ChainBreak:
 
 
 def verify_chain(session: Session) -> ChainBreak | None:
-    """Return the first entry where the chain breaks, or None when it is intact."""
-    prev_hash = GENESIS_HASH
+    """Return the first entry where the chain breaks, or None when it is intact.
+
+    An entry whose content does not match its hash was altered. An entry that does not follow the
+    one before it marks an insertion (when it follows the entry two back, the one between was
+    inserted, and that one is reported) or a deletion (the entries before it are gone). Removing
+    the newest entries leaves an intact but shorter chain: compare the head with a copy kept
+    elsewhere (`iccc audit verify` prints it).
+    """
+    prev_hash, prev_seq, before_prev_hash = GENESIS_HASH, None, None
     for entry in session.scalars(select(TimelineEntry).order_by(TimelineEntry.seq)):
         if entry.prev_hash != prev_hash:
+            if before_prev_hash is not None and entry.prev_hash == before_prev_hash:
+                return ChainBreak(prev_seq, "was inserted: the entry after it follows the one before it")
             return ChainBreak(entry.seq, "does not follow the entry before it (one was inserted or deleted)")
         expected = _entry_hash(
             entry.prev_hash, entry.at, entry.kind, entry.actor,
@@ -93,5 +102,5 @@ def verify_chain(session: Session) -> ChainBreak | None:
         )
         if expected != entry.entry_hash:
             return ChainBreak(entry.seq, "its content was altered")
-        prev_hash = entry.entry_hash
+        before_prev_hash, prev_hash, prev_seq = prev_hash, entry.entry_hash, entry.seq
     return None

@@ -15,6 +15,8 @@ class Role(str, Enum):
     AGENCY = "agency"
     PLANNER = "planner"
     VIEWER = "viewer"
+    ALERT_SOURCE = "alert_source"
+    """An integration that posts CAP alerts (a met office, a seismic network, a utility's SCADA)."""
 
 
 TOKEN_PREFIX = "iccc_"

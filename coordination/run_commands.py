@@ -15,6 +15,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from coordination import audit, metrics
+from coordination.agencies import escalation_contact
+from coordination.assignment import agencies_for_task
 from coordination.lifecycles import (
     INCIDENT_MOVES,
     NOTICE_APPROVE,
@@ -27,7 +29,6 @@ from coordination.lifecycles import (
     TimerStatus,
     require_move,
 )
-from coordination.routing import AgencyArea, responsible_agencies
 from coordination.store.tables import (
     Agency,
     DutyRequest,
@@ -124,15 +125,11 @@ def execute(context: Context, command: Command) -> Event | Spawn | None:
     return None
 
 
-def agencies_for(session: Session, *, role: AgencyRole, incident: Incident) -> list[Agency]:
-    """The active agencies of `role` whose jurisdiction covers the incident (routing's rule)."""
-    candidates = session.scalars(select(Agency).where(Agency.kind == role, Agency.is_active.is_(True))).all()
-    by_id = {agency.id: agency for agency in candidates}
-    chosen = responsible_agencies(
-        [AgencyArea.from_geojson(agency.id, agency.code, agency.jurisdiction) for agency in candidates],
-        longitude=incident.longitude, latitude=incident.latitude,
-    )
-    return [by_id[area.agency_id] for area in chosen]
+def agencies_for(session: Session, *, role: AgencyRole, incident: Incident, step_id: str, at: datetime
+                 ) -> list[Agency]:
+    """The active agencies of `role` that take work for the incident (routing's rule, with the
+    role's overlap rule; outside every jurisdiction the nearest, and the duty officer is alerted)."""
+    return agencies_for_task(session=session, role=role, incident=incident, step_id=step_id, at=at)
 
 
 def _new_task(context: Context, *, step_id: str, agency: Agency, role: AgencyRole, instruction: str,
@@ -159,7 +156,8 @@ def _create_tasks(context: Context, command: CreateTask) -> TasksAssigned:
     tasks = [
         _new_task(context, step_id=command.step_id, agency=agency, role=command.role, instruction=command.instruction,
                   ack_due_at=command.ack_due_at, complete_due_at=command.complete_due_at)
-        for agency in agencies_for(context.session, role=command.role, incident=context.incident)
+        for agency in agencies_for(context.session, role=command.role, incident=context.incident,
+                                   step_id=command.step_id, at=context.now)
     ]
     return TasksAssigned(command.step_id, tuple(str(task.id) for task in tasks))
 
@@ -172,7 +170,8 @@ def _dispatch_by_tasks(context: Context, command: RequestDispatch) -> TasksAssig
     tasks = []
     for role, wanted in by_role.items():
         instruction = f"Dispatch {', '.join(wanted)} to the incident"
-        for agency in agencies_for(context.session, role=role, incident=context.incident):
+        for agency in agencies_for(context.session, role=role, incident=context.incident, step_id=command.step_id,
+                                   at=context.now):
             tasks.append(_new_task(context, step_id=command.step_id, agency=agency, role=role, instruction=instruction,
                                    ack_due_at=command.ack_due_at, complete_due_at=command.complete_due_at))
     return TasksAssigned(command.step_id, tuple(str(task.id) for task in tasks))
@@ -220,7 +219,8 @@ def _escalate(context: Context, command: Escalate) -> None:
     if task is not None and command.target in AGENCY_RUNGS:
         enqueue(session, agency=task.agency, event_type="task.escalated", at=now, task=task,
                 data={**task_payload(task),
-                      "escalation": {"rung": command.rung, "target": command.target.value, "reason": command.reason}})
+                      "escalation": {"rung": command.rung, "target": command.target.value, "reason": command.reason,
+                                     "contact": escalation_contact(task.agency, command.target)}})
 
 
 def _cancel_task(context: Context, command: CancelTask) -> None:
@@ -267,7 +267,7 @@ def _send_notice(context: Context, command: SendNotice) -> None:
     session, now, incident = context.session, context.now, context.incident
     told, uncovered = [], []
     for role in command.roles:
-        agencies = agencies_for(session, role=role, incident=incident)
+        agencies = agencies_for(session, role=role, incident=incident, step_id=command.step_id, at=now)
         if not agencies:
             uncovered.append(role.value)
         for agency in agencies:

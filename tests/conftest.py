@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from coordination import (
     register_agency,
     upgrade,
 )
+from coordination.store.tables import Base
 from tests.receiver import WebhookReceiver
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -51,27 +53,59 @@ def _database_params() -> list:
     return params
 
 
-@pytest.fixture(params=_database_params())
-def store(request, tmp_path) -> Store:
-    """A migrated, empty database: a SQLite file, or a fresh schema on the PostgreSQL server."""
-    if request.param == "sqlite":
-        created = Store(f"sqlite:///{tmp_path / 'iccc.sqlite3'}")
-        upgrade(created)
-        yield created
-        created.dispose()
-        return
+@pytest.fixture(scope="session")
+def _migrated_sqlite_template(tmp_path_factory) -> Path:
+    """One SQLite file migrated by the production migrations; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "iccc.sqlite3"
+    template = Store(f"sqlite:///{path}")
+    upgrade(template)
+    template.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _migrated_postgres_schema() -> str:
+    """One schema per test process, migrated once; tests empty it after use (see `store`)."""
     schema = f"test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in POSTGRES_URL else "?"
-    created = Store(f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}")
-    upgrade(created)
-    yield created
-    created.dispose()
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    migrated = Store(url)
+    upgrade(migrated)
+    migrated.dispose()
+    yield url
     with admin.connect() as connection:
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+def _empty_every_table(store: Store) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    with store.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=_database_params())
+def store(request, tmp_path) -> Store:
+    """A migrated, empty database: a SQLite file, or a schema on the PostgreSQL server.
+
+    Migrating costs far more than a test, so each test process migrates once: SQLite tests get
+    a copy of a migrated file, PostgreSQL tests share their process's schema, emptied after
+    each test (`tests/coordination/test_migrations.py` checks the migrations themselves).
+    """
+    if request.param == "sqlite":
+        path = tmp_path / "iccc.sqlite3"
+        shutil.copyfile(request.getfixturevalue("_migrated_sqlite_template"), path)
+        created = Store(f"sqlite:///{path}")
+        yield created
+        created.dispose()
+        return
+    created = Store(request.getfixturevalue("_migrated_postgres_schema"))
+    yield created
+    _empty_every_table(created)
+    created.dispose()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from coordination import Clock, Store
 from coordination.dispatching import use_road_network
 from web import console, console_incident, console_tasks, openapi, operations
 from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
+from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
 from web.context import Services
@@ -43,7 +44,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                       clock=clock or WallClock(),
                                       travel=use_road_network(source=settings.road_network))
 
-    for area in (incidents, tasks, agencies, sops, escalations, decisions, integrity, units, dispatch):
+    for area in (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
+                 public, webhooks, units, dispatch):
         app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(operations.blueprint)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -11,6 +12,9 @@ from coordination import Clock, HttpSender, Store, deliver_due_messages, fire_du
 from web.config import Settings
 
 log = structlog.get_logger(__name__)
+
+DELIVERY_BATCH = 200
+MAX_ROUNDS_PER_TICK = 20  # a backlog of 4,000 messages drains in one tick; the timers job is not starved
 
 
 class BackgroundJobs:
@@ -21,7 +25,8 @@ class BackgroundJobs:
         self._settings = settings
         self._store = store
         self._clock = clock
-        self._sender = HttpSender()
+        self._sender = HttpSender(max_connections=max(1, settings.delivery_workers))
+        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.delivery_workers), thread_name_prefix="delivery")
         self._rng = random.Random()
         self._scheduler = BackgroundScheduler(timezone="UTC")
         for name, job in (("timers", self.fire_timers), ("deliveries", self.deliver)):
@@ -36,8 +41,13 @@ class BackgroundJobs:
 
     def deliver(self) -> None:
         try:
-            deliver_due_messages(store=self._store, clock=self._clock, sender=self._sender, rng=self._rng,
-                                 allowed_hosts=self._settings.allowed_webhook_hosts)
+            # A full round means more may be due: keep going (bounded) rather than wait for the next tick.
+            for _ in range(MAX_ROUNDS_PER_TICK):
+                done = deliver_due_messages(store=self._store, clock=self._clock, sender=self._sender, rng=self._rng,
+                                            allowed_hosts=self._settings.allowed_webhook_hosts, executor=self._pool,
+                                            batch_size=DELIVERY_BATCH)
+                if done.attempted < DELIVERY_BATCH:
+                    break
         except Exception:
             log.exception("deliveries.tick_failed")
 
@@ -46,4 +56,5 @@ class BackgroundJobs:
 
     def stop(self) -> None:
         self._scheduler.shutdown(wait=True)
+        self._pool.shutdown(wait=True)
         self._sender.close()

@@ -33,6 +33,15 @@ from sop_engine import AgencyRole
 from web.app import create_app
 from web.background import BackgroundJobs
 from web.clock import WallClock
+from web.commands import (
+    agencies_enable_webhook,
+    agencies_import,
+    agencies_rotate_secret,
+    agencies_rotate_token,
+    audit,
+    routing,
+    webhooks,
+)
 from web.config import DEFAULT_DATA_DIR, Settings
 from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
 from web.logs import configure_logging
@@ -232,3 +241,13 @@ def tokens_create(name: str, role: str) -> None:
     with store.transaction() as session:
         token = issue_token(session=session, clock=WallClock(), name=name, role=Role(role))
     click.echo(f"token for {name} ({role}), shown once: {token}")
+
+
+# Issue 4: agency import and management, routing, webhook dead letters, timeline verification.
+agencies.add_command(agencies_import)
+agencies.add_command(agencies_rotate_token)
+agencies.add_command(agencies_rotate_secret)
+agencies.add_command(agencies_enable_webhook)
+main.add_command(routing)
+main.add_command(webhooks)
+main.add_command(audit)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from coordination import parse_allowed_hosts
+from coordination.duplicates import DuplicatePolicy
+from coordination.public_feed import PublicationPolicy, parse_delays
 
 DEFAULT_DATA_DIR = Path("iccc-data")
 MAX_REQUEST_BYTES = 1024 * 1024  # an incident report or a CAP alert is kilobytes; a megabyte is abuse
@@ -26,6 +29,14 @@ class Settings:
     """Mark the console's session cookie Secure (ICCC_SECURE_COOKIES=false only for plain-http
     set-ups reached by another name than localhost, e.g. a lab behind no TLS)."""
 
+    # Issue 4: duplicates, the public feed, CAP, concurrent delivery.
+    duplicates: DuplicatePolicy = DuplicatePolicy()
+    publication: PublicationPolicy = PublicationPolicy()
+    cap_sender: str = "iccc@city.example"
+    cap_sender_name: str = "City Integrated Command and Control Centre"
+    cap_mapping_path: Path | None = None
+    delivery_workers: int = 8
+
     @classmethod
     def from_environment(cls, *, data_dir: Path = DEFAULT_DATA_DIR, **overrides) -> Settings:
         """Read `ICCC_*` variables; the defaults give the embedded SQLite set-up under `data_dir`."""
@@ -39,6 +50,7 @@ class Settings:
             road_network=os.environ.get("ICCC_ROAD_NETWORK", "demo"),
             secure_cookies=os.environ.get("ICCC_SECURE_COOKIES", "true").lower() != "false",
         )
+        values.update(_issue_4_settings())
         values.update(overrides)
         return cls(**values)
 
@@ -53,3 +65,18 @@ def _persistent_secret(data_dir: Path) -> str:
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _issue_4_settings() -> dict:
+    env = os.environ.get
+    default_delay, delays = parse_delays(env("ICCC_PUBLIC_DELAYS", ""))
+    return dict(
+        duplicates=DuplicatePolicy(distance_m=float(env("ICCC_DUPLICATE_DISTANCE_M", "300")),
+                                   window=timedelta(seconds=float(env("ICCC_DUPLICATE_WINDOW_S", "7200")))),
+        publication=PublicationPolicy(default_delay=default_delay, delays=delays,
+                                      grid_degrees=float(env("ICCC_PUBLIC_GRID_DEGREES", "0.01"))),
+        cap_sender=env("ICCC_CAP_SENDER", "iccc@city.example"),
+        cap_sender_name=env("ICCC_CAP_SENDER_NAME", "City Integrated Command and Control Centre"),
+        cap_mapping_path=Path(env("ICCC_CAP_MAPPING")) if env("ICCC_CAP_MAPPING") else None,
+        delivery_workers=int(env("ICCC_DELIVERY_WORKERS", "8")),
+    )

@@ -10,8 +10,8 @@ from flask import Blueprint, abort, redirect, render_template, request, session 
 from sqlalchemy import select
 
 from coordination import IncidentStatus, Principal, Role, TooManyAttempts, Unauthenticated, authenticate
+from coordination.store.tables import ApiToken, Incident, OfficerAlert
 from coordination.users import active_user_principal, sign_in_with_password
-from coordination.store.tables import ApiToken, Incident
 from web.context import services
 
 blueprint = Blueprint("console", __name__)
@@ -125,7 +125,11 @@ def board_data():
             .limit(200)
         ).unique().all()
         rows = [_row(incident, now) for incident in incidents]
-    return {"now": now.isoformat(), "incidents": rows}
+        alerts = db.scalars(select(OfficerAlert).where(OfficerAlert.acknowledged_at.is_(None))
+                            .order_by(OfficerAlert.raised_at.desc()).limit(50)).all()
+        officer_alerts = [{"kind": alert.kind, "summary": alert.summary,
+                           "age_s": int((now - alert.raised_at).total_seconds())} for alert in alerts]
+    return {"now": now.isoformat(), "incidents": rows, "officer_alerts": officer_alerts}
 
 
 def _row(incident: Incident, now: datetime) -> dict:

@@ -104,3 +104,31 @@ def query_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
     if not minimum <= value <= maximum:
         raise BadRequestBody(f"query parameter {name!r} must be between {minimum} and {maximum}", field=name)
     return value
+
+
+def public_api(view: Callable) -> Callable:
+    """Run the view in one transaction with no caller: for the public feed only."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with services().store.transaction() as db:
+            g.session = db
+            return view(*args, **kwargs)
+
+    wrapper.allowed_roles = ()
+    wrapper.is_public = True  # read by the OpenAPI document: no security requirement
+    return wrapper
+
+
+def raw_body(*, mimetypes: tuple[str, ...], what: str) -> bytes:
+    """The request body, if sent with one of `mimetypes`.
+
+    Raises:
+        BadRequestBody: another content type (415) or an empty body (400).
+    """
+    if request.mimetype not in mimetypes:
+        raise BadRequestBody(f"send {what} with `Content-Type: {mimetypes[0]}`", status=415)
+    data = request.get_data(cache=True)
+    if not data:
+        raise BadRequestBody(f"the body is empty: send {what}")
+    return data

@@ -10,7 +10,9 @@ from flask import Blueprint, current_app
 from pydantic import BaseModel
 
 from coordination import AgencyRegistration, IncidentReport
+from coordination.cap.notices import NoticeDraft
 from coordination.dispatching import PositionFix, StationRegistration, StatusReport, UnitRegistration
+from web.api.agencies import TokenRotationBody, WebhookEnableBody
 from web.api.decisions import DecisionAnswer, StandDownRequest
 from web.api.dispatch import AcceptanceBody, RecommendationRequest
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
@@ -28,6 +30,9 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "sops.upload": "application/yaml",
     "decisions.answer": DecisionAnswer,
     "decisions.stand_down_incident": StandDownRequest,
+    "notices.draft": NoticeDraft,
+    "agencies.rotate_token": TokenRotationBody,
+    "agencies.enable": WebhookEnableBody,
     "units.register_a_station": StationRegistration,
     "units.register_a_unit": UnitRegistration,
     "units.report_position": PositionFix,
@@ -36,8 +41,9 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "dispatch.accept": AcceptanceBody,
 }
 
-CREATED = {"incidents.declare", "agencies.register", "sops.upload", "units.register_a_station", "units.register_a_unit",
-           "dispatch.recommend"}
+CREATED = {"incidents.declare", "agencies.register", "sops.upload", "alerts.receive_cap", "notices.draft",
+           "units.register_a_station", "units.register_a_unit", "dispatch.recommend"}
+EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _PARAMETER_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
 
@@ -90,6 +96,12 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
     }
     if roles:
         operation["description"] = "Roles: " + ", ".join(role.value for role in roles)
+    if getattr(view, "is_public", False):
+        operation["security"] = []
+        operation["description"] = "Public: no token needed."
+    body = EXTRA_REQUEST_BODIES.get(rule.endpoint)
+    if body is not None:
+        operation["requestBody"] = {"required": True, "content": {body: {"schema": {"type": "string"}}}}
     body = REQUEST_BODIES.get(rule.endpoint)
     if isinstance(body, str):
         operation["requestBody"] = {"required": True, "content": {body: {"schema": {"type": "string"}}}}
@@ -98,7 +110,8 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         schemas.update(schema.pop("$defs", {}))
         schemas[body.__name__] = schema
         operation["requestBody"] = {
-            "required": rule.endpoint not in {"tasks.complete", "dispatch.accept"},
+            "required": rule.endpoint not in {"tasks.complete", "agencies.rotate_token", "agencies.enable",
+                                              "dispatch.accept"},
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
         }
     return operation
@@ -130,3 +143,4 @@ _PROBLEM = {
 def document():
     """This document."""
     return build_document()
+

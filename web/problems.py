@@ -17,6 +17,7 @@ from coordination import (
     NotFound,
     Unauthenticated,
 )
+from coordination.agency_import import AgencyImportRejected
 from sop_engine import IcccError, SopDefinitionError
 
 log = structlog.get_logger(__name__)
@@ -73,6 +74,11 @@ def register_error_handlers(app: Flask) -> None:
     def _invalid_sop(error: SopDefinitionError) -> Response:
         errors = [{"line": item.line, "field": item.field, "message": item.message} for item in error.problems]
         return problem(422, "invalid-sop", "Invalid SOP", str(error), errors=errors)
+
+    @app.errorhandler(AgencyImportRejected)
+    def _bad_import(error: AgencyImportRejected) -> Response:
+        errors = [{"index": item.index, "message": item.reason} for item in error.problems]
+        return problem(422, "invalid-input", "Invalid input", str(error), field=error.field, errors=errors)
 
     @app.errorhandler(IcccError)
     def _domain(error: IcccError) -> Response:

@@ -81,6 +81,17 @@ class Agency(Base):
     """A GeoJSON Polygon or MultiPolygon; None means the whole city."""
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime]
+    # Issue 4: chain of command, overlap priority, secret rotation, endpoint disabling.
+    chain_of_command: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """`{"desk": {...}, "supervisor": {...}, "head": {...}}`, each `{name, phone, email}`."""
+    priority: Mapped[int] = mapped_column(Integer, default=100)
+    """Where jurisdictions overlap and the rule is `primary`, the lowest priority takes the task."""
+    previous_webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    previous_secret_expires_at: Mapped[datetime | None]
+    """Until then, messages carry a signature with the previous secret too (rotation)."""
+    webhook_disabled_at: Mapped[datetime | None]
+    """Set when the endpoint answered 410 Gone; nothing is sent until an administrator re-enables it."""
+    updated_at: Mapped[datetime | None]
 
 
 class ApiToken(Base):
@@ -258,6 +269,8 @@ class WebhookMessage(Base):
     next_attempt_at: Mapped[datetime]
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    attempt_limit: Mapped[int | None] = mapped_column(Integer)
+    """Attempts allowed in all (None: `MAX_DELIVERY_ATTEMPTS`); a replay raises it by another round."""
 
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
 
@@ -463,3 +476,87 @@ class SignInAttempt(Base):
     remote_address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+class OfficerAlert(Base):
+    """Something the duty officer must look at: a task routed by the nearest-agency fallback, an
+    endpoint disabled by 410 Gone, a dead letter, a CAP alert that could not become an incident."""
+
+    __tablename__ = "officer_alerts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    kind: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[str] = mapped_column(Text)
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    raised_at: Mapped[datetime] = mapped_column(index=True)
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class RoutingPolicy(Base):
+    """How a role's overlapping jurisdictions share a task: `primary` (one agency) or `all`."""
+
+    __tablename__ = "routing_policies"
+
+    role: Mapped[AgencyRole] = mapped_column(_enum(AgencyRole), primary_key=True)
+    overlap: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime]
+
+
+class CapAlertRecord(Base):
+    """A CAP 1.2 alert received; (sender, identifier, sent) is how CAP `references` name it."""
+
+    __tablename__ = "cap_alerts"
+    __table_args__ = (UniqueConstraint("sender", "identifier", "sent", name="uq_cap_alerts_reference"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    sender: Mapped[str] = mapped_column(String(500))
+    identifier: Mapped[str] = mapped_column(String(500))
+    sent: Mapped[str] = mapped_column(String(40))
+    """As written in the alert (CAP references repeat it verbatim)."""
+    status: Mapped[str] = mapped_column(String(16))
+    msg_type: Mapped[str] = mapped_column(String(16))
+    event: Mapped[str] = mapped_column(String(500), default="")
+    outcome: Mapped[str] = mapped_column(String(32))
+    """What the engine did: declared, updated, cancelled, exercise, recorded."""
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    received_by: Mapped[str] = mapped_column(String(200))
+    received_at: Mapped[datetime]
+    xml: Mapped[str] = mapped_column(Text)
+
+
+class PublicWarning(Base):
+    """A public warning drafted by an operator outside any SOP, published as a CAP 1.2 alert once a
+    duty officer approves it. The CAP text is made at approval and never changes afterwards."""
+
+    __tablename__ = "public_warnings"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"), index=True)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))
+    drafted_by: Mapped[str] = mapped_column(String(200))
+    drafted_at: Mapped[datetime]
+    approved_by: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(index=True)
+    cap_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
+    cap_xml: Mapped[str | None] = mapped_column(Text)
+
+
+class DuplicateReport(Base):
+    """A report of an incident already open nearby: linked to it instead of opening another."""
+
+    __tablename__ = "duplicate_reports"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    incident_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("incidents.id"), index=True)
+    incident_type: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[Severity] = mapped_column(_enum(Severity))
+    longitude: Mapped[float] = mapped_column(Float)
+    latitude: Mapped[float] = mapped_column(Float)
+    distance_m: Mapped[float] = mapped_column(Float)
+    description: Mapped[str] = mapped_column(Text, default="")
+    reporter_name: Mapped[str] = mapped_column(String(200), default="")
+    reporter_phone: Mapped[str] = mapped_column(String(50), default="")
+    reported_by: Mapped[str] = mapped_column(String(200))
+    reported_at: Mapped[datetime]

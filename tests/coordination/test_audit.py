@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from coordination import verify_chain
+from coordination.audit import _entry_hash
 from coordination.store.tables import TimelineEntry
 
 pytestmark = pytest.mark.database
@@ -37,3 +38,22 @@ def test_a_deleted_entry_is_found(store, busy_timeline):
     with store.transaction() as session:
         broken = verify_chain(session)
         assert broken.seq == 6 and "inserted or deleted" in broken.reason
+
+
+def test_an_inserted_entry_is_found(store, busy_timeline):
+    """A forger makes room after entry 4 and slips in an entry correctly chained to it: the entry
+    after it no longer follows it, and the forged one is named."""
+    with store.transaction() as session:
+        last = session.scalar(select(TimelineEntry.seq).order_by(TimelineEntry.seq.desc()).limit(1))
+        for seq in range(last, 4, -1):
+            session.execute(update(TimelineEntry).where(TimelineEntry.seq == seq).values(seq=seq + 1))
+        fourth = session.scalar(select(TimelineEntry).where(TimelineEntry.seq == 4))
+        at = fourth.at
+        forged = TimelineEntry(seq=5, at=at, kind="note", actor="engine", summary="all units stood down", data={},
+                               prev_hash=fourth.entry_hash,
+                               entry_hash=_entry_hash(fourth.entry_hash, at, "note", "engine", None,
+                                                      "all units stood down", {}))
+        session.add(forged)
+    with store.transaction() as session:
+        broken = verify_chain(session)
+        assert broken.seq == 5 and "inserted" in broken.reason

@@ -30,6 +30,10 @@ def report(**changes):
     return body
 
 
+CAP_WITHOUT_SCOPE = b"""<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>x1</identifier><sender>s@example</sender>
+<sent>2026-01-01T00:00:00+00:00</sent><status>Actual</status><msgType>Alert</msgType></alert>"""
+
 # (case id, method, path, caller, body, expected status, expected field or None)
 CASES = [
     ("declare-not-json", "POST", "/api/v1/incidents", "officer", b"{not json", 400, None),
@@ -78,6 +82,13 @@ CASES = [
     ("register-agency-unsafe-webhook", "POST", "/api/v1/agencies", "admin",
      {"code": "water", "name": "Water", "kind": "water", "webhook_url": "http://169.254.169.254/"}, 422,
      "webhook_url"),
+    ("register-agency-bowtie-jurisdiction", "POST", "/api/v1/agencies", "admin",
+     {"code": "ward-9", "name": "Ward 9", "kind": "municipal", "jurisdiction": {"type": "Polygon", "coordinates": [
+         [[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}}, 422, "jurisdiction"),
+    ("register-agency-point-jurisdiction", "POST", "/api/v1/agencies", "admin",
+     {"code": "ward-9", "name": "Ward 9", "kind": "municipal", "jurisdiction": {"type": "Point",
+                                                                                "coordinates": [0, 0]}},
+     422, "jurisdiction"),
     ("register-agency-duplicate-code", "POST", "/api/v1/agencies", "admin",
      {"code": "fire-central", "name": "Fire", "kind": "fire"}, 409, None),
     ("register-agency-as-officer", "POST", "/api/v1/agencies", "officer",
@@ -89,6 +100,43 @@ CASES = [
     ("upload-sop-invalid", "POST", "/api/v1/sops", "admin", ("application/yaml", b"id: x\nversion: 0\n"), 422, None),
     ("upload-sop-as-officer", "POST", "/api/v1/sops", "officer", ("application/yaml", b"id: x"), 403, None),
     ("list-escalations-bad-limit", "GET", "/api/v1/escalations?limit=-5", "officer", None, 400, "limit"),
+    # Issue 4: CAP in, notices, officer alerts, the public feed, dead letters, agency management.
+    ("cap-wrong-content-type", "POST", "/api/v1/alerts/cap", "alert_source", {"alert": 1}, 415, None),
+    ("cap-not-xml", "POST", "/api/v1/alerts/cap", "alert_source", ("application/cap+xml", b"<alert"), 422, "alert"),
+    ("cap-missing-scope", "POST", "/api/v1/alerts/cap", "alert_source",
+     ("application/cap+xml", CAP_WITHOUT_SCOPE), 422, "alert.scope"),
+    ("cap-entity-declaration", "POST", "/api/v1/alerts/cap", "alert_source",
+     ("application/cap+xml", b'<!DOCTYPE alert [<!ENTITY x SYSTEM "file:///etc/passwd">]><alert/>'), 422, "alert"),
+    ("cap-as-agency", "POST", "/api/v1/alerts/cap", "agency", ("application/cap+xml", b"<alert/>"), 403, None),
+    ("cap-no-token", "POST", "/api/v1/alerts/cap", None, ("application/cap+xml", b"<alert/>"), 401, None),
+    ("list-cap-bad-limit", "GET", "/api/v1/alerts/cap?limit=x", "officer", None, 400, "limit"),
+    ("draft-notice-missing-area", "POST", "/api/v1/notices", "officer",
+     {"event": "Flood", "categories": ["Met"], "urgency": "Immediate", "severity": "Severe", "certainty": "Observed",
+      "headline": "Flooding"}, 422, "area"),
+    ("draft-notice-bad-urgency", "POST", "/api/v1/notices", "officer",
+     {"event": "Flood", "categories": ["Met"], "urgency": "Now", "severity": "Severe", "certainty": "Observed",
+      "headline": "Flooding", "area": {"description": "Ward 5"}}, 422, "urgency"),
+    ("list-notices-bad-offset", "GET", "/api/v1/notices?offset=-2", "officer", None, 400, "offset"),
+    ("approve-notice-unknown", "POST", f"/api/v1/notices/{NO_TASK}/approve", "officer", None, 404, None),
+    ("approve-notice-as-admin", "POST", f"/api/v1/notices/{NO_TASK}/approve", "admin", None, 403, None),
+    ("list-officer-alerts-bad-open", "GET", "/api/v1/officer-alerts?open=maybe", "officer", None, 400, "open"),
+    ("acknowledge-officer-alert-unknown", "POST", f"/api/v1/officer-alerts/{NO_TASK}/acknowledge", "officer",
+     None, 404, None),
+    ("public-incidents-bad-limit", "GET", "/api/v1/public/incidents?limit=all", None, None, 400, "limit"),
+    ("public-geojson-bad-limit", "GET", "/api/v1/public/incidents.geojson?limit=0", None, None, 400, "limit"),
+    ("public-alerts-bad-limit", "GET", "/api/v1/public/alerts?limit=9999", None, None, 400, "limit"),
+    ("public-alert-unknown", "GET", f"/api/v1/public/alerts/{NO_TASK}", None, None, 404, None),
+    ("dead-letters-bad-limit", "GET", "/api/v1/webhooks/dead-letters?limit=-1", "officer", None, 400, "limit"),
+    ("replay-unknown", "POST", "/api/v1/webhooks/msg_nothing/replay", "officer", None, 404, None),
+    ("read-agency-other", "GET", "/api/v1/agencies/police-north", "agency", None, 404, None),
+    ("import-not-a-collection", "POST", "/api/v1/agencies/import", "admin",
+     ("application/geo+json", b'{"type": "Feature"}'), 422, "features"),
+    ("import-as-officer", "POST", "/api/v1/agencies/import", "officer", ("application/geo+json", b"{}"), 403, None),
+    ("rotate-token-bad-expiry", "POST", "/api/v1/agencies/fire-central/token", "agency", {"expires_in_days": 0},
+     422, "expires_in_days"),
+    ("rotate-secret-other-agency", "POST", "/api/v1/agencies/police-north/webhook-secret", "agency", None, 404, None),
+    ("enable-webhook-unsafe", "POST", "/api/v1/agencies/fire-central/webhook/enable", "admin",
+     {"webhook_url": "http://10.0.0.1/hook"}, 422, "webhook_url"),
     ("list-decisions-bad-status", "GET", "/api/v1/decisions?status=pondering", "officer", None, 400, "status"),
     ("list-decisions-bad-incident", "GET", "/api/v1/decisions?incident_id=42", "officer", None, 400, "incident_id"),
     ("list-decisions-as-agency", "GET", "/api/v1/decisions", "agency", None, 403, None),
@@ -169,8 +217,9 @@ CASES = [
 
 
 @pytest.fixture
-def callers(client, store, clock, officer, admin, viewer, make_agency):
-    _fire_id, fire_token, _ = make_agency("fire-central", "fire")
+def callers(client, store, clock, officer, admin, viewer, make_agency, make_token):
+    _fire_id, fire_token, _ = make_agency("fire-central", "fire", "http://127.0.0.1:9/hook")
+    make_agency("police-north", "police")
     with store.transaction() as session:
         expired = issue_token(session=session, clock=clock, name="old", role=Role.DUTY_OFFICER,
                               expires_at=clock.now() - timedelta(seconds=1))
@@ -180,7 +229,8 @@ def callers(client, store, clock, officer, admin, viewer, make_agency):
     unit = client.post("/api/v1/units", headers=admin, json={
         "code": "FS-01-1", "unit_type": "fire_engine", "station_id": station}).json["id"]
     return {"officer": officer, "admin": admin, "viewer": viewer, "agency": bearer(fire_token),
-            "bogus": bearer("iccc_not-a-real-token"), "expired": bearer(expired), None: {}}, {
+            "bogus": bearer("iccc_not-a-real-token"), "expired": bearer(expired), None: {},
+            "alert_source": bearer(make_token(Role.ALERT_SOURCE, "met-office"))}, {
         "task": task, "station": station, "unit": unit}
 
 

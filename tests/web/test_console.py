@@ -52,6 +52,16 @@ def test_the_board_lists_incidents_with_sop_progress_and_next_deadline(client, o
     assert [task["agency"] for task in row["open_tasks"]] == ["fire-central"]
 
 
+def test_the_board_shows_what_needs_the_duty_officer(client, officer, make_token, make_agency):
+    """A task routed outside every jurisdiction raises an alert that the board lists."""
+    make_agency("fire-north", "fire", jurisdiction={"type": "Polygon", "coordinates": [
+        [[77.0, 13.5], [77.2, 13.5], [77.2, 13.7], [77.0, 13.7], [77.0, 13.5]]]})
+    client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
+    sign_in(client, make_token())
+    [alert] = client.get("/console/board.json").json["officer_alerts"]
+    assert alert["kind"] == "routing.outside_jurisdictions" and "fire-north" in alert["summary"]
+
+
 def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_click(client, store, officer,
                                                                                    make_token, make_agency, admin):
     make_agency("fire-central", "fire")

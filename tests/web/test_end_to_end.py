@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import random
 
 import pytest
@@ -98,6 +100,9 @@ def test_the_delivery_log_shows_every_attempt(client, store, clock, officer, mak
     log = client.get(f"/api/v1/tasks/{task_id}/deliveries", headers=bearer(fire_token)).json["items"]
     assert [(a["attempt"], a["status_code"], a["outcome"]) for a in log[0]["attempts"]] == [
         (1, 503, "failed"), (2, 204, "delivered")]
+    first, second = log[0]["attempts"]
+    assert (first["at"], first["error"]) == ((clock.now() - timedelta(minutes=1)).isoformat(), "HTTP 503")
+    assert second["error"] == "" and all(attempt["latency_ms"] >= 0 for attempt in (first, second))
     assert log[0]["status"] == "delivered"
 
 

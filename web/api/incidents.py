@@ -7,7 +7,8 @@ import uuid
 from flask import Blueprint, url_for
 from sqlalchemy import select
 
-from coordination import IncidentReport, IncidentStatus, NotFound, Role, declare_incident
+from coordination import IncidentReport, IncidentStatus, NotFound, Role
+from coordination.duplicates import report_incident
 from coordination.representations import (
     duty_request_json,
     escalation_json,
@@ -17,7 +18,7 @@ from coordination.representations import (
     task_json,
     timeline_json,
 )
-from coordination.store.tables import DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
+from coordination.store.tables import DuplicateReport, DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
 from web.api.listing import enum_arg, page_of
 from web.context import api, json_body, principal, services, session
 
@@ -53,7 +54,20 @@ def incident_detail(incident: Incident, *, include_reporter: bool) -> dict:
              "status": child.status.value, "spawned_by_step": child.spawned_by_step}
             for child in linked
         ],
+        "duplicate_reports": [duplicate_json(duplicate, include_reporter=include_reporter) for duplicate in db.scalars(
+            select(DuplicateReport).where(DuplicateReport.incident_id == incident.id)
+            .order_by(DuplicateReport.reported_at, DuplicateReport.id))],
     }
+
+
+def duplicate_json(duplicate: DuplicateReport, *, include_reporter: bool) -> dict:
+    body = {"id": str(duplicate.id), "severity": duplicate.severity.value, "distance_m": duplicate.distance_m,
+            "location": {"type": "Point", "coordinates": [duplicate.longitude, duplicate.latitude]},
+            "description": duplicate.description, "reported_by": duplicate.reported_by,
+            "reported_at": duplicate.reported_at.isoformat()}
+    if include_reporter:
+        body["reporter"] = {"name": duplicate.reporter_name, "phone": duplicate.reporter_phone}
+    return body
 
 
 def _incident(incident_id: uuid.UUID) -> Incident:
@@ -66,11 +80,21 @@ def _incident(incident_id: uuid.UUID) -> Incident:
 @blueprint.post("/incidents")
 @api(*OPERATORS)
 def declare():
-    """Declare an incident; the SOP its type and severity trigger starts at once."""
+    """Declare an incident; the SOP its type and severity trigger starts at once.
+
+    A report of the same type close in place and time to an open incident is linked to that
+    incident as a duplicate report instead (200, with `duplicate_of`).
+    """
     report = json_body(IncidentReport)
-    incident = declare_incident(session=session(), clock=services().clock, report=report, actor=principal())
-    body = incident_detail(incident, include_reporter=True)
-    return body, 201, {"Location": url_for("incidents.read", incident_id=incident.id)}
+    context = services()
+    outcome = report_incident(session=session(), clock=context.clock, report=report, actor=principal(),
+                              policy=context.settings.duplicates)
+    body = incident_detail(outcome.incident, include_reporter=True)
+    location = {"Location": url_for("incidents.read", incident_id=outcome.incident.id)}
+    if outcome.duplicate is not None:
+        return {**body, "duplicate_of": str(outcome.incident.id),
+                "duplicate_report_id": str(outcome.duplicate.id)}, 200, location
+    return body, 201, location
 
 
 @blueprint.get("/incidents")

@@ -3,6 +3,7 @@
   const source = document.currentScript.dataset.source;
   const body = document.getElementById("incidents");
   const updated = document.getElementById("updated");
+  const alerts = document.getElementById("officer-alerts");
 
   function duration(seconds) {
     const sign = seconds < 0 ? "-" : "";
@@ -52,6 +53,12 @@
              late ? "late" : ""),
       );
       body.append(tr);
+    }
+    alerts.replaceChildren();
+    for (const alert of data.officer_alerts.length ? data.officer_alerts : [{ summary: "Nothing needs you.", age_s: null }]) {
+      const li = document.createElement("li");
+      li.textContent = alert.age_s === null ? alert.summary : `${duration(alert.age_s)} ago: ${alert.summary}`;
+      alerts.append(li);
     }
     updated.textContent = "updated " + new Date(data.now).toLocaleTimeString();
   }

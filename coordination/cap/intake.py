@@ -1,0 +1,178 @@
+"""Receiving a CAP alert: record it once, then declare, update or cancel the incident it names.
+
+`Actual` alerts act: an Alert declares an incident (its SOP starts), an Update revises the
+incident its `references` name (or declares one if none is known), a Cancel closes it and alerts
+the duty officer to stand the agencies down. `Exercise` alerts open an exercise incident whose SOP
+is never started; `Test`, `Draft` and `System` alerts are only recorded. Whatever the engine cannot
+act on (no mapping, no location) is recorded and raised to the duty officer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from coordination import audit
+from coordination.cap.mapping import CapMapping, IncidentDraft, map_alert
+from coordination.cap.model import CapAlert
+from coordination.cap.parsing import parse_cap_alert, parse_xml_safely
+from coordination.clock import Clock
+from coordination.errors import Conflict
+from coordination.incidents import IncidentReport, declare_incident
+from coordination.lifecycles import INCIDENT_MOVES, IncidentStatus, require_move
+from coordination.officer_alerts import raise_officer_alert
+from coordination.principals import Principal
+from coordination.store.tables import CapAlertRecord, Incident
+
+
+@dataclass(frozen=True)
+class CapReceipt:
+    record: CapAlertRecord
+    alert: CapAlert
+    repeated: bool
+    """The same alert (sender, identifier, sent) had been received before: nothing was done again."""
+    detail: str
+
+
+def _report(draft: IncidentDraft, *, is_exercise: bool) -> IncidentReport:
+    return IncidentReport.model_validate({
+        "type": draft.incident_type, "severity": draft.severity.value,
+        "location": {"type": "Point", "coordinates": [draft.longitude, draft.latitude]},
+        "description": draft.description, "reporter": {"name": draft.sender_name or "CAP alert"},
+        "is_exercise": is_exercise,
+    })
+
+
+def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: CapMapping, actor: Principal
+                      ) -> CapReceipt:
+    """Check, record and act on a CAP 1.2 alert, in the caller's transaction.
+
+    Raises:
+        InvalidCapAlert: unsafe, not CAP 1.2, schema-invalid or breaking a CAP rule.
+        Conflict: the same alert is being received at this very moment by another request.
+    """
+    alert = parse_cap_alert(data)
+    existing = _received(session, alert)
+    if existing is not None:
+        return CapReceipt(existing, alert, True, "this alert was received before; nothing was done again")
+    now = clock.now()
+    record = CapAlertRecord(
+        sender=alert.sender, identifier=alert.identifier, sent=alert.sent, status=alert.status,
+        msg_type=alert.msg_type, event=(alert.infos[0].event if alert.infos else "")[:500], outcome="recorded",
+        received_by=actor.label, received_at=now, xml=_as_text(data),
+    )
+    try:
+        with session.begin_nested():
+            session.add(record)
+            session.flush()
+    except IntegrityError:
+        # The same alert arrived on another connection at this moment; once it has committed it is
+        # simply a repeat (PostgreSQL's unique index made this insert wait for it).
+        existing = _received(session, alert)
+        if existing is None:
+            raise Conflict("this CAP alert is being received by another request at this moment") from None
+        return CapReceipt(existing, alert, True, "this alert was received before; nothing was done again")
+    detail = _act(session=session, clock=clock, alert=alert, record=record, mapping=mapping, actor=actor)
+    audit.record(session, at=now, kind="cap.received", actor=actor.label, incident_id=record.incident_id,
+                 summary=f"CAP {alert.status} {alert.msg_type} {alert.identifier} from {alert.sender}: {detail}",
+                 data={"cap_alert_id": str(record.id), "identifier": alert.identifier, "sender": alert.sender,
+                       "outcome": record.outcome})
+    return CapReceipt(record, alert, False, detail)
+
+
+def _received(session: Session, alert: CapAlert) -> CapAlertRecord | None:
+    return session.scalar(select(CapAlertRecord).where(
+        CapAlertRecord.sender == alert.sender, CapAlertRecord.identifier == alert.identifier,
+        CapAlertRecord.sent == alert.sent))
+
+
+def _as_text(data: bytes) -> str:
+    """The alert as text, decoded as its XML declaration says (CAP allows other encodings than UTF-8)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding = parse_xml_safely(data).getroottree().docinfo.encoding or "utf-8"
+        return data.decode(encoding, errors="replace")
+
+
+def _act(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRecord, mapping: CapMapping,
+         actor: Principal) -> str:
+    if alert.status not in ("Actual", "Exercise") or alert.msg_type in ("Ack", "Error"):
+        return f"{alert.status} {alert.msg_type}: recorded only; no SOP is started"
+    referenced = _referenced_incident(session, alert)
+    if alert.msg_type == "Cancel":
+        return _cancel(session=session, clock=clock, alert=alert, record=record, incident=referenced, actor=actor)
+    decision = map_alert(alert, mapping)
+    if not isinstance(decision, IncidentDraft):
+        raise_officer_alert(session, at=clock.now(), kind="cap.not_actionable",
+                            incident_id=referenced.id if referenced else None,
+                            summary=f"CAP alert {alert.identifier} from {alert.sender} needs a person: {decision.reason}",
+                            data={"cap_alert_id": str(record.id)})
+        return f"not turned into an incident: {decision.reason}"
+    if alert.msg_type == "Update" and referenced is not None:
+        record.incident_id = referenced.id
+        record.outcome = "updated"
+        before = referenced.severity
+        referenced.severity = decision.severity
+        referenced.description = decision.description
+        audit.record(session, at=clock.now(), kind="incident.updated", actor=actor.label, incident_id=referenced.id,
+                     summary=f"updated by CAP alert {alert.identifier}: severity {before.value} -> "
+                     f"{decision.severity.value}", data={"cap_alert_id": str(record.id)})
+        return f"updated incident {referenced.id}"
+    if alert.status == "Exercise":
+        incident = _exercise_incident(session=session, clock=clock, draft=decision, actor=actor)
+        record.incident_id, record.outcome = incident.id, "exercise"
+        return f"exercise incident {incident.id} opened; no live SOP started"
+    incident = declare_incident(session=session, clock=clock, report=_report(decision, is_exercise=False),
+                                actor=actor)
+    record.incident_id, record.outcome = incident.id, "declared"
+    return f"declared incident {incident.id} ({decision.severity.value} {decision.incident_type})"
+
+
+def _referenced_incident(session: Session, alert: CapAlert) -> Incident | None:
+    """The incident of the newest referenced alert the engine knows."""
+    for reference in reversed(alert.references):
+        found = session.scalar(select(CapAlertRecord).where(
+            CapAlertRecord.sender == reference.sender, CapAlertRecord.identifier == reference.identifier,
+            CapAlertRecord.sent == reference.sent, CapAlertRecord.incident_id.is_not(None)))
+        if found is not None:
+            return session.get(Incident, found.incident_id)
+    return None
+
+
+def _cancel(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRecord, incident: Incident | None,
+            actor: Principal) -> str:
+    now = clock.now()
+    if incident is None:
+        return "Cancel for alerts this engine does not know: recorded only"
+    record.incident_id, record.outcome = incident.id, "cancelled"
+    if incident.status is not IncidentStatus.CLOSED:
+        require_move(f"incident {incident.id}", incident.status, IncidentStatus.CLOSED, INCIDENT_MOVES)
+        incident.status, incident.closed_at = IncidentStatus.CLOSED, now
+    audit.record(session, at=now, kind="incident.cancelled", actor=actor.label, incident_id=incident.id,
+                 summary=f"cancelled by CAP alert {alert.identifier} from {alert.sender}",
+                 data={"cap_alert_id": str(record.id)})
+    raise_officer_alert(session, at=now, kind="cap.cancelled", incident_id=incident.id,
+                        summary=f"the alert behind incident {incident.id} was cancelled by its sender; "
+                        "stand down the agencies still working on it", data={"cap_alert_id": str(record.id)})
+    return f"cancelled incident {incident.id}"
+
+
+def _exercise_incident(*, session: Session, clock: Clock, draft: IncidentDraft, actor: Principal) -> Incident:
+    """An exercise incident: recorded and shown, but no SOP run, so no live task reaches an agency."""
+    now = clock.now()
+    incident = Incident(
+        incident_type=draft.incident_type, severity=draft.severity, longitude=draft.longitude,
+        latitude=draft.latitude, description=draft.description, reporter_name=draft.sender_name,
+        is_exercise=True, declared_by=actor.label, declared_at=now,
+    )
+    session.add(incident)
+    session.flush()
+    audit.record(session, at=now, kind="incident.declared", actor=actor.label, incident_id=incident.id,
+                 summary=f"{draft.severity.value} {draft.incident_type} exercise from a CAP alert; no SOP started",
+                 data={"type": draft.incident_type, "severity": draft.severity.value,
+                       "location": [draft.longitude, draft.latitude]})
+    return incident

@@ -1,0 +1,172 @@
+"""From a CAP alert to an incident: pure, with a configurable mapping.
+
+Event and category choose the incident type; severity sets the severity, urgency and certainty
+move it up or down (or say "not an incident": a past event, an unlikely one); the areas'
+polygons and circles give the location.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from shapely.geometry import Polygon
+from shapely.ops import unary_union
+
+from coordination.cap.model import CapAlert, Info
+from coordination.errors import InvalidInput
+from sop_engine import INCIDENT_TYPES, Severity
+
+Step = int | Literal["ignore"]
+_ORDER = [Severity.MINOR, Severity.MODERATE, Severity.SEVERE, Severity.EXTREME]
+CAP_CATEGORIES = {"Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport", "Infra",
+                  "CBRNE", "Other"}
+
+
+class MappingRule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    incident_type: str
+
+    @field_validator("event")
+    @classmethod
+    def _pattern(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"not a regular expression: {error}") from None
+        return value
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, value: list[str]) -> list[str]:
+        unknown = set(value) - CAP_CATEGORIES
+        if unknown:
+            raise ValueError(f"not CAP categories: {', '.join(sorted(unknown))}")
+        return value
+
+    @field_validator("incident_type")
+    @classmethod
+    def _type(cls, value: str) -> str:
+        if value not in INCIDENT_TYPES:
+            raise ValueError(f"unknown incident type {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_match(self) -> MappingRule:
+        if self.event is None and not self.categories:
+            raise ValueError("a rule needs an event pattern or categories")
+        return self
+
+    def matches(self, info: Info) -> bool:
+        if self.event is not None and not re.search(self.event, info.event, flags=re.IGNORECASE):
+            return False
+        return not self.categories or bool(set(self.categories) & set(info.categories))
+
+
+class CapMapping(BaseModel):
+    """The configurable mapping (see `mapping.yaml` beside this module for the default)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[MappingRule]
+    severity: dict[Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"], Severity]
+    urgency: dict[Literal["Immediate", "Expected", "Future", "Past", "Unknown"], Step]
+    certainty: dict[Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"], Step]
+
+
+def load_mapping(path: Path | None = None) -> CapMapping:
+    """Read a mapping file (YAML), or the shipped default.
+
+    Raises:
+        InvalidInput: the file is not a valid mapping; `field` names where.
+    """
+    text = path.read_text(encoding="utf-8") if path else \
+        resources.files("coordination.cap").joinpath("mapping.yaml").read_text(encoding="utf-8")
+    try:
+        return CapMapping.model_validate(yaml.safe_load(text))
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise InvalidInput(f"{path or 'mapping.yaml'}: {where}: {first['msg']}", field=where) from None
+
+
+@lru_cache(maxsize=1)
+def default_mapping() -> CapMapping:
+    return load_mapping()
+
+
+@dataclass(frozen=True)
+class IncidentDraft:
+    """What the alert says happened, where, and how badly."""
+
+    incident_type: str
+    severity: Severity
+    longitude: float
+    latitude: float
+    description: str
+    sender_name: str
+    info_index: int
+
+
+@dataclass(frozen=True)
+class NotAnIncident:
+    reason: str
+
+
+def location_of(info: Info) -> tuple[float, float] | None:
+    """The (longitude, latitude) of the alert's areas: inside the union of its polygons, else the
+    first circle's centre; None when the areas are described only by name or geocode."""
+    polygons = [Polygon([(longitude, latitude) for latitude, longitude in ring])
+                for area in info.areas for ring in area.polygons]
+    polygons = [polygon if polygon.is_valid else polygon.buffer(0) for polygon in polygons]
+    polygons = [polygon for polygon in polygons if not polygon.is_empty]
+    if polygons:
+        union = unary_union(polygons)
+        centre = union.centroid
+        point = centre if union.contains(centre) else union.representative_point()
+        return point.x, point.y
+    for area in info.areas:
+        for circle in area.circles:
+            return circle.longitude, circle.latitude
+    return None
+
+
+def _shift(severity: Severity, steps: int) -> Severity:
+    index = min(len(_ORDER) - 1, max(0, _ORDER.index(severity) + steps))
+    return _ORDER[index]
+
+
+def map_alert(alert: CapAlert, mapping: CapMapping) -> IncidentDraft | NotAnIncident:
+    """Decide which incident, if any, the alert describes (its first <info> block that maps)."""
+    reasons = []
+    for index, info in enumerate(alert.infos):
+        rule = next((rule for rule in mapping.rules if rule.matches(info)), None)
+        if rule is None:
+            reasons.append(f"no mapping rule matches event {info.event!r} ({', '.join(info.categories)})")
+            continue
+        urgency, certainty = mapping.urgency.get(info.urgency, 0), mapping.certainty.get(info.certainty, 0)
+        if urgency == "ignore" or certainty == "ignore":
+            reasons.append(f"urgency {info.urgency} / certainty {info.certainty}: not an incident to act on")
+            continue
+        location = location_of(info)
+        if location is None:
+            reasons.append("its areas carry no polygon or circle to place an incident")
+            continue
+        severity = _shift(mapping.severity.get(info.severity, Severity.MODERATE), int(urgency) + int(certainty))
+        text = "\n\n".join(part for part in (info.headline, info.description, info.instruction) if part)
+        return IncidentDraft(rule.incident_type, severity, location[0], location[1],
+                             f"CAP {alert.msg_type} from {alert.sender}: {text}"[:4000],
+                             (info.sender_name or alert.sender)[:200], index)
+    if not alert.infos:
+        reasons.append("it has no <info> block")
+    return NotAnIncident("; ".join(dict.fromkeys(reasons)))

@@ -1,0 +1,45 @@
+"""CAP 1.2 alerts in: integrations (and duty officers) post them; the engine acts on them."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from sqlalchemy import select
+
+from coordination import Role
+from coordination.cap import default_mapping, load_mapping, receive_cap_alert
+from coordination.representations import iso
+from coordination.store.tables import CapAlertRecord
+from web.api.listing import page_of
+from web.context import api, principal, raw_body, services, session
+
+blueprint = Blueprint("alerts", __name__)
+
+CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
+
+
+def cap_record_json(record: CapAlertRecord) -> dict:
+    return {"id": str(record.id), "identifier": record.identifier, "sender": record.sender, "sent": record.sent,
+            "status": record.status, "msg_type": record.msg_type, "event": record.event, "outcome": record.outcome,
+            "incident_id": str(record.incident_id) if record.incident_id else None,
+            "received_at": iso(record.received_at)}
+
+
+@blueprint.post("/alerts/cap")
+@api(Role.ALERT_SOURCE, Role.DUTY_OFFICER, Role.ADMINISTRATOR)
+def receive_cap():
+    """Receive a CAP 1.2 alert (XML): validated, recorded once, and turned into an incident if it maps."""
+    data = raw_body(mimetypes=CAP_TYPES, what="a CAP 1.2 alert")
+    settings = services().settings
+    mapping = load_mapping(settings.cap_mapping_path) if settings.cap_mapping_path else default_mapping()
+    receipt = receive_cap_alert(session=session(), clock=services().clock, data=data, mapping=mapping,
+                                actor=principal())
+    body = {**cap_record_json(receipt.record), "detail": receipt.detail, "repeated": receipt.repeated}
+    return body, 200 if receipt.repeated else 201
+
+
+@blueprint.get("/alerts/cap")
+@api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+def list_cap():
+    """CAP alerts received, newest first, with what the engine did with each."""
+    query = select(CapAlertRecord).order_by(CapAlertRecord.received_at.desc(), CapAlertRecord.id)
+    return page_of(query, cap_record_json)

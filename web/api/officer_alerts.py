@@ -1,0 +1,52 @@
+"""Alerts for the duty officer: routing fallbacks, disabled endpoints, dead letters, CAP alerts
+that need a person. Listed until acknowledged."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, request
+from sqlalchemy import select
+
+from coordination import NotFound, Role
+from coordination.representations import iso
+from coordination.store.tables import OfficerAlert
+from web.api.listing import page_of
+from web.api.tasks import AcknowledgeBody
+from web.context import api, optional_json_body, principal, services, session
+from web.problems import BadRequestBody
+
+blueprint = Blueprint("officer_alerts", __name__)
+
+
+def officer_alert_json(alert: OfficerAlert) -> dict:
+    return {"id": str(alert.id), "kind": alert.kind, "summary": alert.summary,
+            "incident_id": str(alert.incident_id) if alert.incident_id else None, "data": alert.data,
+            "raised_at": iso(alert.raised_at), "acknowledged_at": iso(alert.acknowledged_at),
+            "acknowledged_by": alert.acknowledged_by}
+
+
+@blueprint.get("/officer-alerts")
+@api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+def list_officer_alerts():
+    """Alerts for the duty officer, newest first; `open=true` (default) hides acknowledged ones."""
+    raw = request.args.get("open", "true")
+    if raw not in ("true", "false"):
+        raise BadRequestBody("query parameter 'open' must be true or false", field="open")
+    query = select(OfficerAlert).order_by(OfficerAlert.raised_at.desc(), OfficerAlert.id)
+    if raw == "true":
+        query = query.where(OfficerAlert.acknowledged_at.is_(None))
+    return page_of(query, officer_alert_json)
+
+
+@blueprint.post("/officer-alerts/<uuid:alert_id>/acknowledge")
+@api(Role.DUTY_OFFICER)
+def acknowledge(alert_id: uuid.UUID):
+    """Acknowledge an alert (repeating it changes nothing)."""
+    optional_json_body(AcknowledgeBody)
+    alert = session().get(OfficerAlert, alert_id)
+    if alert is None:
+        raise NotFound(f"officer alert {alert_id} does not exist")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = services().clock.now(), principal().label
+    return officer_alert_json(alert)
