@@ -32,6 +32,7 @@ from web.background import BackgroundJobs
 from web.clock import WallClock
 from web.config import DEFAULT_DATA_DIR, Settings
 from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
+from web.drill_commands import drill
 from web.logs import configure_logging
 from web.sop_commands import sop
 from web.worker_command import worker
@@ -45,6 +46,7 @@ def main() -> None:
 
 main.add_command(sop)
 main.add_command(worker)
+main.add_command(drill)
 
 
 def _settings() -> Settings:

@@ -1,0 +1,127 @@
+"""`iccc drill ...`: check a drill scenario, run it with a report, compare policies or SOP sets.
+
+Drills need no server and no database: each replication builds its own in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from simulation import (
+    Scenario,
+    compare,
+    load_scenario,
+    replication_kpis,
+    run_drill,
+    sop_files,
+    summarise,
+    write_report,
+)
+from simulation.city import build_city
+from sop_engine import SopDefinitionError
+
+
+@click.group()
+def drill() -> None:
+    """Crisis drills: SimPy simulations of the city's SOPs and fleet (all incidents are exercises)."""
+    # Each replication migrates its own in-memory database: its migration log is noise here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _load_or_exit(path: Path, **overrides) -> Scenario:
+    try:
+        scenario = load_scenario(path)
+        scenario = scenario.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+        if scenario.sops != "shipped":
+            sop_files(scenario)
+        return scenario
+    except SopDefinitionError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+
+
+@drill.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check scenario files; print `file:line: message` for each problem."""
+    failed = False
+    for path in paths:
+        try:
+            scenario = load_scenario(path)
+            if scenario.sops != "shipped":
+                sop_files(scenario)
+            click.echo(f"{path}: ok ({scenario.name}, {scenario.duration / 3600:g} h x {scenario.replications})")
+        except SopDefinitionError as error:
+            failed = True
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+    if failed:
+        sys.exit(1)
+
+
+def _run(scenario: Scenario, policy: str | None, label: str):
+    with tqdm(total=scenario.replications, desc=label, unit="replication", file=sys.stderr) as bar:
+        return run_drill(scenario, policy=policy, on_done=lambda _records: bar.update(1))
+
+
+@drill.command()
+@click.argument("scenario_path", type=click.Path(exists=True, path_type=Path))
+@click.option("--report", "report_dir", required=True, type=click.Path(path_type=Path),
+              help="folder for index.html, the plots, the CSV and JSON records")
+@click.option("--replications", type=int, default=None, help="override the scenario's replications")
+@click.option("--policy", type=click.Choice(["greedy", "optimised"]), default=None)
+def run(scenario_path: Path, report_dir: Path, replications: int | None, policy: str | None) -> None:
+    """Run a drill scenario and write its report."""
+    scenario = _load_or_exit(scenario_path, replications=replications)
+    if policy is not None:
+        scenario = scenario.model_copy(update={"dispatch": scenario.dispatch.model_copy(update={"policy": policy})})
+    records = _run(scenario, None, scenario.name)
+    summaries = summarise([replication_kpis(r) for r in records])
+    city = build_city(scenario)
+    page = write_report(folder=report_dir, scenario=scenario, records=records, summaries=summaries,
+                        stations=[(s.station_id, s.lon, s.lat) for s in city.stations])
+    for s in summaries:
+        if s.name.startswith(("response_s.mean | all", "response_s.p90 | all", "utilisation | all",
+                              "escalations | all", "unserved_units")):
+            click.echo(f"{s.name:32s} {s.mean:12.2f} ± {s.half_width:.2f}")
+    click.echo(f"report: {page}")
+
+
+@drill.command(name="compare")
+@click.argument("scenario_path", type=click.Path(exists=True, path_type=Path))
+@click.option("--policy", "policies", multiple=True, type=click.Choice(["greedy", "optimised"]),
+              help="two policies to compare (A then B)")
+@click.option("--sops", "sop_sets", multiple=True, help="two SOP sets to compare: 'shipped' or folders")
+@click.option("--replications", type=int, default=None)
+@click.option("--all-kpis", is_flag=True, help="print every KPI, not only the headline ones")
+def compare_command(scenario_path: Path, policies: tuple[str, ...], sop_sets: tuple[str, ...],
+                    replications: int | None, all_kpis: bool) -> None:
+    """Run the scenario twice (same seeds) and print B - A for every KPI with its 95% interval."""
+    scenario = _load_or_exit(scenario_path, replications=replications)
+    if len(policies) == 2 and not sop_sets:
+        arms = [(p, scenario.model_copy(update={"dispatch": scenario.dispatch.model_copy(update={"policy": p})}))
+                for p in policies]
+    elif len(sop_sets) == 2 and not policies:
+        arms = [(s, scenario.model_copy(update={"sops": s})) for s in sop_sets]
+    else:
+        raise click.UsageError("give exactly two --policy or exactly two --sops")
+    results = [[replication_kpis(r) for r in _run(arm, None, label)] for label, arm in arms]
+    (label_a, _), (label_b, _) = arms
+    click.echo(f"{'KPI':44s} {label_a:>22s} {label_b:>22s} {'B - A (95% CI)':>24s}")
+    for row in compare(*results):
+        if not all_kpis and not row.name.startswith(("response_s", "utilisation | all", "escalations | all",
+                                                     "unserved", "time_to_close")):
+            continue
+        click.echo(f"{row.name:44s} {_ci(row.a.mean, row.a.half_width):>22s} "
+                   f"{_ci(row.b.mean, row.b.half_width):>22s} {_ci(row.difference, row.half_width):>24s}")
+
+
+def _ci(mean: float, half: float) -> str:
+    return f"{mean:.2f}" if math.isnan(half) else f"{mean:.2f} ± {half:.2f}"
