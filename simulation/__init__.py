@@ -21,7 +21,7 @@ from simulation.records import (
 from simulation.report import write_report
 from simulation.runner import InlineExecutor, replication_seeds, run_drill
 from simulation.scenario import Scenario, load_scenario, scenario_from_text
-from simulation.world import sop_files
+from simulation.services_world import sop_files
 
 __all__ = [
     "DispatchRecord",

@@ -1,63 +1,58 @@
-"""One replication of a drill: SimPy drives the production services in simulated time.
+"""One replication of a drill: SimPy drives a coordination world in simulated time.
 
-The production code does the coordinating: `declare_incident` starts the real SOPs, the
-simulated agencies answer through `answer_task`, the simulated duty officer through
-`answer_request`, deadlines fire through `fire_due_timers`, all over an in-memory SQLite
-store with a `SimClock`. After every service call the drill looks at what the service wrote
-(new tasks, requests to the duty officer, timers, spawned incidents) and starts the SimPy
-process that answers it. Everything the drill samples comes from one seeded generator, drawn
-in an order that does not depend on database UUIDs, so a seed gives the same records.
+By default the world is the production services (`ServicesWorld`): `declare_incident` starts
+the real SOPs, simulated agencies answer through `answer_task`, the simulated duty officer
+through `answer_request`, deadlines fire through `fire_due_timers`. After every call the drill
+gets the world's `Changes` (new tasks, requests, timers, spawned incidents) and starts the
+SimPy process that answers each. Everything the drill samples comes from one seeded
+generator, drawn in an order that depends only on simulated time and incident numbers (never
+on database UUIDs), so a seed gives the same records.
 """
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import numpy as np
 import simpy
-from sqlalchemy import select
 
-from coordination import (
-    MAX_DELIVERY_ATTEMPTS,
-    TimerStatus,
-    Acknowledge,
-    Complete,
-    IncidentReport,
-    answer_request,
-    answer_task,
-    declare_incident,
-    fire_due_timers,
-)
+from coordination import MAX_DELIVERY_ATTEMPTS
 from coordination.dispatch import priority_for
-from coordination.lifecycles import NOTICE_APPROVE, DutyRequestKind, DutyRequestStatus
-from coordination.sop_catalogue import definition_for
-from coordination.store.tables import DutyRequest, Incident, SopRunRecord, Task, Timer
+from coordination.lifecycles import NOTICE_APPROVE
 from simulation.arrivals import Arrival, draw_arrivals
 from simulation.city import City, build_city
 from simulation.distributions import Delay
 from simulation.fleet import Fleet, OpenDemand
 from simulation.harvest import harvest
 from simulation.records import DrillRecords
+from simulation.runtime_world import RuntimeWorld
 from simulation.scenario import Scenario
+from simulation.services_world import ServicesWorld
 from simulation.sim_clock import SimClock
-from simulation.world import DRILL_DUTY_OFFICER, open_world
-from sop_engine import UNIT_TYPES, DispatchAction, SopRef
+from simulation.world_protocol import Changes, NewRequest, NewTask, World
+from sop_engine import Severity
 
 FIRST_RETRY_S = 15.0
 """The outbox's first backoff interval, doubling per failed attempt (see coordination.webhooks)."""
 
 DEFAULT_ON_SCENE = Delay(exponential=1200)
+"""Time on scene for incident types the scenario does not generate (SOP-spawned ones)."""
+
+WORLDS = {"services": ServicesWorld, "runtime": RuntimeWorld}
 
 
 @dataclass
 class IncidentTrack:
-    """What the drill knows of one incident beyond the database."""
+    """What the drill knows of one incident beyond the world."""
 
     number: int
     incident_type: str
+    severity: Severity
     origin: str
+    declared_s: float
+    lon: float
+    lat: float
     first_on_scene_s: float | None = None
     demands: list[str] = field(default_factory=list)
 
@@ -66,29 +61,29 @@ class Drill:
     """One replication: build the world, run SimPy to the horizon, harvest the records."""
 
     def __init__(self, *, scenario: Scenario, replication: int, rng: np.random.Generator,
-                 city: City | None = None, policy: str | None = None):
+                 city: City | None = None, policy: str | None = None, world: str | None = None):
         self.scenario, self.replication, self.rng = scenario, replication, rng
         self.env = simpy.Environment()
         self.clock = SimClock(self.env, scenario.start)
         self.city = city or build_city(scenario)
-        self.store, self.principals = open_world(scenario, start=scenario.start)
+        self.world: World = WORLDS[world or scenario.engine](scenario, self.clock)
         self.fleet = Fleet(env=self.env, city=self.city, policy=policy or scenario.dispatch.policy, rng=rng,
                            replication=replication, on_first_arrival=self._first_arrival)
-        self.tracks: dict[uuid.UUID, IncidentTrack] = {}
+        self.tracks: dict[Hashable, IncidentTrack] = {}
         self._by_number: dict[int, IncidentTrack] = {}
-        self._known: set[uuid.UUID] = set()
-        self._wakes: set[datetime] = set()
-        self.counters = {"service_calls": 0, "timers_fired": 0}
+        self._wakes: set = set()
+        self.counters = {"world_calls": 0, "timers_fired": 0}
 
     def run(self) -> DrillRecords:
         """Run to the scenario's duration and return the replication's records."""
         arrivals = draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, rng=self.rng)
         self.env.process(self._arrivals(arrivals))
         self.env.run(until=self.scenario.duration)
-        records = harvest(store=self.store, clock=self.clock, tracks=self.tracks, fleet=self.fleet,
-                          replication=self.replication, duration_s=self.scenario.duration, counters=self.counters)
-        self.store.dispose()
-        return records
+        try:
+            return harvest(world=self.world, clock=self.clock, tracks=self.tracks, fleet=self.fleet,
+                           replication=self.replication, duration_s=self.scenario.duration, counters=self.counters)
+        finally:
+            self.world.close()
 
     # --- incidents -------------------------------------------------------------------------
 
@@ -99,48 +94,42 @@ class Drill:
             self._declare(arrival)
 
     def _declare(self, arrival: Arrival) -> None:
-        report = IncidentReport(
-            type=arrival.incident_type, severity=arrival.severity, is_exercise=True,
-            location={"type": "Point", "coordinates": (arrival.lon, arrival.lat)},
-            description=f"Drill {self.scenario.name}: {arrival.origin} {arrival.incident_type}",
-            reporter={"name": "drill"},
-        )
-        with self.store.transaction() as session:
-            incident = declare_incident(session=session, clock=self.clock, report=report, actor=DRILL_DUTY_OFFICER)
-            self._track(incident, arrival.origin)
-        self.counters["service_calls"] += 1
-        self._sync()
+        key, changes = self.world.declare(
+            incident_type=arrival.incident_type, severity=arrival.severity, lon=arrival.lon, lat=arrival.lat,
+            description=f"Drill {self.scenario.name}: {arrival.origin} {arrival.incident_type}")
+        self._track(key, arrival.incident_type, arrival.severity, arrival.lon, arrival.lat, arrival.origin)
+        self._react(changes)
 
-    def _track(self, incident: Incident, origin: str) -> None:
-        track = IncidentTrack(len(self.tracks) + 1, incident.incident_type, origin)
-        self.tracks[incident.id] = self._by_number[track.number] = track
-        generator = self.scenario.generator_for(incident.incident_type)
+    def _track(self, key: Hashable, incident_type: str, severity: Severity, lon: float, lat: float,
+               origin: str) -> None:
+        track = IncidentTrack(len(self.tracks) + 1, incident_type, severity, origin, self.env.now, lon, lat)
+        self.tracks[key] = self._by_number[track.number] = track
+        generator = self.scenario.generator_for(incident_type)
         if generator is not None and generator.response:
-            self._request_units(incident, key=f"{len(self.tracks)}:initial", needs=dict(generator.response))
+            self._request_units(track, key=f"{track.number}:initial", needs=dict(generator.response))
         if origin != "cascade":  # cascades do not cascade again, so a loop of types cannot run away
             for cascade in self.scenario.cascades:
-                if cascade.from_type == incident.incident_type and self.rng.random() < cascade.probability:
+                if cascade.from_type == incident_type and self.rng.random() < cascade.probability:
                     self.env.process(self._cascade(cascade.after, Arrival(
-                        0.0, cascade.to_type, cascade.severity or incident.severity, incident.longitude,
-                        incident.latitude, "cascade")))
+                        0.0, cascade.to_type, cascade.severity or severity, lon, lat, "cascade")))
 
     def _cascade(self, after_s: float, arrival: Arrival):
         yield self.env.timeout(after_s)
         self._declare(arrival)
 
-    def _request_units(self, incident: Incident, *, key: str, needs: dict[str, int],
-                       task_id: uuid.UUID | None = None) -> None:
-        track = self.tracks[incident.id]
-        generator = self.scenario.generator_for(incident.incident_type)
+    def _request_units(self, track: IncidentTrack, *, key: str, needs: dict[str, int],
+                       task_key: Hashable | None = None) -> None:
+        generator = self.scenario.generator_for(track.incident_type)
         demand = OpenDemand(
-            key=key, incident=track.number, node=self.city.node_at(incident.longitude, incident.latitude),
-            priority=priority_for(severity=incident.severity), requested_s=self.env.now, remaining=needs,
+            key=key, incident=track.number, node=self.city.node_at(track.lon, track.lat),
+            priority=priority_for(severity=track.severity), requested_s=self.env.now, remaining=needs,
             on_scene=generator.on_scene if generator is not None else DEFAULT_ON_SCENE,
         )
-        if task_id is not None:
-            demand.on_assigned = lambda: self._soon(self._answer(task_id, Acknowledge()))
+        if task_key is not None:
+            # Answer in a process of its own at this instant: the fleet is mid-plan when it calls back.
+            demand.on_assigned = lambda: self._soon(self._answer(task_key, complete=False))
             demand.on_arrived = lambda: (not demand.waiting and demand.outstanding == 0
-                                         and self._soon(self._answer(task_id, Complete("units on scene"))))
+                                         and self._soon(self._answer(task_key, complete=True, note="units on scene")))
         track.demands.append(key)
         self.fleet.request(demand)
 
@@ -149,56 +138,38 @@ class Drill:
         if track.first_on_scene_s is None:
             track.first_on_scene_s = at_s
 
-    # --- reacting to what the services wrote ------------------------------------------------
+    # --- reacting to what the world reports ----------------------------------------------
 
-    def _sync(self) -> None:
+    def _react(self, changes: Changes | None) -> None:
         """Start a process for every new task, duty request, timer and spawned incident."""
-        now = self.clock.now()
-        with self.store.transaction() as session:
-            spawned = session.scalars(select(Incident).where(Incident.declared_at >= now)).all()
-            for child in sorted((i for i in spawned if i.id not in self.tracks),
-                                key=lambda i: (self._number(i.parent_incident_id), i.spawned_by_step or "")):
-                self._track(child, "spawned")
-            tasks = session.execute(
-                select(Task, SopRunRecord.sop_id, SopRunRecord.sop_version)
-                .join(SopRunRecord, SopRunRecord.id == Task.run_id)
-                .where(Task.created_at >= now)
-            ).all()
-            new_tasks = sorted(((t, sop, v) for t, sop, v in tasks if t.id not in self._known),
-                               key=lambda row: (self.tracks[row[0].incident_id].number, row[0].step_id,
-                                                row[0].agency.code))
-            for task, sop_id, version in new_tasks:
-                self._known.add(task.id)
-                step = definition_for(session, SopRef(sop_id, version)).step(task.step_id)
-                if isinstance(step.action, DispatchAction):
-                    needs = {t: n for t, n in step.action.units if UNIT_TYPES[t] == task.role}
-                    self._request_units(task.incident, key=f"{self.tracks[task.incident_id].number}:{task.step_id}"
-                                        f":{task.agency.code}", needs=needs, task_id=task.id)
-                else:
-                    self._agency_answers(task)
-            requests = session.scalars(
-                select(DutyRequest).where(DutyRequest.created_at >= now,
-                                          DutyRequest.status == DutyRequestStatus.OPEN)).all()
-            for request in sorted((r for r in requests if r.id not in self._known),
-                                  key=lambda r: (self.tracks[r.incident_id].number, r.step_id)):
-                self._known.add(request.id)
-                self._duty_officer_answers(request)
-            due = session.scalars(
-                select(Timer.due_at).where(Timer.status == TimerStatus.PENDING, Timer.due_at > now).distinct()
-            ).all()
-        for due_at in sorted(set(due) - self._wakes):
+        self.counters["world_calls"] += 1
+        if changes is None:
+            return
+        for child in sorted(changes.incidents, key=lambda i: (self._number(i.parent_key), i.spawned_by_step)):
+            self._track(child.key, child.incident_type, child.severity, child.lon, child.lat, "spawned")
+        for task in sorted(changes.tasks, key=lambda t: (self.tracks[t.incident_key].number, t.step_id,
+                                                         t.agency_code)):
+            if task.dispatch_needs is not None:
+                track = self.tracks[task.incident_key]
+                self._request_units(track, key=f"{track.number}:{task.step_id}:{task.agency_code}",
+                                    needs=dict(task.dispatch_needs), task_key=task.key)
+            else:
+                self._agency_answers(task)
+        for request in sorted(changes.requests, key=lambda r: (self.tracks[r.incident_key].number, r.step_id)):
+            self._duty_officer_answers(request)
+        for due_at in sorted(set(changes.due) - self._wakes):
             self._wakes.add(due_at)
             self.env.process(self._wake_at(due_at))
 
-    def _number(self, incident_id: uuid.UUID | None) -> int:
-        return self.tracks[incident_id].number if incident_id in self.tracks else 0
+    def _number(self, key: Hashable | None) -> int:
+        return self.tracks[key].number if key in self.tracks else 0
 
-    def _wake_at(self, due_at: datetime):
+    def _wake_at(self, due_at):
         yield self.env.timeout(max(0.0, self.clock.at_s(due_at) - self.env.now))
         self._wakes.discard(due_at)
-        self.counters["timers_fired"] += fire_due_timers(store=self.store, clock=self.clock)
-        self.counters["service_calls"] += 1
-        self._sync()
+        fired, changes = self.world.fire_due_timers()
+        self.counters["timers_fired"] += fired
+        self._react(changes)
 
     def _soon(self, process) -> bool:
         """Run a generator as a process at this same instant, after the current one."""
@@ -207,7 +178,7 @@ class Drill:
 
     # --- simulated people ---------------------------------------------------------------------
 
-    def _agency_answers(self, task: Task) -> None:
+    def _agency_answers(self, task: NewTask) -> None:
         acknowledge, complete, no_answer, webhook_failure = self.scenario.behaviour_of(task.role)
         # Draw everything now, in the deterministic order tasks are found, not when processes run.
         silent = self.rng.random() < no_answer
@@ -218,53 +189,38 @@ class Drill:
         if silent or failures == MAX_DELIVERY_ATTEMPTS:
             return  # never answered (or dead-lettered): the deadlines and the ladder take over
         delivery_s = FIRST_RETRY_S * (2 ** failures - 1)
-        self.env.process(self._answer(task.id, Acknowledge(), after_s=delivery_s + ack_s,
-                                      then=(Complete("done"), complete_s)))
+        self.env.process(self._answer(task.key, complete=False, after_s=delivery_s + ack_s,
+                                      then_complete_after_s=complete_s))
 
-    def _answer(self, task_id: uuid.UUID, answer, *, after_s: float = 0.0, then=None):
+    def _answer(self, key: Hashable, *, complete: bool, note: str = "", after_s: float = 0.0,
+                then_complete_after_s: float | None = None):
         yield self.env.timeout(after_s)
-        with self.store.transaction() as session:
-            task = session.get(Task, task_id)
-            if task is None or not task.status.is_open:
-                return
-            if isinstance(answer, Acknowledge) and task.acknowledged_at is not None:
-                pass  # a dispatch task is acknowledged once, at its first unit
-            else:
-                answer_task(session=session, clock=self.clock, principal=self.principals[task.agency.code],
-                            task_id=task_id, answer=answer)
-        self.counters["service_calls"] += 1
-        self._sync()
-        if then is not None:
-            follow_up, after = then
-            yield from self._answer(task_id, follow_up, after_s=after)
+        self._react(self.world.answer_task(key, complete=complete, note=note))
+        if then_complete_after_s is not None:
+            yield self.env.timeout(then_complete_after_s)
+            self._react(self.world.answer_task(key, complete=True, note="done"))
 
-    def _duty_officer_answers(self, request: DutyRequest) -> None:
+    def _duty_officer_answers(self, request: NewRequest) -> None:
         officer = self.scenario.behaviour.duty_officer
-        if request.kind is DutyRequestKind.DECISION:
+        if request.is_decision:
             weights = officer.choices.get(request.step_id, {})
             options = list(request.options)
             shares = np.array([weights.get(option, 0.0) for option in options], dtype=float)
-            choice = options[int(self.rng.choice(len(options), p=shares / shares.sum()))] if shares.sum() > 0 \
-                else options[0]
+            choice = (options[int(self.rng.choice(len(options), p=shares / shares.sum()))] if shares.sum() > 0
+                      else options[0])
             delay_s = officer.decide.sample_s(self.rng)
         else:
             choice, delay_s = NOTICE_APPROVE, officer.approve.sample_s(self.rng)
-        self.env.process(self._decide(request.id, choice, delay_s))
+        self.env.process(self._decide(request.key, choice, delay_s))
 
-    def _decide(self, request_id: uuid.UUID, choice: str, delay_s: float):
+    def _decide(self, key: Hashable, choice: str, delay_s: float):
         yield self.env.timeout(delay_s)
-        with self.store.transaction() as session:
-            request = session.get(DutyRequest, request_id)
-            if request is None or request.status is not DutyRequestStatus.OPEN:
-                return
-            answer_request(session=session, clock=self.clock, principal=DRILL_DUTY_OFFICER,
-                           request_id=request_id, choice=choice)
-        self.counters["service_calls"] += 1
-        self._sync()
+        self._react(self.world.answer_request(key, choice=choice))
 
 
 def run_replication(scenario: Scenario, replication: int, seed: np.random.SeedSequence,
-                    policy: str | None = None) -> DrillRecords:
+                    policy: str | None = None, world: str | None = None) -> DrillRecords:
     """Run replication number `replication` with its own seed; a top-level function, so a process
     pool can run it."""
-    return Drill(scenario=scenario, replication=replication, rng=np.random.default_rng(seed), policy=policy).run()
+    return Drill(scenario=scenario, replication=replication, rng=np.random.default_rng(seed), policy=policy,
+                 world=world).run()

@@ -12,6 +12,7 @@
     agencies: demo                      # the demo city's agencies, covering the whole city
     sops: shipped                       # or a folder of SOP files, relative to this file
     dispatch: {policy: greedy}          # or optimised
+    engine: services                    # or runtime: no database, for long or large drills
     incidents:
       - type: road_accident
         rate_per_hour: 4
@@ -221,6 +222,9 @@ class Scenario(_Strict):
     agencies: Literal["demo"] | list[AgencySpec] = "demo"
     sops: str = "shipped"
     dispatch: Dispatch = Field(default_factory=Dispatch)
+    engine: Literal["services", "runtime"] = "services"
+    """`services`: the production services over in-memory SQLite; `runtime`: the pure SOP runtime
+    and routing without a database, for long or large drills (the same records, much faster)."""
     incidents: list[Generator] = Field(default_factory=list)
     scripted: list[Scripted] = Field(default_factory=list)
     cascades: list[Cascade] = Field(default_factory=list)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+import pytest
 
 from simulation import InlineExecutor, run_drill, run_replication
 
@@ -56,6 +57,16 @@ def test_units_drive_real_travel_times_and_response_is_declaration_to_first_arri
     records = run_replication(small_city, 0, np.random.SeedSequence(5))
     for incident in records.incidents:
         if incident.response_s is not None:
-            assert incident.response_s == round(incident.first_on_scene_s - incident.declared_s, 6)
+            assert incident.response_s == pytest.approx(incident.first_on_scene_s - incident.declared_s, abs=1e-5)
     travelled = [d for d in records.dispatches if d.on_scene_s is not None and d.on_scene_s > d.dispatched_s]
     assert travelled, "units on a road network take time to arrive"
+
+
+def test_the_runtime_world_gives_the_same_records_as_the_production_services(small_city):
+    """The fast world (pure runtime and routing, no database) is held to the services' results:
+    the same tasks, deadlines, escalations, dispatches and incident outcomes for the same seed."""
+    services = run_replication(small_city, 0, np.random.SeedSequence(5), world="services")
+    runtime = run_replication(small_city, 0, np.random.SeedSequence(5), world="runtime")
+    for table in services.TABLES:
+        assert services.table(table) == runtime.table(table), table
+    assert services.escalations and services.tasks
