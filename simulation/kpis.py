@@ -99,11 +99,12 @@ def summarise(per_replication: Sequence[dict[str, float]]) -> list[KpiSummary]:
 
 @dataclass(frozen=True)
 class KpiDifference:
-    """B minus A for one KPI, paired by replication (both arms use the same seeds)."""
+    """B minus A for one KPI, paired by replication (both arms use the same seeds). An arm that
+    never reports the KPI (SOP set B has no such step) is None, and so is the difference."""
 
     name: str
-    a: KpiSummary
-    b: KpiSummary
+    a: KpiSummary | None
+    b: KpiSummary | None
     difference: float
     half_width: float
 
@@ -114,8 +115,8 @@ def compare(a: Sequence[dict[str, float]], b: Sequence[dict[str, float]]) -> lis
     summary_a = {s.name: s for s in summarise(a)}
     summary_b = {s.name: s for s in summarise(b)}
     rows = []
-    for name in sorted(set(summary_a) & set(summary_b)):
+    for name in sorted(set(summary_a) | set(summary_b)):
         pairs = [(x[name], y[name]) for x, y in zip(a, b) if name in x and name in y]
         difference, half = t_interval([y - x for x, y in pairs])
-        rows.append(KpiDifference(name, summary_a[name], summary_b[name], difference, half))
+        rows.append(KpiDifference(name, summary_a.get(name), summary_b.get(name), difference, half))
     return rows

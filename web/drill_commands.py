@@ -14,6 +14,7 @@ import click
 from tqdm import tqdm
 
 from simulation import (
+    KpiSummary,
     Scenario,
     compare,
     load_scenario,
@@ -77,12 +78,16 @@ def _run(scenario: Scenario, policy: str | None, label: str):
               help="folder for index.html, the plots, the CSV and JSON records")
 @click.option("--replications", type=int, default=None, help="override the scenario's replications")
 @click.option("--policy", type=click.Choice(["greedy", "optimised"]), default=None)
-def run(scenario_path: Path, report_dir: Path, replications: int | None, policy: str | None) -> None:
+@click.option("--engine", type=click.Choice(["services", "runtime"]), default=None,
+              help="override the scenario's engine (runtime: no database, much faster)")
+def run(scenario_path: Path, report_dir: Path, replications: int | None, policy: str | None,
+        engine: str | None) -> None:
     """Run a drill scenario and write its report."""
-    scenario = _load_or_exit(scenario_path, replications=replications)
+    scenario = _load_or_exit(scenario_path, replications=replications, engine=engine)
     if policy is not None:
         scenario = scenario.model_copy(update={"dispatch": scenario.dispatch.model_copy(update={"policy": policy})})
     records = _run(scenario, None, scenario.name)
+    click.echo("", err=True)
     summaries = summarise([replication_kpis(r) for r in records])
     city = build_city(scenario)
     page = write_report(folder=report_dir, scenario=scenario, records=records, summaries=summaries,
@@ -100,28 +105,43 @@ def run(scenario_path: Path, report_dir: Path, replications: int | None, policy:
               help="two policies to compare (A then B)")
 @click.option("--sops", "sop_sets", multiple=True, help="two SOP sets to compare: 'shipped' or folders")
 @click.option("--replications", type=int, default=None)
+@click.option("--engine", type=click.Choice(["services", "runtime"]), default=None,
+              help="override the scenario's engine (runtime: no database, much faster)")
 @click.option("--all-kpis", is_flag=True, help="print every KPI, not only the headline ones")
 def compare_command(scenario_path: Path, policies: tuple[str, ...], sop_sets: tuple[str, ...],
-                    replications: int | None, all_kpis: bool) -> None:
+                    replications: int | None, engine: str | None, all_kpis: bool) -> None:
     """Run the scenario twice (same seeds) and print B - A for every KPI with its 95% interval."""
-    scenario = _load_or_exit(scenario_path, replications=replications)
+    scenario = _load_or_exit(scenario_path, replications=replications, engine=engine)
     if len(policies) == 2 and not sop_sets:
         arms = [(p, scenario.model_copy(update={"dispatch": scenario.dispatch.model_copy(update={"policy": p})}))
                 for p in policies]
     elif len(sop_sets) == 2 and not policies:
-        arms = [(s, scenario.model_copy(update={"sops": s})) for s in sop_sets]
+        # Folders given on the command line are relative to where it is typed, not to the scenario.
+        arms = [(s, scenario.model_copy(update={"sops": s if s == "shipped" else str(Path(s).resolve())}))
+                for s in sop_sets]
+        for _label, arm in arms:
+            if arm.sops != "shipped":
+                try:
+                    sop_files(arm)
+                except SopDefinitionError as error:
+                    raise click.BadParameter(str(error), param_hint="--sops") from error
     else:
         raise click.UsageError("give exactly two --policy or exactly two --sops")
     results = [[replication_kpis(r) for r in _run(arm, None, label)] for label, arm in arms]
+    click.echo("", err=True)
     (label_a, _), (label_b, _) = arms
     click.echo(f"{'KPI':44s} {label_a:>22s} {label_b:>22s} {'B - A (95% CI)':>24s}")
     for row in compare(*results):
         if not all_kpis and not row.name.startswith(("response_s", "utilisation | all", "escalations | all",
                                                      "unserved", "time_to_close")):
             continue
-        click.echo(f"{row.name:44s} {_ci(row.a.mean, row.a.half_width):>22s} "
-                   f"{_ci(row.b.mean, row.b.half_width):>22s} {_ci(row.difference, row.half_width):>24s}")
+        click.echo(f"{row.name:44s} {_ci(row.a):>22s} {_ci(row.b):>22s} "
+                   f"{_ci(KpiSummary(row.name, 0, row.difference, row.half_width)):>24s}")
 
 
-def _ci(mean: float, half: float) -> str:
-    return f"{mean:.2f}" if math.isnan(half) else f"{mean:.2f} ± {half:.2f}"
+def _ci(summary: KpiSummary | None) -> str:
+    if summary is None or math.isnan(summary.mean):
+        return "–"
+    if math.isnan(summary.half_width):
+        return f"{summary.mean:.2f}"
+    return f"{summary.mean:.2f} ± {summary.half_width:.2f}"
