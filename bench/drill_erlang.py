@@ -6,7 +6,7 @@ to first unit on scene) must match the Erlang C formula within 2% on a long run.
 virtualenv) for the same number of calls; both print simulated incidents per wall second.
 
     .venv/bin/python bench/drill_erlang.py [--hours 20000] [--replications 8] [--world runtime]
-        [--ciw-python /tmp/ciw-bench-venv/bin/python]
+        [--ciw-python /tmp/ciw-bench-venv/bin/python] [--workers 2]
 
 Set up the peer once:  python3 -m venv /tmp/ciw-bench-venv && /tmp/ciw-bench-venv/bin/pip install 'ciw>=3.2,<3.3'
 """
@@ -17,6 +17,7 @@ import argparse
 import json
 import subprocess
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,8 @@ def main() -> None:
     parser.add_argument("--replications", type=int, default=8)
     parser.add_argument("--world", choices=["runtime", "services"], default="runtime")
     parser.add_argument("--ciw-python", default="", help="interpreter with ciw installed")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes for the drill's replications (1: in line, comparable with ciw's one)")
     args = parser.parse_args()
     scenario = load_scenario(SCENARIO).model_copy(
         update={"duration": args.hours * 3600, "replications": args.replications, "engine": args.world})
@@ -43,7 +46,11 @@ def main() -> None:
     theory = mean_wait_s(servers=servers, arrival_rate=arrival_rate, service_rate=service_rate)
 
     started = time.perf_counter()
-    records = run_drill(scenario, executor=InlineExecutor())
+    if args.workers == 1:
+        records = run_drill(scenario, executor=InlineExecutor())
+    else:
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            records = run_drill(scenario, executor=pool)
     wall_s = time.perf_counter() - started
     calls = sum(len(r.incidents) for r in records)
     waits = [np.mean([i.response_s for i in r.incidents if i.response_s is not None]) for r in records]

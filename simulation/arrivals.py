@@ -28,7 +28,11 @@ class Arrival:
     lon: float
     lat: float
     origin: str
-    """`generated`, `scripted` or `cascade`."""
+    """`generated`, `scripted`, `cascade` or `logged` (replayed from an incident log)."""
+    response: tuple[tuple[str, int], ...] | None = None
+    """Units to send at declaration; None: the generator's `response` for this type."""
+    dispatch_delay_s: float = 0.0
+    """Call processing before those units are requested (a replayed log's received-to-dispatch)."""
 
 
 def draw_arrivals(*, scenario: Scenario, bounds: tuple[float, float, float, float],

@@ -61,7 +61,8 @@ class Drill:
     """One replication: build the world, run SimPy to the horizon, harvest the records."""
 
     def __init__(self, *, scenario: Scenario, replication: int, rng: np.random.Generator,
-                 city: City | None = None, policy: str | None = None, world: str | None = None):
+                 city: City | None = None, policy: str | None = None, world: str | None = None,
+                 arrivals: list[Arrival] | None = None):
         self.scenario, self.replication, self.rng = scenario, replication, rng
         self.env = simpy.Environment()
         self.clock = SimClock(self.env, scenario.start)
@@ -73,10 +74,12 @@ class Drill:
         self._by_number: dict[int, IncidentTrack] = {}
         self._wakes: set = set()
         self.counters = {"world_calls": 0, "timers_fired": 0}
+        self._given_arrivals = arrivals
 
     def run(self) -> DrillRecords:
         """Run to the scenario's duration and return the replication's records."""
-        arrivals = draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, rng=self.rng)
+        arrivals = (self._given_arrivals if self._given_arrivals is not None
+                    else draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, rng=self.rng))
         self.env.process(self._arrivals(arrivals))
         self.env.run(until=self.scenario.duration)
         try:
@@ -97,21 +100,32 @@ class Drill:
         key, changes = self.world.declare(
             incident_type=arrival.incident_type, severity=arrival.severity, lon=arrival.lon, lat=arrival.lat,
             description=f"Drill {self.scenario.name}: {arrival.origin} {arrival.incident_type}")
-        self._track(key, arrival.incident_type, arrival.severity, arrival.lon, arrival.lat, arrival.origin)
+        self._track(key, arrival.incident_type, arrival.severity, arrival.lon, arrival.lat, arrival.origin,
+                    arrival=arrival)
         self._react(changes)
 
     def _track(self, key: Hashable, incident_type: str, severity: Severity, lon: float, lat: float,
-               origin: str) -> None:
+               origin: str, arrival: Arrival | None = None) -> None:
         track = IncidentTrack(len(self.tracks) + 1, incident_type, severity, origin, self.env.now, lon, lat)
         self.tracks[key] = self._by_number[track.number] = track
         generator = self.scenario.generator_for(incident_type)
-        if generator is not None and generator.response:
-            self._request_units(track, key=f"{track.number}:initial", needs=dict(generator.response))
+        response = dict(arrival.response) if arrival is not None and arrival.response is not None else (
+            dict(generator.response) if generator is not None else {})
+        if response:
+            delay_s = arrival.dispatch_delay_s if arrival is not None else 0.0
+            if delay_s > 0:
+                self.env.process(self._request_later(delay_s, track, response))
+            else:
+                self._request_units(track, key=f"{track.number}:initial", needs=response)
         if origin != "cascade":  # cascades do not cascade again, so a loop of types cannot run away
             for cascade in self.scenario.cascades:
                 if cascade.from_type == incident_type and self.rng.random() < cascade.probability:
                     self.env.process(self._cascade(cascade.after, Arrival(
                         0.0, cascade.to_type, cascade.severity or severity, lon, lat, "cascade")))
+
+    def _request_later(self, delay_s: float, track: IncidentTrack, needs: dict[str, int]):
+        yield self.env.timeout(delay_s)
+        self._request_units(track, key=f"{track.number}:initial", needs=needs)
 
     def _cascade(self, after_s: float, arrival: Arrival):
         yield self.env.timeout(after_s)

@@ -17,6 +17,9 @@ def test_erlang_c_textbook_values():
     assert erlang_c(servers=2, arrival_rate=1, service_rate=1) == pytest.approx(1 / 3)
     assert mean_wait_s(servers=2, arrival_rate=1, service_rate=1) == pytest.approx(1 / 3)
     assert erlang_c(servers=1, arrival_rate=0.5, service_rate=1) == pytest.approx(0.5)  # M/M/1: rho
+    # The reference value in ../shared/data/README.md: 3 servers, arrival rate 2.4, service rate 1.
+    assert erlang_c(servers=3, arrival_rate=2.4, service_rate=1) == pytest.approx(0.6472, abs=5e-5)
+    assert mean_wait_s(servers=3, arrival_rate=2.4, service_rate=1) == pytest.approx(1.0787, abs=5e-5)
     with pytest.raises(ValueError, match="unstable"):
         erlang_c(servers=2, arrival_rate=2, service_rate=1)
 
