@@ -19,6 +19,7 @@ from simulation.records import (
     UnservedRecord,
 )
 from simulation.report import write_report
+from simulation.trace import LoggedCall, ReplayComparison, compare_replay, read_sf_calls, replay_scenario
 from simulation.runner import InlineExecutor, replication_seeds, run_drill
 from simulation.scenario import Scenario, load_scenario, scenario_from_text
 from simulation.services_world import sop_files
@@ -32,16 +33,21 @@ __all__ = [
     "InlineExecutor",
     "KpiDifference",
     "KpiSummary",
+    "LoggedCall",
+    "ReplayComparison",
     "Scenario",
     "TaskRecord",
     "UnitRecord",
     "UnservedRecord",
     "compare",
+    "compare_replay",
     "erlang_c",
     "load_scenario",
     "mean_wait_s",
+    "read_sf_calls",
     "replication_kpis",
     "replication_seeds",
+    "replay_scenario",
     "run_drill",
     "run_replication",
     "scenario_from_text",

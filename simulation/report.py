@@ -139,3 +139,16 @@ def _plot_map(path: Path, records: Sequence[DrillRecords], stations: Sequence[tu
     ax.legend()
     fig.savefig(path, dpi=90, bbox_inches="tight")
     plt.close(fig)
+
+
+def write_replay_plot(path: Path, *, simulated_s: Sequence[float], logged_s: Sequence[float]) -> None:
+    """Received-to-on-scene distributions of a replayed log, simulated beside logged."""
+    fig, ax = plt.subplots(figsize=(8, 4))
+    top = max([*simulated_s, *logged_s, 1.0]) / 60
+    bins = [x * top / 40 for x in range(41)]
+    ax.hist([s / 60 for s in logged_s], bins=bins, histtype="step", label="logged", density=True)
+    ax.hist([s / 60 for s in simulated_s], bins=bins, histtype="step", label="simulated (drill)", density=True)
+    ax.set(xlabel="received to first unit on scene (min)", ylabel="share of calls", title="Replayed log")
+    ax.legend()
+    fig.savefig(path, dpi=90, bbox_inches="tight")
+    plt.close(fig)
