@@ -19,10 +19,10 @@ from simulation.records import (
     UnservedRecord,
 )
 from simulation.report import write_report
-from simulation.trace import LoggedCall, ReplayComparison, compare_replay, read_sf_calls, replay_scenario
 from simulation.runner import InlineExecutor, replication_seeds, run_drill
 from simulation.scenario import Scenario, load_scenario, scenario_from_text
 from simulation.services_world import sop_files
+from simulation.trace import LoggedCall, ReplayComparison, compare_replay, read_sf_calls, replay_scenario
 
 __all__ = [
     "DispatchRecord",

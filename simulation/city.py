@@ -43,6 +43,7 @@ class City:
     home_of: dict[str, Hashable]
     bounds: tuple[float, float, float, float]
     """min lon, min lat, max lon, max lat of the road nodes."""
+    speed_factor: float = 1.0
 
     @property
     def travel(self) -> TravelTimes | ZeroTravel:
@@ -52,7 +53,8 @@ class City:
         """Seconds to drive from `origin` to `target` (0 in a zero-travel city)."""
         if self.zero_travel or origin == target:
             return 0.0
-        return float(self.travel_times.travel_s_to(target=target, origins=[origin])[0])
+        # A uniform factor scales every ETA alike, so the policy's choices are the same with or without it.
+        return self.speed_factor * float(self.travel_times.travel_s_to(target=target, origins=[origin])[0])
 
     def node_at(self, lon: float, lat: float) -> Hashable:
         return self.travel_times.nearest_node(lon=lon, lat=lat)
@@ -82,4 +84,4 @@ def build_city(scenario: Scenario) -> City:
     lats = [float(d["lat"]) for _, d in network.graph.nodes(data=True)]
     return City(network=network, travel_times=travel_times, zero_travel=spec.travel == "zero",
                 stations=tuple(stations), units=tuple(units), home_of=home_of,
-                bounds=(min(lons), min(lats), max(lons), max(lats)))
+                bounds=(min(lons), min(lats), max(lons), max(lats)), speed_factor=spec.speed_factor)

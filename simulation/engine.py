@@ -69,7 +69,8 @@ class Drill:
         self.city = city or build_city(scenario)
         self.world: World = WORLDS[world or scenario.engine](scenario, self.clock)
         self.fleet = Fleet(env=self.env, city=self.city, policy=policy or scenario.dispatch.policy, rng=rng,
-                           replication=replication, on_first_arrival=self._first_arrival)
+                           replication=replication, on_first_arrival=self._first_arrival,
+                           turnout=scenario.city.turnout)
         self.tracks: dict[Hashable, IncidentTrack] = {}
         self._by_number: dict[int, IncidentTrack] = {}
         self._wakes: set = set()

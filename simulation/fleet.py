@@ -61,8 +61,8 @@ class Fleet:
     """Every unit of the drill and the queue of demands they serve."""
 
     def __init__(self, *, env: simpy.Environment, city: City, policy: str, rng: np.random.Generator,
-                 replication: int, on_first_arrival: Callable[[int, float], None]):
-        self.env, self.city, self.policy, self.rng = env, city, policy, rng
+                 replication: int, on_first_arrival: Callable[[int, float], None], turnout: Delay = Delay(fixed=0)):
+        self.env, self.city, self.policy, self.rng, self.turnout = env, city, policy, rng, turnout
         self.replication = replication
         self.units: dict[str, Unit] = {unit.id: unit for unit in city.units}
         self.station_of = {unit.id: unit.id.split("/")[0] for unit in city.units}
@@ -116,6 +116,9 @@ class Fleet:
         self.env.process(self._trip_process(unit_id, demand, record, self._trip[unit_id], unit.node))
 
     def _trip_process(self, unit_id: str, demand: OpenDemand, record: dict, trip: int, origin: Hashable):
+        turnout_s = self.turnout.sample_s(self.rng)
+        if turnout_s > 0:
+            yield self.env.timeout(turnout_s)
         self.units[unit_id] = move_unit(unit=self.units[unit_id], to=UnitStatus.EN_ROUTE)
         yield self.env.timeout(self.city.travel_s(origin, demand.node))
         self.units[unit_id] = move_unit(unit=self.units[unit_id], to=UnitStatus.ON_SCENE)

@@ -7,6 +7,8 @@
     city:
       grid: {rows: 30, cols: 30, spacing_m: 150, seed: 7}   # or graphml: roads.graphml
       travel: roads                                          # or zero (queueing studies)
+      speed_factor: 1.5                                      # congestion: 1.5 x free-flow times
+      turnout: {fixed: 60s}                                  # dispatch until the unit rolls
       stations:
         - {id: central, at: [77.5946, 12.9716], units: {fire_engine: 2, ambulance: 3}}
     agencies: demo                      # the demo city's agencies, covering the whole city
@@ -93,6 +95,10 @@ class City(_Strict):
     grid: Grid | None = None
     graphml: str | None = None
     travel: Literal["roads", "zero"] = "roads"
+    speed_factor: float = Field(default=1.0, gt=0)
+    """Driving takes this many times the free-flow road time (congestion, hills, weather)."""
+    turnout: Delay = Field(default_factory=lambda: Delay(fixed=0))
+    """From dispatch until the unit rolls (crew to vehicle)."""
     stations: list[Station] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -130,8 +130,12 @@ def read_sf_calls(path: str | Path) -> tuple[list[LoggedCall], list[LoggedUnit]]
 
 
 def replay_scenario(calls: list[LoggedCall], units: list[LoggedUnit], *, hours: float, seed: int = 0,
-                    engine: str = "runtime", spacing_m: float = 200.0) -> tuple[Scenario, list[Arrival]]:
-    """A scenario with the log's fleet and city extent, and the first `hours` of calls as arrivals."""
+                    engine: str = "runtime", spacing_m: float = 200.0, speed_factor: float = 1.0,
+                    turnout_s: float = 0.0) -> tuple[Scenario, list[Arrival]]:
+    """A scenario with the log's fleet and city extent, and the first `hours` of calls as arrivals.
+
+    `speed_factor` and `turnout_s` calibrate driving (the grid has free-flow speeds and no hills)
+    and crew turnout, which the log's on-scene times include; both default to none."""
     start = calls[0].received
     window = [c for c in calls if (c.received - start).total_seconds() < hours * 3600]
     lons, lats = [c.lon for c in calls], [c.lat for c in calls]
@@ -160,7 +164,7 @@ def replay_scenario(calls: list[LoggedCall], units: list[LoggedUnit], *, hours: 
         "start": start,
         "city": {"grid": {"rows": max(2, int(height_m / spacing_m) + 1), "cols": max(2, int(width_m / spacing_m) + 1),
                           "spacing_m": spacing_m, "seed": seed, "centre": centre},
-                 "stations": stations},
+                 "speed_factor": speed_factor, "turnout": {"fixed": turnout_s}, "stations": stations},
         "incidents": generators,
         "behaviour": {"default": {"acknowledge": {"exponential": 60}, "complete": {"exponential": 1800}}},
     })

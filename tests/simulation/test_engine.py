@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from simulation import InlineExecutor, run_drill, run_replication
+from simulation.distributions import fixed
 
 
 def test_the_same_seed_gives_identical_records(small_city):
@@ -70,3 +71,15 @@ def test_the_runtime_world_gives_the_same_records_as_the_production_services(sma
     for table in services.TABLES:
         assert services.table(table) == runtime.table(table), table
     assert services.escalations and services.tasks
+
+
+def test_turnout_and_congestion_lengthen_every_trip(small_city):
+    """A unit rolls `turnout` after dispatch and drives `speed_factor` times the free-flow time."""
+    free = run_replication(small_city, 0, np.random.SeedSequence(5), world="runtime")
+    city = small_city.city.model_copy(update={"speed_factor": 2.0, "turnout": fixed(60)})
+    slow = run_replication(small_city.model_copy(update={"city": city}), 0, np.random.SeedSequence(5),
+                           world="runtime")
+    first_free, first_slow = free.dispatches[0], slow.dispatches[0]
+    assert first_free.incident == first_slow.incident and first_free.unit == first_slow.unit
+    drive_s = first_free.on_scene_s - first_free.dispatched_s
+    assert first_slow.on_scene_s - first_slow.dispatched_s == pytest.approx(60 + 2 * drive_s)
