@@ -141,10 +141,8 @@ class Drill:
             on_scene=generator.on_scene if generator is not None else DEFAULT_ON_SCENE,
         )
         if task_key is not None:
-            # Answer in a process of its own at this instant: the fleet is mid-plan when it calls back.
             demand.on_assigned = lambda: self._soon(self._answer(task_key, complete=False))
-            demand.on_arrived = lambda: (not demand.waiting and demand.outstanding == 0
-                                         and self._soon(self._answer(task_key, complete=True, note="units on scene")))
+            demand.on_arrived = lambda: self._complete_when_all_arrived(demand, task_key)
         track.demands.append(key)
         self.fleet.request(demand)
 
@@ -186,10 +184,15 @@ class Drill:
         self.counters["timers_fired"] += fired
         self._react(changes)
 
-    def _soon(self, process) -> bool:
-        """Run a generator as a process at this same instant, after the current one."""
+    def _soon(self, process) -> None:
+        """Run a generator as a process at this same instant, after the current one: the fleet is
+        mid-plan when it calls back, so the world is answered from a process of its own."""
         self.env.process(process)
-        return True
+
+    def _complete_when_all_arrived(self, demand: OpenDemand, task_key: Hashable) -> None:
+        """A dispatch step's task is done when every unit it asked for is on scene."""
+        if not demand.waiting and demand.outstanding == 0:
+            self._soon(self._answer(task_key, complete=True, note="units on scene"))
 
     # --- simulated people ---------------------------------------------------------------------
 
