@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import click
+import httpx
 from tqdm import tqdm
 
 from simulation import (
@@ -26,6 +27,7 @@ from simulation import (
 )
 from simulation.city import build_city
 from sop_engine import SopDefinitionError
+from web.drill_live import declare_live, live_arrivals
 
 
 @click.group()
@@ -145,3 +147,22 @@ def _ci(summary: KpiSummary | None) -> str:
     if math.isnan(summary.half_width):
         return f"{summary.mean:.2f}"
     return f"{summary.mean:.2f} ± {summary.half_width:.2f}"
+
+
+@drill.command()
+@click.argument("scenario_path", type=click.Path(exists=True, path_type=Path))
+@click.option("--url", default="http://127.0.0.1:8080", show_default=True, help="the running server")
+@click.option("--token", envvar="ICCC_TOKEN", required=True, help="a duty officer's token (or ICCC_TOKEN)")
+@click.option("--speed", type=float, default=60.0, show_default=True, help="simulated seconds per wall second")
+def live(scenario_path: Path, url: str, token: str, speed: float) -> None:
+    """Declare the scenario's incidents against a running server in accelerated real time (as exercises)."""
+    scenario = _load_or_exit(scenario_path)
+    arrivals = live_arrivals(scenario)
+    click.echo(f"{len(arrivals)} exercise incidents over {scenario.duration / speed:.0f} s at {speed:g}x to {url}")
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10,
+                      trust_env=False) as client, tqdm(total=len(arrivals), unit="incident", file=sys.stderr) as bar:
+        accepted = declare_live(client=client, arrivals=arrivals, speed=speed,
+                                on_declared=lambda _arrival, _response: bar.update(1))
+    click.echo(f"declared {accepted} of {len(arrivals)}")
+    if accepted != len(arrivals):
+        sys.exit(1)
