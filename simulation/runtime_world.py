@@ -135,8 +135,8 @@ class RuntimeWorld:
         else:
             self.sops = [load_sop_text(p.read_text(encoding="utf-8"), source=str(p)) for p in sop_files(scenario)]
         self.areas: dict[AgencyRole, list[AgencyArea]] = {}
-        for code, _name, kind in agency_specs(scenario):
-            self.areas.setdefault(kind, []).append(AgencyArea(uuid.UUID(int=len(self.areas) + 1), code, None))
+        for number, (code, _name, kind, jurisdiction) in enumerate(agency_specs(scenario), start=1):
+            self.areas.setdefault(kind, []).append(AgencyArea.from_geojson(uuid.UUID(int=number), code, jurisdiction))
         self.incidents: dict[int, _Incident] = {}
         self.tasks: dict[str, _Task] = {}
         self.requests: dict[str, _Request] = {}
@@ -255,7 +255,7 @@ class RuntimeWorld:
         if isinstance(command, CreateTask):
             keys = [self._new_task(record, command.step_id, command.role, command.ack_due_at,
                                    command.complete_due_at, now, agency=area.code)
-                    for area in self._agencies(command.role)]
+                    for area in self._agencies(command.role, incident)]
             return TasksAssigned(command.step_id, tuple(keys))
         if isinstance(command, RequestDispatch):
             roles: list[AgencyRole] = []
@@ -264,7 +264,7 @@ class RuntimeWorld:
                     roles.append(UNIT_TYPES[unit_type])
             keys = [self._new_task(record, command.step_id, role, command.ack_due_at, command.complete_due_at, now,
                                    agency=area.code)
-                    for role in roles for area in self._agencies(role)]
+                    for role in roles for area in self._agencies(role, incident)]
             return TasksAssigned(command.step_id, tuple(keys))
         if isinstance(command, SpawnIncident):
             return self._spawn(incident, command)
@@ -294,8 +294,8 @@ class RuntimeWorld:
         # DeadlineMissed, SendNotice and PublishNotice only write the timeline and webhooks.
         return None
 
-    def _agencies(self, role: AgencyRole) -> list[AgencyArea]:
-        return responsible_agencies(self.areas.get(role, []), longitude=0.0, latitude=0.0)
+    def _agencies(self, role: AgencyRole, incident: _Incident) -> list[AgencyArea]:
+        return responsible_agencies(self.areas.get(role, []), longitude=incident.lon, latitude=incident.lat)
 
     def _new_task(self, record: _Run, step_id: str, role: AgencyRole, ack_due_at: datetime,
                   complete_due_at: datetime, now: datetime, *, agency: str) -> str:

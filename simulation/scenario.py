@@ -11,7 +11,8 @@
       turnout: {fixed: 60s}                                  # dispatch until the unit rolls
       stations:
         - {id: central, at: [77.5946, 12.9716], units: {fire_engine: 2, ambulance: 3}}
-    agencies: demo                      # the demo city's agencies, covering the whole city
+    agencies: demo                      # the demo city's agencies, covering the whole city, or a list:
+    #   - {code: fire-north, kind: fire, jurisdiction: {type: Polygon, coordinates: [...]}}
     sops: shipped                       # or a folder of SOP files, relative to this file
     dispatch: {policy: greedy}          # or optimised
     engine: services                    # or runtime: no database, for long or large drills
@@ -40,6 +41,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shapely.geometry import shape
 
 from simulation.distributions import Delay, seconds
 from sop_engine import INCIDENT_TYPES, UNIT_TYPES, AgencyRole, Severity, SopDefinitionError, SourceProblem
@@ -208,8 +211,24 @@ class Behaviour(_Strict):
 
 
 class AgencySpec(_Strict):
-    code: str = Field(min_length=1)
+    """An agency of the drill city; with a jurisdiction (a GeoJSON Polygon or MultiPolygon) it
+    takes the tasks inside it, before any city-wide agency of its kind (production routing)."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]{1,62}$")
     kind: AgencyRole
+    jurisdiction: dict[str, Any] | None = None
+
+    @field_validator("jurisdiction")
+    @classmethod
+    def _polygon(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            try:
+                shape(value)
+            except Exception as error:  # shapely raises several types for bad GeoJSON
+                raise ValueError(f"jurisdiction is not valid GeoJSON geometry: {error}") from error
+            if value.get("type") not in ("Polygon", "MultiPolygon"):
+                raise ValueError("a jurisdiction is a GeoJSON Polygon or MultiPolygon")
+        return value
 
 
 class Dispatch(_Strict):

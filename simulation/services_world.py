@@ -59,11 +59,11 @@ DRILL_DUTY_OFFICER = Principal(token_id=None, name="drill-duty-officer", role=Ro
 """Who declares drill incidents and takes the simulated duty officer's decisions."""
 
 
-def agency_specs(scenario: Scenario) -> list[tuple[str, str, AgencyRole]]:
-    """(code, name, role) of every agency of the scenario."""
+def agency_specs(scenario: Scenario) -> list[tuple[str, str, AgencyRole, dict | None]]:
+    """(code, name, role, jurisdiction) of every agency of the scenario."""
     if scenario.agencies == "demo":
-        return [(a.code, a.name, a.kind) for a in DEMO_AGENCIES]
-    return [(a.code, a.code, a.kind) for a in scenario.agencies]
+        return [(a.code, a.name, a.kind, None) for a in DEMO_AGENCIES]
+    return [(a.code, a.code, a.kind, a.jurisdiction) for a in scenario.agencies]
 
 
 def sop_files(scenario: Scenario) -> list[Path]:
@@ -97,10 +97,10 @@ class ServicesWorld:
                 for path in sop_files(scenario):
                     store_sop_version(session=session, clock=setup_clock, text=path.read_text(encoding="utf-8"),
                                       source=str(path), actor=SYSTEM)
-            for code, name, kind in agency_specs(scenario):
+            for code, name, kind, jurisdiction in agency_specs(scenario):
                 registered = register_agency(
                     session=session, clock=setup_clock, allowed_hosts=frozenset(), actor=SYSTEM,
-                    registration=AgencyRegistration(code=code, name=name, kind=kind),
+                    registration=AgencyRegistration(code=code, name=name, kind=kind, jurisdiction=jurisdiction),
                 )
                 self.principals[code] = Principal(token_id=None, name=code, role=Role.AGENCY,
                                                   agency_id=registered.agency.id)

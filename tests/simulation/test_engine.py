@@ -9,6 +9,9 @@ import pytest
 
 from simulation import InlineExecutor, run_drill, run_replication
 from simulation.distributions import fixed
+from simulation.scenario import AgencySpec
+from simulation.services_world import agency_specs
+from sop_engine import AgencyRole
 
 
 def test_the_same_seed_gives_identical_records(small_city):
@@ -83,3 +86,26 @@ def test_turnout_and_congestion_lengthen_every_trip(small_city):
     assert first_free.incident == first_slow.incident and first_free.unit == first_slow.unit
     drive_s = first_free.on_scene_s - first_free.dispatched_s
     assert first_slow.on_scene_s - first_slow.dispatched_s == pytest.approx(60 + 2 * drive_s)
+
+
+def _box(south: float, north: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[77.5, south], [77.7, south], [77.7, north], [77.5, north],
+                                                [77.5, south]]]}
+
+
+def test_jurisdictions_route_tasks_by_place_in_both_worlds(small_city):
+    """Two police divisions split the city at a latitude; each takes the tasks on its side, the
+    same way in the production services and in the runtime world."""
+    agencies = [AgencySpec(code=code, kind=kind) for code, _name, kind, _area in agency_specs(small_city)
+                if kind is not AgencyRole.POLICE]
+    agencies += [AgencySpec(code="police-north", kind=AgencyRole.POLICE, jurisdiction=_box(12.9716, 13.1)),
+                 AgencySpec(code="police-south", kind=AgencyRole.POLICE, jurisdiction=_box(12.8, 12.9716))]
+    scenario = small_city.model_copy(update={"agencies": agencies})
+    services = run_replication(scenario, 0, np.random.SeedSequence(5), world="services")
+    runtime = run_replication(scenario, 0, np.random.SeedSequence(5), world="runtime")
+    assert services.tasks == runtime.tasks
+    latitude = {i.incident: i.lat for i in services.incidents}
+    police = [t for t in services.tasks if t.role == "police"]
+    assert {t.agency for t in police} == {"police-north", "police-south"}
+    for task in police:
+        assert task.agency == ("police-north" if latitude[task.incident] > 12.9716 else "police-south")
