@@ -83,6 +83,7 @@ class Drill:
                     else draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, rng=self.rng))
         self.env.process(self._arrivals(arrivals))
         self.env.run(until=self.scenario.duration)
+        self.counters["dispatch_plans"] = self.fleet.plans
         try:
             return harvest(world=self.world, clock=self.clock, tracks=self.tracks, fleet=self.fleet,
                            replication=self.replication, duration_s=self.scenario.duration, counters=self.counters)

@@ -72,9 +72,8 @@ class Fleet:
         self.busy_s: dict[str, float] = {unit_id: 0.0 for unit_id in self.units}
         self._trip: dict[str, int] = {unit_id: 0 for unit_id in self.units}
         self._on_first_arrival = on_first_arrival
-        self.busy_changes: list[tuple[float, int]] = []
-        """(time, change in units committed), for the utilisation plot."""
         self.plans = 0
+        """How many times the policy was asked for a plan."""
 
     def request(self, demand: OpenDemand) -> None:
         """Queue a demand and re-plan."""
@@ -104,7 +103,6 @@ class Fleet:
         unit = self.units[unit_id]
         if unit.status is UnitStatus.AVAILABLE:
             self._busy_since[unit_id] = self.env.now
-            self.busy_changes.append((self.env.now, +1))
         self.units[unit_id] = move_unit(unit=unit, to=UnitStatus.DISPATCHED, committed_priority=demand.priority)
         self._trip[unit_id] += 1
         record = {"incident": demand.incident, "unit": unit_id, "unit_type": unit.unit_type, "need": need,
@@ -142,7 +140,6 @@ class Fleet:
             return
         self.units[unit_id] = _at(move_unit(unit=self.units[unit_id], to=UnitStatus.AVAILABLE), home)
         self.busy_s[unit_id] += self.env.now - self._busy_since.pop(unit_id)
-        self.busy_changes.append((self.env.now, -1))
         self.replan()
 
     def dispatch_records(self) -> tuple[DispatchRecord, ...]:

@@ -72,7 +72,8 @@ td:first-child{{text-align:left}}img{{max-width:100%}}.exercise{{background:#fd0
 <body><h1>Drill: {html.escape(scenario.name)}</h1>
 <p class="exercise">EXERCISE — every incident in this report is a drill incident, never a live one.</p>
 <p>{len(records)} replications of {scenario.duration / 3600:g} h, seed {scenario.seed},
-dispatch policy {html.escape(scenario.dispatch.policy)}; {incidents} incidents in all.
+dispatch policy {html.escape(scenario.dispatch.policy)}, {html.escape(scenario.engine)} world;
+{incidents} incidents in all.
 Records: <a href="records.json">records.json</a> · {tables} · <a href="kpis.csv">kpis.csv</a></p>
 {figures}
 <h2>KPIs (mean over replications, 95% t-interval)</h2>
