@@ -22,6 +22,7 @@ from coordination.errors import (
     InvalidInput,
     InvalidTransition,
     NotFound,
+    TooManyAttempts,
     Unauthenticated,
     UnsafeWebhookUrl,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "Store",
     "TaskStatus",
     "TimerStatus",
+    "TooManyAttempts",
     "Unauthenticated",
     "UnsafeWebhookUrl",
     "IncidentDetails",

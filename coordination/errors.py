@@ -44,3 +44,11 @@ class InvalidTransition(Conflict):
 
 class UnsafeWebhookUrl(InvalidInput):
     """A webhook URL whose host is not on the allowlist, or that is not http(s)."""
+
+
+class TooManyAttempts(CoordinationError):
+    """Too many failed sign-ins for this name or address; try again after `retry_after_s`."""
+
+    def __init__(self, message: str, *, retry_after_s: int):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

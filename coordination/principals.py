@@ -24,12 +24,15 @@ TOKEN_PREFIX = "iccc_"
 
 @dataclass(frozen=True)
 class Principal:
-    """An authenticated caller. `agency_id` is set exactly when the role is AGENCY."""
+    """An authenticated caller (an API token or a signed-in user). `agency_id` is set exactly
+    when the role is AGENCY."""
 
     token_id: uuid.UUID | None
     name: str
     role: Role
     agency_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    """Set when a person signed in to the console with a password (not an API token)."""
 
     @property
     def label(self) -> str:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask, request
 from prometheus_client import Counter
 
 from coordination import Clock, Store
-from web import console, console_incident, openapi, operations
+from web import console, console_incident, console_tasks, openapi, operations
 from web.api import agencies, decisions, escalations, incidents, sops, tasks
 from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.clock import WallClock
@@ -15,6 +17,8 @@ from web.context import Services
 from web.problems import register_error_handlers
 
 API_PREFIX = "/api/v1"
+SESSION_LIFETIME = timedelta(hours=12)
+"""A console session lasts one control-room shift."""
 
 REQUESTS = Counter("iccc_http_requests_total", "HTTP requests served", ["method", "endpoint", "status"])
 
@@ -29,6 +33,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_NAME="iccc_session",
+        # Browsers keep Secure cookies for https and for http://127.0.0.1 / localhost alike, so
+        # the console's session is never sent in the clear to another host.
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
     app.json.sort_keys = False
     app.extensions["iccc"] = Services(settings=settings, store=store or Store(settings.database_url),
@@ -41,6 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(operations.blueprint)
     app.register_blueprint(console.blueprint)
     app.register_blueprint(console_incident.blueprint)
+    app.register_blueprint(console_tasks.blueprint)
     register_error_handlers(app)
 
     @app.after_request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import signal
 import sys
 import threading
@@ -25,7 +26,8 @@ from coordination import (
     seed_demo_agencies,
     upgrade,
 )
-from coordination.store.tables import Agency, ApiToken
+from coordination.store.tables import Agency, ApiToken, User
+from coordination.users import NewUser, create_user, set_password
 from sop_engine import AgencyRole
 from web.app import create_app
 from web.background import BackgroundJobs
@@ -43,6 +45,7 @@ from web.config import DEFAULT_DATA_DIR, Settings
 from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
 from web.logs import configure_logging
 from web.sop_commands import sop
+from web.user_commands import users
 from web.worker_command import worker
 
 
@@ -54,6 +57,7 @@ def main() -> None:
 
 main.add_command(sop)
 main.add_command(worker)
+main.add_command(users)
 
 
 def _settings() -> Settings:
@@ -124,7 +128,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     clock = WallClock()
     receivers = DemoAgencies(api_base="", agencies={}, ack_delay_s=answer_delay, work_delay_s=2 * answer_delay)
     receiver_port = receivers.start()
-    clients, duty_officer_token = _prepare_demo_city(store, clock, settings, receiver_port)
+    clients, duty_officer_token, password = _prepare_demo_city(store, clock, settings, receiver_port)
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
@@ -134,8 +138,9 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
         base = f"http://127.0.0.1:{actual_port}"
         receivers.api_base = base
         credentials = DEFAULT_DATA_DIR / "demo-credentials.txt"
-        write_credentials(credentials, url=base + "/", duty_officer_token=duty_officer_token, agencies=clients)
-        click.echo(f"ICCC demo city running: open {base}/ and sign in with the duty officer token in "
+        write_credentials(credentials, url=base + "/", duty_officer_token=duty_officer_token, agencies=clients,
+                          username=DEMO_USERNAME, password=password)
+        click.echo(f"ICCC demo city running: open {base}/ and sign in as {DEMO_USERNAME} with the password in "
                    f"{credentials}\nPress Ctrl-C to stop.")
         stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
                                      rng=random.Random(11)))
@@ -151,6 +156,9 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
 
     _serve_forever(app, host="127.0.0.1", port=port, jobs=jobs, exit_after_s=exit_after,
                    on_listening=listening, on_stop=stopping)
+
+
+DEMO_USERNAME = "duty-officer"
 
 
 def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, receiver_port: int):
@@ -170,7 +178,15 @@ def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, recei
                                 agency_id=agency.id)
             clients[agency.code] = DemoAgencyClient(agency.code, agency.webhook_secret or "", token)
         duty_officer = issue_token(session=session, clock=clock, name="demo-duty-officer", role=Role.DUTY_OFFICER)
-    return clients, duty_officer
+        # A person's account for the console, with a new password each run (kept only in the
+        # credentials file, like the tokens).
+        password = secrets.token_urlsafe(12)
+        if session.scalar(select(User.id).where(User.username == DEMO_USERNAME)) is None:
+            create_user(session=session, clock=clock, actor=SYSTEM, new_user=NewUser(
+                username=DEMO_USERNAME, display_name="Demo duty officer", role=Role.DUTY_OFFICER, password=password))
+        else:
+            set_password(session=session, clock=clock, username=DEMO_USERNAME, password=password, actor=SYSTEM)
+    return clients, duty_officer, password
 
 
 @main.group()

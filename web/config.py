@@ -23,6 +23,9 @@ class Settings:
     secret_key: str
     run_background_jobs: bool = True
     tick_interval_s: float = 1.0
+    secure_cookies: bool = True
+    """Mark the console's session cookie Secure (ICCC_SECURE_COOKIES=false only for plain-http
+    set-ups reached by another name than localhost, e.g. a lab behind no TLS)."""
     # Issue 4: duplicates, the public feed, CAP, concurrent delivery.
     duplicates: DuplicatePolicy = DuplicatePolicy()
     publication: PublicationPolicy = PublicationPolicy()
@@ -41,6 +44,7 @@ class Settings:
                 os.environ.get("ICCC_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1,localhost")
             ),
             secret_key=os.environ.get("ICCC_SECRET_KEY") or _persistent_secret(data_dir),
+            secure_cookies=os.environ.get("ICCC_SECURE_COOKIES", "true").lower() != "false",
         )
         values.update(_issue_4_settings())
         values.update(overrides)

@@ -9,7 +9,8 @@ from datetime import datetime
 from flask import Blueprint, abort, redirect, render_template, request, session as cookie, url_for
 from sqlalchemy import select
 
-from coordination import IncidentStatus, Principal, Role, Unauthenticated, authenticate
+from coordination import IncidentStatus, Principal, Role, TooManyAttempts, Unauthenticated, authenticate
+from coordination.users import active_user_principal, sign_in_with_password
 from coordination.store.tables import ApiToken, Incident, OfficerAlert
 from web.context import services
 
@@ -19,10 +20,18 @@ BOARD_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER}
 
 
 def _signed_in() -> Principal | None:
+    """The person signed in by this session cookie (password or token), if still allowed in."""
+    context = services()
+    user_id = cookie.get("user_id")
+    if user_id:
+        with context.store.transaction() as db:
+            principal = active_user_principal(session=db, user_id=uuid.UUID(user_id))
+        if principal is None:
+            cookie.clear()
+        return principal
     token_id = cookie.get("token_id")
     if not token_id:
         return None
-    context = services()
     with context.store.transaction() as db:
         record = db.get(ApiToken, uuid.UUID(token_id))
         now = context.clock.now()
@@ -43,6 +52,8 @@ def board():
     caller = _signed_in()
     if caller is None:
         return redirect(url_for("console.sign_in"))
+    if caller.role is Role.AGENCY:
+        return redirect(url_for("task_console.tasks_page"))
     if caller.role not in BOARD_ROLES:
         abort(403)
     return render_template("board.html", caller=caller, csrf_token=_csrf_token())
@@ -53,17 +64,41 @@ def sign_in():
     return render_template("sign_in.html", csrf_token=_csrf_token(), error=None)
 
 
+def _refused(message: str, *, error_for: str, status: int, username: str = "", headers: dict | None = None):
+    page = render_template("sign_in.html", csrf_token=_csrf_token(), error=message, error_for=error_for,
+                           username=username)
+    return page, status, headers or {}
+
+
 @blueprint.post("/console/sign-in")
 def submit_sign_in():
+    """Sign in with a username and password (people), or an API token (integrations, demo)."""
     if not secrets.compare_digest(request.form.get("csrf", ""), cookie.get("csrf", "-")):
         abort(400)
     context = services()
+    if "username" in request.form:
+        username = request.form.get("username", "")
+        try:
+            with context.store.transaction() as db:  # commits the attempt, failed or not
+                caller = sign_in_with_password(session=db, clock=context.clock, username=username,
+                                               password=request.form.get("password", ""),
+                                               remote_address=request.remote_addr or "unknown")
+        except TooManyAttempts as error:
+            return _refused(str(error), error_for="password", status=429, username=username,
+                            headers={"Retry-After": str(error.retry_after_s)})
+        if caller is None:
+            return _refused("wrong username or password", error_for="password", status=401, username=username)
+        cookie.clear()
+        cookie.permanent = True
+        cookie["user_id"] = str(caller.user_id)
+        return redirect(url_for("console.board"))
     try:
         with context.store.transaction() as db:
             caller = authenticate(session=db, clock=context.clock, token=request.form.get("token", "").strip())
     except Unauthenticated as error:
-        return render_template("sign_in.html", csrf_token=_csrf_token(), error=str(error)), 401
+        return _refused(str(error), error_for="token", status=401)
     cookie.clear()
+    cookie.permanent = True
     cookie["token_id"] = str(caller.token_id)
     return redirect(url_for("console.board"))
 

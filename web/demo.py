@@ -207,10 +207,12 @@ class IncidentStream:
                 self._stop.wait(self._interval_s)
 
 
-def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient]) -> None:
-    """Keep the demo's tokens in a file only this user can read (they are never logged)."""
+def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient],
+                      username: str, password: str) -> None:
+    """Keep the demo's credentials in a file only this user can read (they are never logged)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"console: {url}", f"duty officer token: {duty_officer_token}", ""]
+    lines = [f"console: {url}", f"console user: {username}", f"console password: {password}",
+             f"duty officer token: {duty_officer_token}", ""]
     lines += [f"agency {code} token: {agency.token}" for code, agency in sorted(agencies.items())]
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)

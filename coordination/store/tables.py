@@ -334,6 +334,39 @@ class PublicNotice(Base):
     published_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class User(Base):
+    """A person who signs in to the console. Passwords are kept only as argon2 hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+    password_changed_at: Mapped[datetime]
+    last_sign_in_at: Mapped[datetime | None]
+
+
+class SignInAttempt(Base):
+    """Every password sign-in, kept for rate limiting by username and by address."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_username_at", "username", "at"),
+        Index("ix_sign_in_attempts_remote_address_at", "remote_address", "at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    username: Mapped[str] = mapped_column(String(64))
+    remote_address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
 class OfficerAlert(Base):
     """Something the duty officer must look at: a task routed by the nearest-agency fallback, an
     endpoint disabled by 410 Gone, a dead letter, a CAP alert that could not become an incident."""

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from coordination import Role
+from coordination import SYSTEM, Role
+from coordination.users import NewUser, create_user
 from web.app import create_app
 from web.config import Settings
 from tests.conftest import FIRE_REPORT, LOOPBACK  # noqa: F401 - FIRE_REPORT is shared with the web tests
@@ -36,3 +37,18 @@ def viewer(make_token):
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def make_user(store, clock):
+    """Create a console account; returns (username, password)."""
+
+    def make(role: Role = Role.DUTY_OFFICER, username: str = "asha", agency_code: str | None = None):
+        password = f"correct horse battery {username}"
+        with store.transaction() as session:
+            create_user(session=session, clock=clock, actor=SYSTEM,
+                        new_user=NewUser(username=username, display_name=username.title(), role=role,
+                                         password=password, agency_code=agency_code))
+        return username, password
+
+    return make

@@ -19,7 +19,7 @@ def iccc(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProc
 
 
 @pytest.mark.parametrize("command", [[], ["serve"], ["demo"], ["db"], ["db", "upgrade"], ["sop", "validate"],
-                                     ["sop", "graph"], ["sop", "simulate"], ["worker"],
+                                     ["sop", "graph"], ["sop", "simulate"], ["worker"], ["users", "add"],
                                      ["agencies", "add"], ["tokens", "create"]])
 def test_every_command_explains_itself(command, tmp_path):
     result = iccc(*command, "--help", cwd=tmp_path)
@@ -57,9 +57,30 @@ def test_the_demo_city_moves_incidents_through_their_sops(tmp_path):
     credentials = (tmp_path / "iccc-data" / "demo-credentials.txt")
     assert oct(credentials.stat().st_mode & 0o777) == "0o600"
     token = credentials.read_text().split("duty officer token: ")[1].split()[0]
-    assert token not in result.stdout + result.stderr  # tokens are never logged
+    password = credentials.read_text().split("console password: ")[1].split()[0]
+    assert token not in result.stdout + result.stderr  # credentials are never logged
+    assert password not in result.stdout + result.stderr
     with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
         statuses = dict(db.execute("SELECT status, count(*) FROM incidents GROUP BY status").fetchall())
         deliveries = db.execute("SELECT count(*) FROM delivery_attempts WHERE outcome = 'delivered'").fetchone()[0]
+        decided = db.execute("SELECT count(*) FROM duty_requests WHERE status = 'answered' "
+                             "AND answered_by = 'duty_officer:demo-duty-officer'").fetchone()[0]
     assert statuses.get("resolved", 0) >= 1, statuses
     assert deliveries >= 3
+    assert decided >= 1  # the demo's duty officer answers the SOPs' decisions through the API
+
+
+def test_users_add_keeps_a_hash_and_explains_a_short_password(tmp_path):
+    assert iccc("db", "upgrade", cwd=tmp_path).returncode == 0
+    short = subprocess.run([*ICCC, "users", "add", "asha", "--role", "duty_officer", "--password-stdin"],
+                           cwd=tmp_path, input="short\n", capture_output=True, text=True, timeout=60,
+                           env={key: value for key, value in os.environ.items() if not key.startswith("ICCC_")})
+    assert short.returncode == 2 and "password: at least 12 characters" in short.stderr
+    created = subprocess.run([*ICCC, "users", "add", "asha", "--role", "duty_officer", "--password-stdin"],
+                             cwd=tmp_path, input="correct horse battery staple\n", capture_output=True, text=True,
+                             timeout=60, env={key: value for key, value in os.environ.items()
+                                              if not key.startswith("ICCC_")})
+    assert created.returncode == 0, created.stderr
+    with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
+        [(stored,)] = db.execute("SELECT password_hash FROM users").fetchall()
+    assert stored.startswith("$argon2id$") and "staple" not in stored

@@ -125,3 +125,47 @@ def test_a_viewer_sees_the_incident_page_but_cannot_act(client, officer, make_to
     response = client.post(f"/console/incidents/{incident['id']}/stand-down",
                            data={"csrf": csrf_of(page), "reason": "x"})
     assert response.status_code == 403
+
+
+def sign_in_with_password(client, username: str, password: str):
+    page = client.get("/console/sign-in").get_data(as_text=True)
+    return client.post("/console/sign-in", data={"username": username, "password": password,
+                                                  "csrf": csrf_of(page)})
+
+
+def test_a_person_signs_in_with_a_password_and_out_again(client, make_user):
+    username, password = make_user()
+    response = sign_in_with_password(client, username, password)
+    assert response.status_code == 302
+    assert "asha (duty officer)" in client.get("/").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    client.post("/console/sign-out", data={"csrf": csrf_of(page)})
+    assert client.get("/").status_code == 302
+
+
+def test_a_wrong_password_is_explained_beside_the_field_and_repeated_ones_are_slowed(client, make_user):
+    username, _password = make_user()
+    response = sign_in_with_password(client, username, "not the password")
+    assert response.status_code == 401
+    assert 'id="password-error"' in response.get_data(as_text=True)
+    for _ in range(4):
+        sign_in_with_password(client, username, "not the password")
+    locked = sign_in_with_password(client, username, "not the password")
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert "too many failed sign-ins" in locked.get_data(as_text=True)
+
+
+def test_an_agency_user_can_never_answer_another_agencys_task(client, officer, make_user, make_agency):
+    make_agency("fire-central", "fire")
+    make_agency("police-central", "police")
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    police_task = next(task for task in incident["tasks"] if task["agency"]["code"] == "police-central")
+    fire_task = next(task for task in incident["tasks"] if task["agency"]["code"] == "fire-central")
+    sign_in_with_password(client, *make_user(Role.AGENCY, "firedesk", agency_code="fire-central"))
+    assert client.get("/").headers["Location"].endswith("/console/tasks")
+    page = client.get("/console/tasks").get_data(as_text=True)
+    assert fire_task["id"] in page and police_task["id"] not in page
+    assert client.post(f"/console/tasks/{police_task['id']}/acknowledge", data={"csrf": csrf_of(page)}).status_code == 404
+    empty = client.post(f"/console/tasks/{fire_task['id']}/reject", data={"csrf": csrf_of(page), "reason": " "})
+    assert empty.status_code == 422 and "give a reason" in empty.get_data(as_text=True)
+    assert client.get("/console/board.json").status_code == 401

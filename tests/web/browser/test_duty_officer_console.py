@@ -14,16 +14,18 @@ pytestmark = pytest.mark.browser
 YAML = {"Content-Type": "application/yaml"}
 
 
-def sign_in(page, token: str) -> None:
+def sign_in(page, credentials: tuple[str, str]) -> None:
+    username, password = credentials
     page.goto("/")
-    page.get_by_label("API token").fill(token)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Incident board")).to_be_visible()
 
 
-def test_the_board_shows_a_new_incident_without_reloading(page, client, officer, make_token, make_agency):
+def test_the_board_shows_a_new_incident_without_reloading(page, client, officer, make_user, make_agency):
     make_agency("fire-central", "fire")
-    sign_in(page, make_token())
+    sign_in(page, make_user())
     expect(page.locator("#incidents")).to_contain_text("No incidents.")
     client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
     expect(page.locator("#incidents")).to_contain_text("building fire", timeout=5_000)
@@ -31,7 +33,7 @@ def test_the_board_shows_a_new_incident_without_reloading(page, client, officer,
 
 
 def test_an_officer_takes_a_decision_in_one_click_and_the_sop_follows(page, client, store, officer, admin,
-                                                                      make_token, make_agency):
+                                                                      make_user, make_agency):
     make_agency("fire-central", "fire")
     make_agency("police-central", "police")
     with store.transaction() as session:
@@ -39,14 +41,14 @@ def test_an_officer_takes_a_decision_in_one_click_and_the_sop_follows(page, clie
     client.post("/api/v1/sops", data=CHEMICAL_SOP, headers={**admin, **YAML})
     incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "type": "chemical_accident"},
                            headers=officer).json
-    sign_in(page, make_token())
+    sign_in(page, make_user())
     page.get_by_role("link", name="chemical accident").click()
     expect(page.get_by_role("heading", name="Decisions")).to_be_visible()
     expect(page.locator("#step-verify")).to_have_class("step decision state-active")
     page.get_by_label("Note").fill("fire crew confirms a spill")
     page.get_by_role("button", name="spill", exact=True).click()
     verify = page.locator(".decision", has_text="Is it a real spill?")
-    expect(verify).to_contain_text("spill by duty_officer:duty-officer")
+    expect(verify).to_contain_text("spill by duty_officer:asha")
     expect(page.locator('tr[data-step="close_false_alarm"]')).to_contain_text("skipped")
     expect(page.locator('tr[data-step="warn_public"]')).to_contain_text("active")
 

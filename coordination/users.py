@@ -1,0 +1,155 @@
+"""People who sign in to the console: accounts, argon2 password hashes, rate-limited sign-in.
+
+Integrations use API tokens (`principals`); people use a username and a password, hashed with
+argon2id by `argon2-cffi` (never stored or logged in the clear). Sign-in is rate limited per
+username and per address from rows in the database, so the limit holds across processes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from coordination import audit
+from coordination.clock import Clock
+from coordination.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from coordination.principals import Principal, Role
+from coordination.store.tables import Agency, SignInAttempt, User
+
+HASHER = PasswordHasher()
+"""argon2id with the library's current recommended parameters; old hashes are upgraded on the
+next successful sign-in."""
+
+_DUMMY_HASH = HASHER.hash("not a real password: used to spend the same time on unknown names")
+
+MIN_PASSWORD_LENGTH = 12
+"""NIST SP 800-63B: length, not composition rules, is what makes a password hard to guess."""
+
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_USERNAME = 5
+"""Enough for a tired officer's typos; too few for guessing one account's password."""
+MAX_FAILURES_PER_ADDRESS = 20
+"""Several officers may share a control-room address; a guesser sweeping names is stopped."""
+
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._\-]{1,63}$"
+
+
+class NewUser(BaseModel):
+    """A console account to create."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(pattern=USERNAME_PATTERN)
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Role
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    agency_code: str | None = None
+
+
+def create_user(*, session: Session, clock: Clock, new_user: NewUser, actor: Principal) -> User:
+    """Create a console account.
+
+    Raises:
+        Conflict: the username is taken.
+        InvalidInput: an agency role without an agency, or an unknown agency (field `agency_code`).
+    """
+    if session.scalar(select(User.id).where(User.username == new_user.username)) is not None:
+        raise Conflict(f"the username {new_user.username!r} is taken")
+    agency_id = None
+    if new_user.role is Role.AGENCY:
+        if not new_user.agency_code:
+            raise InvalidInput("an agency user belongs to an agency: give its code", field="agency_code")
+        agency_id = session.scalar(select(Agency.id).where(Agency.code == new_user.agency_code))
+        if agency_id is None:
+            raise InvalidInput(f"no agency has the code {new_user.agency_code!r}", field="agency_code")
+    elif new_user.agency_code:
+        raise InvalidInput("only agency users belong to an agency", field="agency_code")
+    now = clock.now()
+    user = User(username=new_user.username, display_name=new_user.display_name, role=new_user.role,
+                agency_id=agency_id, password_hash=HASHER.hash(new_user.password), is_active=True,
+                created_at=now, password_changed_at=now)
+    session.add(user)
+    session.flush()
+    audit.record(session, at=now, kind="user.created", actor=actor.label,
+                 summary=f"console account {user.username} created ({user.role.value})",
+                 data={"user_id": str(user.id), "role": user.role.value})
+    return user
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(token_id=None, name=user.username, role=user.role, agency_id=user.agency_id, user_id=user.id)
+
+
+def sign_in_with_password(*, session: Session, clock: Clock, username: str, password: str,
+                          remote_address: str) -> Principal | None:
+    """Check a username and password and record the attempt; return the user's principal, or
+    None for a wrong username or password or a disabled account (the caller says so in one
+    message for all three, and commits, so that failures count towards the limit).
+
+    Raises:
+        TooManyAttempts: too many recent failures for this username or address (checked first,
+            so a locked-out guesser learns nothing about the password).
+    """
+    now = clock.now()
+    since = now - FAILURE_WINDOW
+    username = username.strip().lower()[:64]
+    remote_address = remote_address[:64]
+    for column, value, limit in ((SignInAttempt.username, username, MAX_FAILURES_PER_USERNAME),
+                                 (SignInAttempt.remote_address, remote_address, MAX_FAILURES_PER_ADDRESS)):
+        failures = session.execute(
+            select(func.count(), func.min(SignInAttempt.at))
+            .where(column == value, SignInAttempt.at > since, SignInAttempt.succeeded.is_(False))
+        ).one()
+        if failures[0] >= limit:
+            retry_after_s = max(1, int((failures[1] + FAILURE_WINDOW - now).total_seconds()) + 1)
+            raise TooManyAttempts(f"too many failed sign-ins; try again in {retry_after_s} s",
+                                  retry_after_s=retry_after_s)
+    user = session.scalar(select(User).where(User.username == username))
+    succeeded = False
+    try:
+        HASHER.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+        succeeded = user is not None and user.is_active
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        succeeded = False
+    session.add(SignInAttempt(username=username, remote_address=remote_address, at=now, succeeded=succeeded))
+    if not succeeded:
+        return None
+    assert user is not None
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    user.last_sign_in_at = now
+    return principal_of(user)
+
+
+def active_user_principal(*, session: Session, user_id: uuid.UUID) -> Principal | None:
+    """The principal of a signed-in user still allowed in, or None (disabled or deleted)."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    return principal_of(user)
+
+
+def set_password(*, session: Session, clock: Clock, username: str, password: str, actor: Principal) -> User:
+    """Replace a user's password.
+
+    Raises:
+        NotFound: no such user.
+        InvalidInput: the password is shorter than `MIN_PASSWORD_LENGTH` (field `password`).
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user is called {username!r}")
+    now = clock.now()
+    user.password_hash = HASHER.hash(password)
+    user.password_changed_at = now
+    audit.record(session, at=now, kind="user.password_changed", actor=actor.label,
+                 summary=f"password of {username} changed", data={"user_id": str(user.id)})
+    return user

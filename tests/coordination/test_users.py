@@ -1,0 +1,102 @@
+"""Console accounts: argon2 hashes only, one answer for every wrong credential, and sign-in
+attempts limited per username and per address across processes (rows in the database)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from coordination import SYSTEM, Conflict, InvalidInput, Role, TooManyAttempts
+from coordination.store.tables import User
+from coordination.users import (
+    MAX_FAILURES_PER_ADDRESS,
+    MAX_FAILURES_PER_USERNAME,
+    NewUser,
+    create_user,
+    set_password,
+    sign_in_with_password,
+)
+
+pytestmark = pytest.mark.database
+
+PASSWORD = "correct horse battery staple"
+
+
+def add(store, clock, username="asha", role=Role.DUTY_OFFICER, agency_code=None, password=PASSWORD):
+    with store.transaction() as session:
+        return create_user(session=session, clock=clock, actor=SYSTEM, new_user=NewUser(
+            username=username, display_name=username.title(), role=role, password=password,
+            agency_code=agency_code)).id
+
+
+def attempt(store, clock, username="asha", password=PASSWORD, address="10.0.0.1"):
+    with store.transaction() as session:
+        return sign_in_with_password(session=session, clock=clock, username=username, password=password,
+                                     remote_address=address)
+
+
+def test_a_password_is_kept_only_as_an_argon2id_hash(store, clock):
+    add(store, clock)
+    with store.transaction() as session:
+        stored = session.scalar(select(User.password_hash))
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_the_right_password_signs_in_as_the_users_role(store, clock):
+    user_id = add(store, clock)
+    principal = attempt(store, clock, username="ASHA ")
+    assert (principal.user_id, principal.role, principal.label) == (user_id, Role.DUTY_OFFICER, "duty_officer:asha")
+
+
+def test_a_wrong_password_an_unknown_name_and_a_disabled_account_look_the_same(store, clock):
+    add(store, clock)
+    add(store, clock, username="ravi")
+    with store.transaction() as session:
+        session.scalar(select(User).where(User.username == "ravi")).is_active = False
+    assert attempt(store, clock, password="wrong password!") is None
+    assert attempt(store, clock, username="nobody") is None
+    assert attempt(store, clock, username="ravi") is None
+
+
+def test_too_many_failures_for_one_name_lock_it_for_a_while_even_with_the_right_password(store, clock):
+    add(store, clock)
+    for _ in range(MAX_FAILURES_PER_USERNAME):
+        assert attempt(store, clock, password="guess " * 3) is None
+        clock.advance(seconds=10)
+    with pytest.raises(TooManyAttempts) as raised:
+        attempt(store, clock)
+    assert 0 < raised.value.retry_after_s <= 15 * 60
+    clock.advance(seconds=raised.value.retry_after_s)
+    assert attempt(store, clock) is not None
+
+
+def test_one_address_sweeping_many_names_is_stopped(store, clock):
+    add(store, clock)
+    for number in range(MAX_FAILURES_PER_ADDRESS):
+        attempt(store, clock, username=f"user{number}", password="guess guess guess")
+    with pytest.raises(TooManyAttempts):
+        attempt(store, clock, address="10.0.0.1")
+    assert attempt(store, clock, address="10.0.0.2") is not None
+
+
+def test_an_agency_user_belongs_to_a_known_agency(store, clock, make_agency):
+    make_agency("fire-central", "fire")
+    add(store, clock, username="firedesk", role=Role.AGENCY, agency_code="fire-central")
+    assert attempt(store, clock, username="firedesk").agency_id is not None
+    with pytest.raises(InvalidInput) as raised:
+        add(store, clock, username="x1", role=Role.AGENCY)
+    assert raised.value.field == "agency_code"
+    with pytest.raises(InvalidInput):
+        add(store, clock, username="x2", role=Role.AGENCY, agency_code="navy")
+    with pytest.raises(Conflict):
+        add(store, clock, username="firedesk", role=Role.VIEWER)
+
+
+def test_a_new_password_replaces_the_old_one(store, clock):
+    add(store, clock)
+    with store.transaction() as session:
+        set_password(session=session, clock=clock, username="asha", password="a brand new passphrase", actor=SYSTEM)
+    assert attempt(store, clock) is None
+    assert attempt(store, clock, password="a brand new passphrase") is not None
+    with store.transaction() as session, pytest.raises(InvalidInput):
+        set_password(session=session, clock=clock, username="asha", password="short", actor=SYSTEM)
