@@ -9,7 +9,7 @@ from prometheus_client import Counter
 
 from coordination import Clock, Store
 from web import console, console_incident, console_tasks, openapi, operations
-from web.api import agencies, decisions, escalations, incidents, sops, tasks
+from web.api import agencies, decisions, escalations, incidents, integrity, sops, tasks
 from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
@@ -42,8 +42,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.extensions["iccc"] = Services(settings=settings, store=store or Store(settings.database_url),
                                       clock=clock or WallClock())
 
-    for area in (incidents, tasks, agencies, sops, escalations, decisions, alerts, notices, officer_alerts, public,
-                 webhooks):
+    for area in (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
+                 public, webhooks):
         app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(operations.blueprint)

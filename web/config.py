@@ -26,6 +26,7 @@ class Settings:
     secure_cookies: bool = True
     """Mark the console's session cookie Secure (ICCC_SECURE_COOKIES=false only for plain-http
     set-ups reached by another name than localhost, e.g. a lab behind no TLS)."""
+
     # Issue 4: duplicates, the public feed, CAP, concurrent delivery.
     duplicates: DuplicatePolicy = DuplicatePolicy()
     publication: PublicationPolicy = PublicationPolicy()

@@ -10,8 +10,8 @@ from flask import Blueprint, abort, redirect, render_template, request, session 
 from sqlalchemy import select
 
 from coordination import IncidentStatus, Principal, Role, TooManyAttempts, Unauthenticated, authenticate
-from coordination.users import active_user_principal, sign_in_with_password
 from coordination.store.tables import ApiToken, Incident, OfficerAlert
+from coordination.users import active_user_principal, sign_in_with_password
 from web.context import services
 
 blueprint = Blueprint("console", __name__)

@@ -22,6 +22,7 @@ from coordination import (
     answer_request,
     stand_down,
 )
+from coordination.integrity import integrity_report
 from coordination.lifecycles import DutyRequestStatus, IncidentStatus
 from coordination.runs import load_run
 from coordination.store.tables import DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
@@ -94,6 +95,20 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
             open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for,
         )
     return page, status
+
+
+@blueprint.get("/console/integrity")
+def integrity_page():
+    caller = _signed_in()
+    if caller is None:
+        return redirect(url_for("console.sign_in"))
+    if caller.role not in BOARD_ROLES:
+        abort(403)
+    context = services()
+    now = context.clock.now()
+    with context.store.transaction() as db:
+        report = integrity_report(session=db, now=now)
+        return render_template("integrity.html", caller=caller, csrf_token=_csrf_token(), report=report, now=now)
 
 
 @blueprint.post("/console/decisions/<uuid:request_id>")

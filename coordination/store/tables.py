@@ -366,7 +366,6 @@ class SignInAttempt(Base):
     at: Mapped[datetime]
     succeeded: Mapped[bool] = mapped_column(Boolean)
 
-
 class OfficerAlert(Base):
     """Something the duty officer must look at: a task routed by the nearest-agency fallback, an
     endpoint disabled by 410 Gone, a dead letter, a CAP alert that could not become an incident."""

@@ -157,6 +157,7 @@ CASES = [
     ("activate-sop-unknown", "POST", "/api/v1/sops/nothing/versions/1/activate", "admin", None, 404, None),
     ("activate-sop-as-officer", "POST", "/api/v1/sops/nothing/versions/1/activate", "officer", None, 403, None),
     ("retire-sop-unknown", "POST", "/api/v1/sops/nothing/versions/1/retire", "admin", None, 404, None),
+    ("integrity-as-agency", "GET", "/api/v1/integrity", "agency", None, 403, None),
     ("method-not-allowed", "DELETE", "/api/v1/incidents", "officer", None, 405, None),
     ("unknown-route", "GET", "/api/v1/nothing-here", "officer", None, 404, None),
 ]

@@ -169,3 +169,14 @@ def test_an_agency_user_can_never_answer_another_agencys_task(client, officer, m
     empty = client.post(f"/console/tasks/{fire_task['id']}/reject", data={"csrf": csrf_of(page), "reason": " "})
     assert empty.status_code == 422 and "give a reason" in empty.get_data(as_text=True)
     assert client.get("/console/board.json").status_code == 401
+
+
+def test_the_integrity_page_lists_what_is_overdue(client, clock, officer, make_user, make_agency):
+    make_agency("fire-central", "fire")
+    client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
+    sign_in_with_password(client, *make_user())
+    assert "Nothing is overdue" in client.get("/console/integrity").get_data(as_text=True)
+    clock.advance(minutes=2)
+    page = client.get("/console/integrity").get_data(as_text=True)
+    assert "Missed deadlines (1)" in page and "fire-central, step fire_response" in page
+    assert client.get("/api/v1/integrity", headers=officer).json["overdue_tasks"][0]["step_id"] == "fire_response"

@@ -1,0 +1,36 @@
+"""The integrity board as JSON: what could be stalling, for wall screens and integrations."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from coordination import Role
+from coordination.integrity import integrity_report
+from coordination.representations import duty_request_json, escalation_json, iso, task_json
+from web.context import api, services, session
+
+blueprint = Blueprint("integrity", __name__)
+
+
+@blueprint.get("/integrity")
+@api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+def read_integrity():
+    """Missed deadlines, overdue decisions, open escalations, dead letters and stalled SOP runs."""
+    report = integrity_report(session=session(), now=services().clock.now())
+    return {
+        "is_clear": report.is_clear,
+        "overdue_tasks": [task_json(task) for task in report.overdue_tasks],
+        "overdue_decisions": [duty_request_json(request) for request in report.overdue_decisions],
+        "open_escalations": [escalation_json(escalation) for escalation in report.open_escalations],
+        "dead_letters": [
+            {"webhook_id": message.id, "agency": message.agency.code, "event_type": message.event_type,
+             "task_id": str(message.task_id) if message.task_id else None, "attempts": message.attempts,
+             "last_error": message.last_error, "created_at": iso(message.created_at)}
+            for message in report.dead_letters
+        ],
+        "stalled_runs": [
+            {"run_id": str(record.id), "incident_id": str(record.incident_id),
+             "sop": {"id": record.sop_id, "version": record.sop_version}, "last_event_at": iso(last)}
+            for record, last in report.stalled_runs
+        ],
+    }
