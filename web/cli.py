@@ -44,6 +44,7 @@ from web.commands import (
 )
 from web.config import DEFAULT_DATA_DIR, Settings
 from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
+from web.drill_commands import drill
 from web.logs import configure_logging
 from web.sop_commands import sop
 from web.user_commands import users
@@ -59,6 +60,8 @@ def main() -> None:
 main.add_command(sop)
 main.add_command(worker)
 main.add_command(users)
+
+main.add_command(drill)
 
 
 def _settings() -> Settings:

@@ -1,0 +1,79 @@
+"""Benchmark: the M/M/c drill (simulation/scenarios/mmc.yaml) against Erlang C, and beside ciw.
+
+The drill engine runs the scenario's SOP, dispatch policy and units; its mean wait (declaration
+to first unit on scene) must match the Erlang C formula within 2% on a long run. With
+--ciw-python, the same queue runs in ciw (a peer queueing simulator, benchmark-only, in its own
+virtualenv) for the same number of calls; both print simulated incidents per wall second.
+
+    .venv/bin/python bench/drill_erlang.py [--hours 20000] [--replications 8] [--world runtime]
+        [--ciw-python /tmp/ciw-bench-venv/bin/python] [--workers 2]
+
+Set up the peer once:  python3 -m venv /tmp/ciw-bench-venv && /tmp/ciw-bench-venv/bin/pip install 'ciw>=3.2,<3.3'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from simulation import InlineExecutor, load_scenario, mean_wait_s, run_drill, t_interval
+
+SCENARIO = Path(__file__).resolve().parents[1] / "simulation" / "scenarios" / "mmc.yaml"
+RUNNER = Path(__file__).resolve().parent / "drill_erlang_ciw_runner.py"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hours", type=float, default=20_000, help="simulated hours per replication")
+    parser.add_argument("--replications", type=int, default=8)
+    parser.add_argument("--world", choices=["runtime", "services"], default="runtime")
+    parser.add_argument("--ciw-python", default="", help="interpreter with ciw installed")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="processes for the drill's replications (1: in line, comparable with ciw's one)")
+    args = parser.parse_args()
+    scenario = load_scenario(SCENARIO).model_copy(
+        update={"duration": args.hours * 3600, "replications": args.replications, "engine": args.world})
+    generator = scenario.incidents[0]
+    servers = sum(station.units.get("ambulance", 0) for station in scenario.city.stations)
+    arrival_rate = generator.rate_per_hour / 3600
+    service_rate = 1 / generator.on_scene.mean_s
+    theory = mean_wait_s(servers=servers, arrival_rate=arrival_rate, service_rate=service_rate)
+
+    started = time.perf_counter()
+    if args.workers == 1:
+        records = run_drill(scenario, executor=InlineExecutor())
+    else:
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            records = run_drill(scenario, executor=pool)
+    wall_s = time.perf_counter() - started
+    calls = sum(len(r.incidents) for r in records)
+    waits = [np.mean([i.response_s for i in r.incidents if i.response_s is not None]) for r in records]
+    mean, half = t_interval(waits)
+    print(f"M/M/{servers}: lambda {generator.rate_per_hour}/h, mean service {generator.on_scene.mean_s / 60:g} min, "
+          f"utilisation {arrival_rate / (servers * service_rate):.2f}")
+    print(f"Erlang C mean wait           {theory:9.1f} s")
+    print(f"drill ({args.world:8s}) mean wait {mean:9.1f} s ± {half:.1f} (95%), error {mean / theory - 1:+.2%}, "
+          f"{calls} calls in {wall_s:.1f} s = {calls / wall_s:,.0f} incidents per wall second")
+    if args.ciw_python:
+        ciw_calls, ciw_wall, ciw_waits = 0, 0.0, []
+        for seed in range(args.replications):
+            out = subprocess.run([args.ciw_python, str(RUNNER), str(servers), str(arrival_rate), str(service_rate),
+                                  str(scenario.duration), str(seed)], capture_output=True, text=True, check=True)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            ciw_calls += result["customers"]
+            ciw_wall += result["wall_s"]
+            ciw_waits.append(result["mean_wait"])
+        ciw_mean, ciw_half = t_interval(ciw_waits)
+        print(f"ciw mean wait                {ciw_mean:9.1f} s ± {ciw_half:.1f} (95%), error {ciw_mean / theory - 1:+.2%}, "
+              f"{ciw_calls} calls in {ciw_wall:.1f} s = {ciw_calls / ciw_wall:,.0f} incidents per wall second")
+        print(f"speed ratio drill / ciw: {(calls / wall_s) / (ciw_calls / ciw_wall):.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""One replication of a drill: SimPy drives a coordination world in simulated time.
+
+By default the world is the production services (`ServicesWorld`): `declare_incident` starts
+the real SOPs, simulated agencies answer through `answer_task`, the simulated duty officer
+through `answer_request`, deadlines fire through `fire_due_timers`. After every call the drill
+gets the world's `Changes` (new tasks, requests, timers, spawned incidents) and starts the
+SimPy process that answers each. Everything the drill samples comes from one seeded
+generator, drawn in an order that depends only on simulated time and incident numbers (never
+on database UUIDs), so a seed gives the same records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+import numpy as np
+import simpy
+
+from coordination import MAX_DELIVERY_ATTEMPTS
+from coordination.dispatch import priority_for
+from coordination.lifecycles import NOTICE_APPROVE
+from simulation.arrivals import Arrival, draw_arrivals
+from simulation.city import City, build_city
+from simulation.distributions import Delay
+from simulation.fleet import Fleet, OpenDemand
+from simulation.harvest import harvest
+from simulation.records import DrillRecords
+from simulation.runtime_world import RuntimeWorld
+from simulation.scenario import Scenario
+from simulation.services_world import ServicesWorld
+from simulation.sim_clock import SimClock
+from simulation.world_protocol import Changes, NewRequest, NewTask, World
+from sop_engine import Severity
+
+FIRST_RETRY_S = 15.0
+"""The outbox's first backoff interval, doubling per failed attempt (see coordination.webhooks)."""
+
+DEFAULT_ON_SCENE = Delay(exponential=1200)
+"""Time on scene for incident types the scenario does not generate (SOP-spawned ones)."""
+
+WORLDS = {"services": ServicesWorld, "runtime": RuntimeWorld}
+
+
+@dataclass
+class IncidentTrack:
+    """What the drill knows of one incident beyond the world."""
+
+    number: int
+    incident_type: str
+    severity: Severity
+    origin: str
+    declared_s: float
+    lon: float
+    lat: float
+    first_on_scene_s: float | None = None
+    demands: list[str] = field(default_factory=list)
+
+
+class Drill:
+    """One replication: build the world, run SimPy to the horizon, harvest the records."""
+
+    def __init__(self, *, scenario: Scenario, replication: int, rng: np.random.Generator,
+                 city: City | None = None, policy: str | None = None, world: str | None = None,
+                 arrivals: list[Arrival] | None = None):
+        self.scenario, self.replication, self.rng = scenario, replication, rng
+        self.env = simpy.Environment()
+        self.clock = SimClock(self.env, scenario.start)
+        self.city = city or build_city(scenario)
+        self.world: World = WORLDS[world or scenario.engine](scenario, self.clock)
+        self.fleet = Fleet(env=self.env, city=self.city, policy=policy or scenario.dispatch.policy, rng=rng,
+                           replication=replication, on_first_arrival=self._first_arrival,
+                           turnout=scenario.city.turnout)
+        self.tracks: dict[Hashable, IncidentTrack] = {}
+        self._by_number: dict[int, IncidentTrack] = {}
+        self._wakes: set = set()
+        self.counters = {"world_calls": 0, "timers_fired": 0}
+        self._given_arrivals = arrivals
+
+    def run(self) -> DrillRecords:
+        """Run to the scenario's duration and return the replication's records."""
+        arrivals = (self._given_arrivals if self._given_arrivals is not None
+                    else draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, rng=self.rng))
+        self.env.process(self._arrivals(arrivals))
+        self.env.run(until=self.scenario.duration)
+        self.counters["dispatch_plans"] = self.fleet.plans
+        try:
+            return harvest(world=self.world, clock=self.clock, tracks=self.tracks, fleet=self.fleet,
+                           replication=self.replication, duration_s=self.scenario.duration, counters=self.counters)
+        finally:
+            self.world.close()
+
+    # --- incidents -------------------------------------------------------------------------
+
+    def _arrivals(self, arrivals: list[Arrival]):
+        for arrival in arrivals:
+            if arrival.at_s > self.env.now:
+                yield self.env.timeout(arrival.at_s - self.env.now)
+            self._declare(arrival)
+
+    def _declare(self, arrival: Arrival) -> None:
+        key, changes = self.world.declare(
+            incident_type=arrival.incident_type, severity=arrival.severity, lon=arrival.lon, lat=arrival.lat,
+            description=f"Drill {self.scenario.name}: {arrival.origin} {arrival.incident_type}")
+        self._track(key, arrival.incident_type, arrival.severity, arrival.lon, arrival.lat, arrival.origin,
+                    arrival=arrival)
+        self._react(changes)
+
+    def _track(self, key: Hashable, incident_type: str, severity: Severity, lon: float, lat: float,
+               origin: str, arrival: Arrival | None = None) -> None:
+        track = IncidentTrack(len(self.tracks) + 1, incident_type, severity, origin, self.env.now, lon, lat)
+        self.tracks[key] = self._by_number[track.number] = track
+        generator = self.scenario.generator_for(incident_type)
+        response = dict(arrival.response) if arrival is not None and arrival.response is not None else (
+            dict(generator.response) if generator is not None else {})
+        if response:
+            delay_s = arrival.dispatch_delay_s if arrival is not None else 0.0
+            if delay_s > 0:
+                self.env.process(self._request_later(delay_s, track, response))
+            else:
+                self._request_units(track, key=f"{track.number}:initial", needs=response)
+        if origin != "cascade":  # cascades do not cascade again, so a loop of types cannot run away
+            for cascade in self.scenario.cascades:
+                if cascade.from_type == incident_type and self.rng.random() < cascade.probability:
+                    self.env.process(self._cascade(cascade.after, Arrival(
+                        0.0, cascade.to_type, cascade.severity or severity, lon, lat, "cascade")))
+
+    def _request_later(self, delay_s: float, track: IncidentTrack, needs: dict[str, int]):
+        yield self.env.timeout(delay_s)
+        self._request_units(track, key=f"{track.number}:initial", needs=needs)
+
+    def _cascade(self, after_s: float, arrival: Arrival):
+        yield self.env.timeout(after_s)
+        self._declare(arrival)
+
+    def _request_units(self, track: IncidentTrack, *, key: str, needs: dict[str, int],
+                       task_key: Hashable | None = None) -> None:
+        generator = self.scenario.generator_for(track.incident_type)
+        demand = OpenDemand(
+            key=key, incident=track.number, node=self.city.node_at(track.lon, track.lat),
+            priority=priority_for(severity=track.severity), requested_s=self.env.now, remaining=needs,
+            on_scene=generator.on_scene if generator is not None else DEFAULT_ON_SCENE,
+        )
+        if task_key is not None:
+            demand.on_assigned = lambda: self._soon(self._answer(task_key, complete=False))
+            demand.on_arrived = lambda: self._complete_when_all_arrived(demand, task_key)
+        track.demands.append(key)
+        self.fleet.request(demand)
+
+    def _first_arrival(self, number: int, at_s: float) -> None:
+        track = self._by_number[number]
+        if track.first_on_scene_s is None:
+            track.first_on_scene_s = at_s
+
+    # --- reacting to what the world reports ----------------------------------------------
+
+    def _react(self, changes: Changes | None) -> None:
+        """Start a process for every new task, duty request, timer and spawned incident."""
+        self.counters["world_calls"] += 1
+        if changes is None:
+            return
+        for child in sorted(changes.incidents, key=lambda i: (self._number(i.parent_key), i.spawned_by_step)):
+            self._track(child.key, child.incident_type, child.severity, child.lon, child.lat, "spawned")
+        for task in sorted(changes.tasks, key=lambda t: (self.tracks[t.incident_key].number, t.step_id,
+                                                         t.agency_code)):
+            if task.dispatch_needs is not None:
+                track = self.tracks[task.incident_key]
+                self._request_units(track, key=f"{track.number}:{task.step_id}:{task.agency_code}",
+                                    needs=dict(task.dispatch_needs), task_key=task.key)
+            else:
+                self._agency_answers(task)
+        for request in sorted(changes.requests, key=lambda r: (self.tracks[r.incident_key].number, r.step_id)):
+            self._duty_officer_answers(request)
+        for due_at in sorted(set(changes.due) - self._wakes):
+            self._wakes.add(due_at)
+            self.env.process(self._wake_at(due_at))
+
+    def _number(self, key: Hashable | None) -> int:
+        return self.tracks[key].number if key in self.tracks else 0
+
+    def _wake_at(self, due_at):
+        yield self.env.timeout(max(0.0, self.clock.at_s(due_at) - self.env.now))
+        self._wakes.discard(due_at)
+        fired, changes = self.world.fire_due_timers()
+        self.counters["timers_fired"] += fired
+        self._react(changes)
+
+    def _soon(self, process) -> None:
+        """Run a generator as a process at this same instant, after the current one: the fleet is
+        mid-plan when it calls back, so the world is answered from a process of its own."""
+        self.env.process(process)
+
+    def _complete_when_all_arrived(self, demand: OpenDemand, task_key: Hashable) -> None:
+        """A dispatch step's task is done when every unit it asked for is on scene."""
+        if not demand.waiting and demand.outstanding == 0:
+            self._soon(self._answer(task_key, complete=True, note="units on scene"))
+
+    # --- simulated people ---------------------------------------------------------------------
+
+    def _agency_answers(self, task: NewTask) -> None:
+        acknowledge, complete, no_answer, webhook_failure = self.scenario.behaviour_of(task.role)
+        # Draw everything now, in the deterministic order tasks are found, not when processes run.
+        silent = self.rng.random() < no_answer
+        failures = 0
+        while failures < MAX_DELIVERY_ATTEMPTS and self.rng.random() < webhook_failure:
+            failures += 1
+        ack_s, complete_s = acknowledge.sample_s(self.rng), complete.sample_s(self.rng)
+        if silent or failures == MAX_DELIVERY_ATTEMPTS:
+            return  # never answered (or dead-lettered): the deadlines and the ladder take over
+        delivery_s = FIRST_RETRY_S * (2 ** failures - 1)
+        self.env.process(self._answer(task.key, complete=False, after_s=delivery_s + ack_s,
+                                      then_complete_after_s=complete_s))
+
+    def _answer(self, key: Hashable, *, complete: bool, note: str = "", after_s: float = 0.0,
+                then_complete_after_s: float | None = None):
+        yield self.env.timeout(after_s)
+        self._react(self.world.answer_task(key, complete=complete, note=note))
+        if then_complete_after_s is not None:
+            yield self.env.timeout(then_complete_after_s)
+            self._react(self.world.answer_task(key, complete=True, note="done"))
+
+    def _duty_officer_answers(self, request: NewRequest) -> None:
+        officer = self.scenario.behaviour.duty_officer
+        if request.is_decision:
+            weights = officer.choices.get(request.step_id, {})
+            options = list(request.options)
+            shares = np.array([weights.get(option, 0.0) for option in options], dtype=float)
+            choice = (options[int(self.rng.choice(len(options), p=shares / shares.sum()))] if shares.sum() > 0
+                      else options[0])
+            delay_s = officer.decide.sample_s(self.rng)
+        else:
+            choice, delay_s = NOTICE_APPROVE, officer.approve.sample_s(self.rng)
+        self.env.process(self._decide(request.key, choice, delay_s))
+
+    def _decide(self, key: Hashable, choice: str, delay_s: float):
+        yield self.env.timeout(delay_s)
+        self._react(self.world.answer_request(key, choice=choice))
+
+
+def run_replication(scenario: Scenario, replication: int, seed: np.random.SeedSequence,
+                    policy: str | None = None, world: str | None = None) -> DrillRecords:
+    """Run replication number `replication` with its own seed; a top-level function, so a process
+    pool can run it."""
+    return Drill(scenario=scenario, replication=replication, rng=np.random.default_rng(seed), policy=policy,
+                 world=world).run()

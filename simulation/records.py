@@ -1,0 +1,127 @@
+"""What a replication leaves behind: plain records, every one marked as an exercise.
+
+Times are seconds since the drill started. Incidents are numbered in the order the drill
+declared them (`incident`), not by their database UUIDs, so two runs with the same seed give
+records that compare equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    replication: int
+    incident: int
+    incident_type: str
+    severity: str
+    priority: int
+    origin: str
+    """generated, scripted, cascade (scenario) or spawned (by an SOP step)."""
+    declared_s: float
+    lon: float
+    lat: float
+    sop: str
+    first_on_scene_s: float | None
+    response_s: float | None
+    """Declaration to first unit on scene; None when no unit was sent or none arrived."""
+    resolved_s: float | None
+    status: str
+    is_exercise: bool = True
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    replication: int
+    incident: int
+    step: str
+    role: str
+    agency: str
+    created_s: float
+    ack_due_s: float
+    acknowledged_s: float | None
+    complete_due_s: float
+    completed_s: float | None
+    status: str
+    ack_in_time: bool
+    complete_in_time: bool
+    is_exercise: bool = True
+
+
+@dataclass(frozen=True)
+class EscalationRecord:
+    replication: int
+    incident: int
+    step: str
+    rung: int
+    target: str
+    raised_s: float
+    is_exercise: bool = True
+
+
+@dataclass(frozen=True)
+class DispatchRecord:
+    """One unit sent to one need of one incident."""
+
+    replication: int
+    incident: int
+    unit: str
+    unit_type: str
+    need: str
+    requested_s: float
+    dispatched_s: float
+    on_scene_s: float | None
+    cleared_s: float | None
+    is_exercise: bool = True
+
+
+@dataclass(frozen=True)
+class UnservedRecord:
+    """Units an incident asked for and never got before the drill ended."""
+
+    replication: int
+    incident: int
+    need: str
+    count: int
+    requested_s: float
+    is_exercise: bool = True
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    replication: int
+    unit: str
+    unit_type: str
+    station: str
+    busy_s: float
+    """Time committed (dispatched, en route, on scene, driving back) within the drill."""
+    is_exercise: bool = True
+
+
+@dataclass(frozen=True)
+class DrillRecords:
+    """Everything one replication produced, and the horizon it ran for."""
+
+    replication: int
+    duration_s: float
+    incidents: tuple[IncidentRecord, ...] = ()
+    tasks: tuple[TaskRecord, ...] = ()
+    escalations: tuple[EscalationRecord, ...] = ()
+    dispatches: tuple[DispatchRecord, ...] = ()
+    unserved: tuple[UnservedRecord, ...] = ()
+    units: tuple[UnitRecord, ...] = ()
+    counters: dict[str, int] = field(default_factory=dict)
+
+    TABLES = ("incidents", "tasks", "escalations", "dispatches", "unserved", "units")
+
+    def table(self, name: str) -> list[dict]:
+        """One kind of record as dictionaries (for CSV and JSON)."""
+        return [asdict(record) for record in getattr(self, name)]
+
+
+def columns_of(name: str) -> list[str]:
+    """Column names of one record table, in declaration order."""
+    kinds = {"incidents": IncidentRecord, "tasks": TaskRecord, "escalations": EscalationRecord,
+             "dispatches": DispatchRecord, "unserved": UnservedRecord, "units": UnitRecord}
+    return [f.name for f in fields(kinds[name])]

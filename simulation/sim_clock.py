@@ -1,0 +1,30 @@
+"""SimPy's `env.now` as the `coordination.Clock` the production services read."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import simpy
+
+
+class SimClock:
+    """Simulated time: the scenario's start plus `env.now` seconds, to the microsecond.
+
+    Rounding to whole microseconds (what the database keeps) makes `at_s(clock.now())` give back
+    the SimPy time exactly, so a wake-up scheduled at a timer's `due_at` finds it due.
+    """
+
+    def __init__(self, env: simpy.Environment, start: datetime):
+        if start.tzinfo is None:
+            raise ValueError("SimClock needs a timezone-aware start")
+        self.env = env
+        self.start = start
+
+    def now(self) -> datetime:
+        return self.start + timedelta(microseconds=round(self.env.now * 1_000_000))
+
+    def at_s(self, moment: datetime) -> float:
+        """Seconds since the start of the drill of a stored (possibly naive UTC) time."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.start.tzinfo)
+        return (moment - self.start) / timedelta(microseconds=1) / 1_000_000

@@ -1,0 +1,115 @@
+"""What the drill engine needs of a coordination world, and what a world reports back.
+
+Two worlds implement it: `ServicesWorld` (the production services over an in-memory SQLite
+store, the default) and `RuntimeWorld` (the pure SOP runtime and routing with no database, for
+long and large drills). After every call a world returns the `Changes` it caused: new
+incidents (spawned by SOP steps), tasks, requests to the duty officer and timer due times,
+which the engine answers with SimPy processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from sop_engine import AgencyRole, Severity
+
+
+@dataclass(frozen=True)
+class NewIncident:
+    key: Hashable
+    incident_type: str
+    severity: Severity
+    lon: float
+    lat: float
+    parent_key: Hashable | None
+    spawned_by_step: str
+
+
+@dataclass(frozen=True)
+class NewTask:
+    key: Hashable
+    incident_key: Hashable
+    step_id: str
+    role: AgencyRole
+    agency_code: str
+    dispatch_needs: tuple[tuple[str, int], ...] | None
+    """For a dispatch step's task: the units of this agency's kind it asks for."""
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    key: Hashable
+    incident_key: Hashable
+    step_id: str
+    is_decision: bool
+    options: tuple[str, ...]
+
+
+@dataclass
+class Changes:
+    incidents: list[NewIncident] = field(default_factory=list)
+    tasks: list[NewTask] = field(default_factory=list)
+    requests: list[NewRequest] = field(default_factory=list)
+    due: list[datetime] = field(default_factory=list)
+    """Due times of pending timers (the engine wakes at each one it has not scheduled yet)."""
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    key: Hashable
+    sop: str
+    status: str
+    resolved_at: datetime | None
+    is_exercise: bool
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    incident_key: Hashable
+    step_id: str
+    role: str
+    agency_code: str
+    created_at: datetime
+    ack_due_at: datetime
+    acknowledged_at: datetime | None
+    complete_due_at: datetime
+    completed_at: datetime | None
+    status: str
+    is_exercise: bool
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    incident_key: Hashable
+    step_id: str
+    rung: int
+    target: str
+    raised_at: datetime
+
+
+class World(Protocol):
+    def declare(self, *, incident_type: str, severity: Severity, lon: float, lat: float,
+                description: str) -> tuple[Hashable, Changes]:
+        """Declare an exercise incident now; return its key and what followed."""
+        ...
+
+    def answer_task(self, key: Hashable, *, complete: bool, note: str = "") -> Changes | None:
+        """Acknowledge (or complete) an open task; None when it is no longer open or already acknowledged."""
+        ...
+
+    def answer_request(self, key: Hashable, *, choice: str) -> Changes | None:
+        """Answer an open decision or notice approval; None when it is no longer open."""
+        ...
+
+    def fire_due_timers(self) -> tuple[int, Changes]:
+        ...
+
+    def rows(self) -> tuple[list[IncidentRow], list[TaskRow], list[EscalationRow]]:
+        """Everything to harvest at the end of the replication."""
+        ...
+
+    def close(self) -> None:
+        ...
