@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
-
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from coordination import audit, metrics
 from coordination.clock import Clock
+from coordination.geojson import GeoPoint, Latitude, Longitude  # noqa: F401 - re-exported
 from coordination.principals import Principal
 from coordination.runs import start_matching_sop
 from coordination.store.tables import Incident
 from sop_engine import INCIDENT_TYPES, Severity
-
-Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
-Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
-
-
-class GeoPoint(BaseModel):
-    """A GeoJSON Point (RFC 7946): coordinates are [longitude, latitude]."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    type: Literal["Point"]
-    coordinates: tuple[Longitude, Latitude]
 
 
 class Reporter(BaseModel):

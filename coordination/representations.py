@@ -122,7 +122,7 @@ def task_json(task: Task) -> dict[str, Any]:
     return {
         "id": str(task.id),
         "incident_id": str(task.incident_id),
-        "run_id": str(task.run_id),
+        "run_id": str(task.run_id) if task.run_id else None,
         "step_id": task.step_id,
         "agency": {"id": str(task.agency_id), "code": task.agency.code, "name": task.agency.name},
         "role": task.role.value,

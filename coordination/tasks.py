@@ -126,6 +126,6 @@ def answer_task(*, session: Session, clock: Clock, principal: Principal, task_id
     task.updated_at = now
     audit.record(session, at=now, kind=f"task.{task.status.value}", actor=principal.label,
                  incident_id=task.incident_id, summary=summary, data={"task_id": str(task.id)})
-    if event is not None:
+    if event is not None and task.run_id is not None:  # a dispatch order belongs to no run
         apply_event(session=session, clock=clock, run_id=task.run_id, event=event, actor=principal.label)
     return task

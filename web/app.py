@@ -8,8 +8,9 @@ from flask import Flask, request
 from prometheus_client import Counter
 
 from coordination import Clock, Store
+from coordination.dispatching import use_road_network
 from web import console, console_incident, console_tasks, openapi, operations
-from web.api import agencies, decisions, escalations, incidents, integrity, sops, tasks
+from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
 from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
@@ -40,10 +41,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     )
     app.json.sort_keys = False
     app.extensions["iccc"] = Services(settings=settings, store=store or Store(settings.database_url),
-                                      clock=clock or WallClock())
+                                      clock=clock or WallClock(),
+                                      travel=use_road_network(source=settings.road_network))
 
     for area in (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-                 public, webhooks):
+                 public, webhooks, units, dispatch):
         app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(operations.blueprint)

@@ -26,6 +26,7 @@ from coordination import (
     seed_demo_agencies,
     upgrade,
 )
+from coordination.dispatching import seed_demo_fleet
 from coordination.store.tables import Agency, ApiToken, User
 from coordination.users import NewUser, create_user, set_password
 from sop_engine import AgencyRole
@@ -170,6 +171,7 @@ def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, recei
         install_shipped_sops(session=session, clock=clock, actor=SYSTEM)
         seed_demo_agencies(session=session, clock=clock, allowed_hosts=settings.allowed_webhook_hosts,
                            webhook_url_for={demo.code: hook(demo.code) for demo in DEMO_AGENCIES})
+        seed_demo_fleet(session=session, clock=clock)
         # Receivers listen on a new port each run: point every demo agency at it, and replace
         # the demo's tokens (the old ones were only ever in the credentials file).
         session.execute(update(ApiToken).where(ApiToken.name.like("demo-%"), ApiToken.revoked_at.is_(None))

@@ -23,6 +23,8 @@ class Settings:
     secret_key: str
     run_background_jobs: bool = True
     tick_interval_s: float = 1.0
+    road_network: str = "demo"
+    """Dispatch road network: `demo` (the generated demo-city grid) or an OSMnx GraphML file."""
     secure_cookies: bool = True
     """Mark the console's session cookie Secure (ICCC_SECURE_COOKIES=false only for plain-http
     set-ups reached by another name than localhost, e.g. a lab behind no TLS)."""
@@ -45,6 +47,7 @@ class Settings:
                 os.environ.get("ICCC_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1,localhost")
             ),
             secret_key=os.environ.get("ICCC_SECRET_KEY") or _persistent_secret(data_dir),
+            road_network=os.environ.get("ICCC_ROAD_NETWORK", "demo"),
             secure_cookies=os.environ.get("ICCC_SECURE_COOKIES", "true").lower() != "false",
         )
         values.update(_issue_4_settings())

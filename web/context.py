@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from coordination import Clock, Forbidden, Principal, Role, Store, Unauthenticated, authenticate
+from coordination.dispatch import TravelTimes
 from web.config import Settings
 from web.problems import BadRequestBody
 
@@ -22,6 +23,8 @@ class Services:
     settings: Settings
     store: Store
     clock: Clock
+    travel: TravelTimes | None = None
+    """Travel times on the dispatch road network (None: the demo city's)."""
 
 
 def services() -> Services:

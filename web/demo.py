@@ -36,6 +36,19 @@ DEMO_INCIDENTS = (
 )
 """What the demo declares in turn: type, severity, description and the details SOPs read."""
 
+DEMO_NEEDS = {
+    "building_fire": {"fire_engine": 2, "ladder": 1, "ambulance": 1},
+    "gas_leak": {"gas_crew": 1, "fire_engine": 1},
+    "road_accident": {"ambulance": 2, "police_patrol": 1, "tow_truck": 1},
+    "flood": {"rescue_boat": 2, "pump": 1, "ambulance": 1},
+    "power_outage": {"electricity_crew": 1},
+    "tree_fall": {"tree_cutting_crew": 1, "electricity_crew": 1},
+    "water_main_burst": {"water_crew": 1, "water_tanker": 1},
+    "crowd_surge": {"police_patrol": 2, "ambulance": 2},
+    "chemical_accident": {"hazmat_unit": 1, "fire_engine": 1, "als_ambulance": 1},
+}
+"""The units the demo duty officer asks for, per demo incident type."""
+
 
 @dataclass
 class DemoAgencyClient:
@@ -96,18 +109,28 @@ class DemoAgencies:
             task_id = payload["data"]["task"]["id"]
             late = self.rng.random() < 1 / 6
             ack_after = self.ack_delay_s * (25 if late else 1) * self.rng.uniform(0.5, 1.5)
-            threading.Timer(ack_after, self._work, args=(agency, task_id)).start()
+            unit_id = payload["data"].get("dispatch", {}).get("unit_id")
+            threading.Timer(ack_after, self._work, args=(agency, task_id, unit_id)).start()
         return 204
 
-    def _work(self, agency: DemoAgencyClient, task_id: str) -> None:
+    def _work(self, agency: DemoAgencyClient, task_id: str, unit_id: str | None = None) -> None:
+        """Answer a task; for a dispatch order, also report the unit's way there and back."""
         headers = {"Authorization": f"Bearer {agency.token}"}
+
+        def unit_status(client: httpx.Client, *statuses: str) -> None:
+            for status in statuses if unit_id else ():
+                client.post(f"/api/v1/units/{unit_id}/status", json={"status": status})
+
         try:
             with httpx.Client(base_url=self.api_base, headers=headers, timeout=10, trust_env=False) as client:
                 client.post(f"/api/v1/tasks/{task_id}/acknowledge")
+                unit_status(client, "en_route")
                 threading.Event().wait(self.work_delay_s * self.rng.uniform(0.5, 1.5))
+                unit_status(client, "on_scene")
                 client.post(f"/api/v1/tasks/{task_id}/progress", json={"note": "crew on site", "percent": 50})
                 threading.Event().wait(self.work_delay_s * self.rng.uniform(0.5, 1.5))
                 client.post(f"/api/v1/tasks/{task_id}/complete", json={"note": "done"})
+                unit_status(client, "returning", "available")
         except httpx.HTTPError as error:
             log.warning("demo.answer_failed", agency=agency.code, error=type(error).__name__)
 
@@ -193,6 +216,16 @@ class IncidentStream:
             "details": details,
         })
         log.info("demo.incident_declared", type=incident_type, status=response.status_code)
+        needs = DEMO_NEEDS.get(incident_type)
+        if response.status_code != 201 or needs is None:
+            return
+        # The duty officer asks for the units this kind of incident needs and accepts the plan.
+        asked = client.post("/api/v1/dispatch/recommendations", json={
+            "incident_id": response.json()["id"], "needs": needs})
+        if asked.status_code == 201:
+            accepted = client.post(f"/api/v1/dispatch/recommendations/{asked.json()['id']}/accept")
+            log.info("demo.dispatch_accepted", status=accepted.status_code,
+                     units=len(accepted.json().get("dispatched", [])) if accepted.status_code == 200 else 0)
 
     def _run(self) -> None:
         headers = {"Authorization": f"Bearer {self._token}"}

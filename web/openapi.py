@@ -11,8 +11,10 @@ from pydantic import BaseModel
 
 from coordination import AgencyRegistration, IncidentReport
 from coordination.cap.notices import NoticeDraft
+from coordination.dispatching import PositionFix, StationRegistration, StatusReport, UnitRegistration
 from web.api.agencies import TokenRotationBody, WebhookEnableBody
 from web.api.decisions import DecisionAnswer, StandDownRequest
+from web.api.dispatch import AcceptanceBody, RecommendationRequest
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
 
 blueprint = Blueprint("openapi", __name__)
@@ -31,9 +33,16 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "notices.draft": NoticeDraft,
     "agencies.rotate_token": TokenRotationBody,
     "agencies.enable": WebhookEnableBody,
+    "units.register_a_station": StationRegistration,
+    "units.register_a_unit": UnitRegistration,
+    "units.report_position": PositionFix,
+    "units.report_unit_status": StatusReport,
+    "dispatch.recommend": RecommendationRequest,
+    "dispatch.accept": AcceptanceBody,
 }
 
-CREATED = {"incidents.declare", "agencies.register", "sops.upload", "alerts.receive_cap", "notices.draft"}
+CREATED = {"incidents.declare", "agencies.register", "sops.upload", "alerts.receive_cap", "notices.draft",
+           "units.register_a_station", "units.register_a_unit", "dispatch.recommend"}
 EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _PARAMETER_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
@@ -101,7 +110,8 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         schemas.update(schema.pop("$defs", {}))
         schemas[body.__name__] = schema
         operation["requestBody"] = {
-            "required": rule.endpoint not in {"tasks.complete", "agencies.rotate_token", "agencies.enable"},
+            "required": rule.endpoint not in {"tasks.complete", "agencies.rotate_token", "agencies.enable",
+                                              "dispatch.accept"},
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
         }
     return operation

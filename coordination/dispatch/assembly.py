@@ -24,11 +24,14 @@ def plan_from_picks(
     served = [0] * len(problem.groups)
     assignments = []
     objective = 0
+    preemption_cost = 0
     for group_index, unit_index, eta_s in sorted(picks, key=lambda p: (p[0], p[2], p[1])):
         group = problem.groups[group_index]
         unit = problem.units[unit_index]
         served[group_index] += 1
         objective += group.priority * eta_s
+        if unit.status in PREEMPTIBLE_STATUSES:
+            preemption_cost += unit.committed_priority * problem.options.preempt_cost_s
         assignments.append(Assignment(
             unit_id=unit.id, incident_id=problem.demands[group.demand_index].incident_id, need=group.need,
             eta_s=int(eta_s), preempted=unit.status in PREEMPTIBLE_STATUSES,
@@ -50,4 +53,6 @@ def plan_from_picks(
         unserved_weight=int(unserved_weight),
         proven_optimal=proven_optimal,
         solver_status=solver_status,
+        preemption_cost=int(preemption_cost),
+        gap=0.0 if proven_optimal else None,
     )

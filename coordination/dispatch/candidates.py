@@ -24,8 +24,9 @@ class NeedGroup:
     """One need of one demand (e.g. 2 ambulances for incident 7) and the units that may meet it.
 
     unit_indices / eta_s: candidate units (positions in `DispatchProblem.units`) and their
-    whole-second ETAs, sorted by ETA then unit position. `reason_if_short` is why the need
-    would stay unserved if it is short of units.
+    whole-second ETAs, sorted by ETA then unit position. `preempt_cost` is, per candidate, what
+    diverting it from its present incident costs (0 for a free unit). `reason_if_short` is why
+    the need would stay unserved if it is short of units.
     """
 
     demand_index: int
@@ -35,6 +36,12 @@ class NeedGroup:
     unit_indices: np.ndarray
     eta_s: np.ndarray
     reason_if_short: UnservedReason
+    preempt_cost: np.ndarray | None = None
+
+    def arc_costs(self) -> np.ndarray:
+        """What sending each candidate costs the objective: priority x ETA, plus any pre-emption cost."""
+        costs = self.eta_s * self.priority
+        return costs if self.preempt_cost is None else costs + self.preempt_cost
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,7 @@ class DispatchProblem:
     demands: tuple[Demand, ...]
     units: tuple[Unit, ...]
     groups: tuple[NeedGroup, ...]
+    options: DispatchOptions = DispatchOptions()
 
     @property
     def arc_count(self) -> int:
@@ -94,6 +102,8 @@ def build_problem(
                 reason = UnservedReason.OUT_OF_REACH
             else:
                 reason = UnservedReason.UNITS_EXHAUSTED
+            ranked = chosen[order]
             groups.append(NeedGroup(demand_index=demand_index, need=need, count=count, priority=demand.priority,
-                                    unit_indices=chosen[order], eta_s=etas[order], reason_if_short=reason))
-    return DispatchProblem(demands=tuple(demands), units=pool, groups=tuple(groups))
+                                    unit_indices=ranked, eta_s=etas[order], reason_if_short=reason,
+                                    preempt_cost=np.where(free[ranked], 0, committed[ranked] * options.preempt_cost_s)))
+    return DispatchProblem(demands=tuple(demands), units=pool, groups=tuple(groups), options=options)

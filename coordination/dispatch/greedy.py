@@ -8,9 +8,11 @@ fallback when the exact solver does not return an optimum.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from coordination.dispatch.assembly import Pick, plan_from_picks
 from coordination.dispatch.candidates import DispatchProblem, build_problem
+from coordination.dispatch.coverage import resolve_coverage, uncovered_after
 from coordination.dispatch.demands import Demand
 from coordination.dispatch.explanations import explain_plan
 from coordination.dispatch.plan import DispatchOptions, Plan, PlanMethod
@@ -36,12 +38,17 @@ def recommend_greedy(
         options: maximum travel time and pre-emption threshold.
 
     Returns:
-        A plan with `method=GREEDY`; never proven optimal.
+        A plan with `method=GREEDY`; never proven optimal. It ignores coverage rules, but lists
+        the zones its plan leaves uncovered.
     """
     problem = build_problem(demands=demands, units=units, travel=travel, options=options)
     picks = greedy_picks(problem=problem)
     plan = plan_from_picks(problem=problem, picks=picks, method=PlanMethod.GREEDY, proven_optimal=False,
                            solver_status=GREEDY_STATUS)
+    if options.coverage:
+        # Closest-unit ignores coverage; report what it leaves uncovered so the plans compare.
+        covers = resolve_coverage(problem=problem, travel=travel)
+        plan = replace(plan, uncovered=uncovered_after(covers=covers, busy={u for _g, u, _eta in picks}))
     return explain_plan(problem=problem, plan=plan)
 
 

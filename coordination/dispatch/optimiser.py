@@ -23,6 +23,7 @@ from ortools.graph.python import min_cost_flow
 
 from coordination.dispatch.assembly import Pick, plan_from_picks
 from coordination.dispatch.candidates import DispatchProblem, build_problem
+from coordination.dispatch.coverage import coverage_plan
 from coordination.dispatch.demands import Demand
 from coordination.dispatch.explanations import explain_plan
 from coordination.dispatch.greedy import greedy_picks
@@ -49,22 +50,29 @@ def recommend_optimal(
         explain: attach per-assignment explanations and the greedy baseline's measures.
 
     Returns:
-        A plan with `method=MIN_COST_FLOW` and `proven_optimal=True`; if the solver reports
-        anything but OPTIMAL, the greedy plan with `method=GREEDY_FALLBACK` and the solver's
-        status in `solver_status`. Never raises for lack of units: that is `PlanStatus.PARTIAL`.
+        Without coverage rules, a plan with `method=MIN_COST_FLOW` and `proven_optimal=True`;
+        with them, the CP-SAT plan (`method=CP_SAT`, its proven `gap`, move-ups, and any zones
+        left uncovered), or `PlanStatus.INFEASIBLE` with the best relaxed plan when a required
+        rule cannot be kept. If a solver returns no plan, the greedy plan with
+        `method=GREEDY_FALLBACK` and the solver's status in `solver_status`. Never raises for
+        lack of units: that is `PlanStatus.PARTIAL`.
     """
     problem = build_problem(demands=demands, units=units, travel=travel, options=options)
     status, picks = solve_min_cost_flow(problem=problem)
-    if status == "OPTIMAL":
-        plan = plan_from_picks(problem=problem, picks=picks, method=PlanMethod.MIN_COST_FLOW,
-                               proven_optimal=True, solver_status=status)
+    if options.coverage:
+        flow = (plan_from_picks(problem=problem, picks=picks, method=PlanMethod.MIN_COST_FLOW, proven_optimal=True,
+                                solver_status=status) if status == "OPTIMAL" else None)
+        plan = coverage_plan(problem=problem, travel=travel, fallback=flow or _greedy_plan(problem), start=picks,
+                             least_unserved_weight=flow.unserved_weight if flow else None)
     else:
-        plan = plan_from_picks(problem=problem, picks=greedy_picks(problem=problem),
-                               method=PlanMethod.GREEDY_FALLBACK, proven_optimal=False, solver_status=status)
+        if status == "OPTIMAL":
+            plan = plan_from_picks(problem=problem, picks=picks, method=PlanMethod.MIN_COST_FLOW,
+                                   proven_optimal=True, solver_status=status)
+        else:
+            plan = replace(_greedy_plan(problem), method=PlanMethod.GREEDY_FALLBACK, solver_status=status)
     if not explain:
         return plan
-    baseline = plan_from_picks(problem=problem, picks=greedy_picks(problem=problem), method=PlanMethod.GREEDY,
-                               proven_optimal=False, solver_status="greedy")
+    baseline = _greedy_plan(problem)
     plan = explain_plan(problem=problem, plan=plan)
     return _with_baseline(plan, baseline)
 
@@ -81,7 +89,7 @@ def solve_min_cost_flow(*, problem: DispatchProblem) -> tuple[str, list[Pick]]:
     total_slots = sum(g.count for g in groups)
     # Any plan's weighted response time is below sum(count x priority x worst ETA) of its groups:
     # one unit of unserved priority costs more than that, so serving comes first.
-    big = 1 + sum(g.count * g.priority * (int(g.eta_s[-1]) if len(g.eta_s) else 0) for g in groups)
+    big = 1 + sum(g.count * (int(g.arc_costs().max()) if len(g.eta_s) else 0) for g in groups)
 
     tails, heads, capacities, costs = [], [], [], []
     for offset, group in enumerate(groups):
@@ -89,7 +97,7 @@ def solve_min_cost_flow(*, problem: DispatchProblem) -> tuple[str, list[Pick]]:
         tails.append(group.unit_indices)
         heads.append(np.full(len(group.unit_indices), node, dtype=np.int64))
         capacities.append(np.ones(len(group.unit_indices), dtype=np.int64))
-        costs.append(group.eta_s * group.priority)
+        costs.append(group.arc_costs())
     assignment_arcs = int(sum(len(t) for t in tails))
     group_nodes = np.arange(group_base, group_base + len(groups), dtype=np.int64)
     unit_nodes = np.arange(unit_count, dtype=np.int64)
@@ -124,6 +132,11 @@ def solve_min_cost_flow(*, problem: DispatchProblem) -> tuple[str, list[Pick]]:
             picks.append((offset, int(group.unit_indices[k]), int(group.eta_s[k])))
         position += size
     return name, picks
+
+
+def _greedy_plan(problem: DispatchProblem) -> Plan:
+    return plan_from_picks(problem=problem, picks=greedy_picks(problem=problem), method=PlanMethod.GREEDY,
+                           proven_optimal=False, solver_status="greedy")
 
 
 def _with_baseline(plan: Plan, baseline: Plan) -> Plan:

@@ -8,7 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from coordination import Role, issue_token
+from coordination import SYSTEM, Role, issue_token
+from coordination.dispatching import StationRegistration, UnitRegistration, register_station, register_unit
+from coordination.geojson import GeoPoint
 from tests.web.conftest import FIRE_REPORT, bearer
 
 pytestmark = pytest.mark.database
@@ -25,14 +27,23 @@ AGENCY_ROUTES = [
     ("read-agency", "GET", "/api/v1/agencies/{agency}", None, 200),
     ("rotate-token", "POST", "/api/v1/agencies/{agency}/token", None, 200),
     ("rotate-secret", "POST", "/api/v1/agencies/{agency}/webhook-secret", None, 200),
+    ("list-stations", "GET", "/api/v1/stations", None, 200),
+    ("list-units", "GET", "/api/v1/units", None, 200),
+    ("read-unit", "GET", "/api/v1/units/{unit}", None, 200),
+    ("unit-position", "POST", "/api/v1/units/{unit}/position",
+     {"location": {"type": "Point", "coordinates": [77.6, 12.98]}}, 200),
+    ("unit-status", "POST", "/api/v1/units/{unit}/status", {"status": "out_of_service"}, 200),
 ]
+LISTS = {"list-tasks", "list-stations", "list-units"}
+"""Lists answer another agency with its own items (none of the fire agency's)."""
 
 
 def test_the_matrix_covers_every_route_an_agency_may_call(app):
     agency_endpoints = {rule.endpoint for rule in app.url_map.iter_rules()
                         if Role.AGENCY in getattr(app.view_functions[rule.endpoint], "allowed_roles", ())}
     adapter = app.url_map.bind("localhost")
-    covered = {adapter.match(path.format(task="00000000-0000-4000-8000-000000000000", agency="x"),
+    nothing = "00000000-0000-4000-8000-000000000000"
+    covered = {adapter.match(path.format(task=nothing, agency="x", unit=nothing),
                              method=method)[0] for _id, method, path, _body, _status in AGENCY_ROUTES}
     assert agency_endpoints == covered
 
@@ -49,19 +60,27 @@ def world(client, store, clock, officer, make_agency):
         revoked = issue_token(session=session, clock=clock, name="fire-lost", role=Role.AGENCY, agency_id=_fire_id)
     fire_tasks = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json["tasks"]
     task = next(task for task in fire_tasks if task["agency"]["code"] == "fire-central")["id"]
+    with store.transaction() as session:
+        station = register_station(session=session, clock=clock, actor=SYSTEM, registration=StationRegistration(
+            code="FS-01", name="Fire station 1", agency_id=_fire_id,
+            location=GeoPoint(type="Point", coordinates=(77.5946, 12.9716))))
+        unit = register_unit(session=session, clock=clock, actor=SYSTEM, registration=UnitRegistration(
+            code="FS-01-1", unit_type="fire_engine", station_id=station.id)).id
     return {"own": bearer(fire_token), "other": bearer(police_token), "none": {},
-            "bad": bearer("iccc_forged-token"), "expired": bearer(expired), "revoked": bearer(revoked)}, task
+            "bad": bearer("iccc_forged-token"), "expired": bearer(expired), "revoked": bearer(revoked)}, {
+        "task": task, "unit": str(unit)}
 
 
 @pytest.mark.parametrize("route", AGENCY_ROUTES, ids=[route[0] for route in AGENCY_ROUTES])
 def test_an_agency_reaches_only_its_own(client, world, route):
     _id, method, path, body, own_status = route
-    callers, task = world
-    url = path.format(task=task, agency="fire-central")
+    callers, ids = world
+    task = ids["task"]
+    url = path.format(task=task, agency="fire-central", unit=ids["unit"])
     kwargs = {"json": body} if body is not None else {}
     for caller, expected in [("none", 401), ("bad", 401), ("expired", 401), ("other", 404)]:
         response = client.open(url, method=method, headers=callers[caller], **kwargs)
-        if _id == "list-tasks" and caller == "other":
+        if _id in LISTS and caller == "other":
             assert response.status_code == 200
             assert all(item["agency"]["code"] == "police-central" for item in response.json["items"])
             continue
@@ -76,7 +95,8 @@ def test_an_agency_reaches_only_its_own(client, world, route):
 
 
 def test_a_rotated_token_stops_working_and_the_new_one_works(client, world):
-    callers, task = world
+    callers, ids = world
+    task = ids["task"]
     rotated = client.post("/api/v1/agencies/fire-central/token", headers=callers["own"]).json["api_token"]
     for old in ("own", "revoked"):
         assert client.get(f"/api/v1/tasks/{task}", headers=callers[old]).status_code == 401

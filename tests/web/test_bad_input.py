@@ -13,6 +13,7 @@ from tests.web.conftest import FIRE_REPORT, bearer
 pytestmark = pytest.mark.database
 
 NO_TASK = "00000000-0000-4000-8000-000000000000"
+POINT = {"type": "Point", "coordinates": [77.5946, 12.9716]}
 
 
 def report(**changes):
@@ -158,6 +159,58 @@ CASES = [
     ("activate-sop-as-officer", "POST", "/api/v1/sops/nothing/versions/1/activate", "officer", None, 403, None),
     ("retire-sop-unknown", "POST", "/api/v1/sops/nothing/versions/1/retire", "admin", None, 404, None),
     ("integrity-as-agency", "GET", "/api/v1/integrity", "agency", None, 403, None),
+    ("register-station-unknown-agency", "POST", "/api/v1/stations", "admin",
+     {"code": "S1", "name": "S", "agency_id": NO_TASK, "location": POINT}, 422, "agency_id"),
+    ("register-station-bad-code", "POST", "/api/v1/stations", "admin",
+     {"code": "no spaces", "name": "S", "agency_id": NO_TASK, "location": POINT}, 422, "code"),
+    ("register-station-as-officer", "POST", "/api/v1/stations", "officer",
+     {"code": "S1", "name": "S", "agency_id": NO_TASK, "location": POINT}, 403, None),
+    ("list-stations-bad-limit", "GET", "/api/v1/stations?limit=0", "agency", None, 400, "limit"),
+    ("register-unit-unknown-type", "POST", "/api/v1/units", "admin",
+     {"code": "U1", "unit_type": "tank", "station_id": NO_TASK}, 422, "unit_type"),
+    ("register-unit-unknown-capability", "POST", "/api/v1/units", "admin",
+     {"code": "U1", "unit_type": "ambulance", "station_id": NO_TASK, "capabilities": ["flying"]}, 422, "capabilities"),
+    ("register-unit-unknown-station", "POST", "/api/v1/units", "admin",
+     {"code": "U1", "unit_type": "ambulance", "station_id": NO_TASK}, 422, "station_id"),
+    ("register-unit-type-of-another-agency", "POST", "/api/v1/units", "admin",
+     {"code": "U1", "unit_type": "ambulance", "station_id": "{station}"}, 422, "unit_type"),
+    ("list-units-bad-status", "GET", "/api/v1/units?status=asleep", "agency", None, 400, "status"),
+    ("read-unit-unknown", "GET", f"/api/v1/units/{NO_TASK}", "agency", None, 404, None),
+    ("read-unit-no-token", "GET", f"/api/v1/units/{NO_TASK}", None, None, 401, None),
+    ("position-latitude-out-of-range", "POST", "/api/v1/units/{unit}/position", "agency",
+     {"location": {"type": "Point", "coordinates": [77.5, 95]}}, 422, "location.coordinates.1"),
+    ("position-time-without-zone", "POST", "/api/v1/units/{unit}/position", "agency",
+     {"location": POINT, "fixed_at": "2026-07-01T09:00:00"}, 422, "fixed_at"),
+    ("position-in-the-future", "POST", "/api/v1/units/{unit}/position", "agency",
+     {"location": POINT, "fixed_at": "2999-01-01T00:00:00Z"}, 422, "fixed_at"),
+    ("position-unknown-unit", "POST", f"/api/v1/units/{NO_TASK}/position", "agency", {"location": POINT}, 404, None),
+    ("position-as-officer", "POST", "/api/v1/units/{unit}/position", "officer", {"location": POINT}, 403, None),
+    ("status-unknown", "POST", "/api/v1/units/{unit}/status", "agency", {"status": "flying"}, 422, "status"),
+    ("status-dispatched-by-agency", "POST", "/api/v1/units/{unit}/status", "agency", {"status": "dispatched"}, 422,
+     "status"),
+    ("status-illegal-move", "POST", "/api/v1/units/{unit}/status", "agency", {"status": "on_scene"}, 409, None),
+    ("recommend-unknown-need", "POST", "/api/v1/dispatch/recommendations", "officer",
+     {"incident_id": NO_TASK, "needs": {"dragon": 1}}, 422, "needs.dragon"),
+    ("recommend-count-not-a-number", "POST", "/api/v1/dispatch/recommendations", "officer",
+     {"incident_id": NO_TASK, "needs": {"ambulance": "two"}}, 422, "needs.ambulance"),
+    ("recommend-no-needs", "POST", "/api/v1/dispatch/recommendations", "officer",
+     {"incident_id": NO_TASK, "needs": {}}, 422, "needs"),
+    ("recommend-unknown-incident", "POST", "/api/v1/dispatch/recommendations", "officer",
+     {"incident_id": NO_TASK, "needs": {"ambulance": 1}}, 422, "incident_id"),
+    ("recommend-travel-limit-too-small", "POST", "/api/v1/dispatch/recommendations", "officer",
+     {"incident_id": NO_TASK, "needs": {"ambulance": 1}, "max_travel_s": 5}, 422, "max_travel_s"),
+    ("recommend-coverage-not-seconds", "POST", "/api/v1/dispatch/recommendations", "officer",
+     {"incident_id": NO_TASK, "needs": {"ambulance": 1}, "coverage": {"ambulance": "soon"}}, 422, "coverage.ambulance"),
+    ("recommend-as-agency", "POST", "/api/v1/dispatch/recommendations", "agency",
+     {"incident_id": NO_TASK, "needs": {"ambulance": 1}}, 403, None),
+    ("list-recommendations-bad-status", "GET", "/api/v1/dispatch/recommendations?status=maybe", "officer", None,
+     400, "status"),
+    ("list-recommendations-as-agency", "GET", "/api/v1/dispatch/recommendations", "agency", None, 403, None),
+    ("read-recommendation-unknown", "GET", f"/api/v1/dispatch/recommendations/{NO_TASK}", "viewer", None, 404, None),
+    ("accept-unknown", "POST", f"/api/v1/dispatch/recommendations/{NO_TASK}/accept", "officer", None, 404, None),
+    ("accept-bad-unit-id", "POST", f"/api/v1/dispatch/recommendations/{NO_TASK}/accept", "officer",
+     {"assignments": [{"unit_id": "x", "incident_id": NO_TASK, "need": "ambulance"}]}, 422, "assignments.0.unit_id"),
+    ("accept-as-viewer", "POST", f"/api/v1/dispatch/recommendations/{NO_TASK}/accept", "viewer", None, 403, None),
     ("method-not-allowed", "DELETE", "/api/v1/incidents", "officer", None, 405, None),
     ("unknown-route", "GET", "/api/v1/nothing-here", "officer", None, 404, None),
 ]
@@ -171,23 +224,30 @@ def callers(client, store, clock, officer, admin, viewer, make_agency, make_toke
         expired = issue_token(session=session, clock=clock, name="old", role=Role.DUTY_OFFICER,
                               expires_at=clock.now() - timedelta(seconds=1))
     task = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json["tasks"][0]["id"]
+    station = client.post("/api/v1/stations", headers=admin, json={
+        "code": "FS-01", "name": "Fire station 1", "agency_id": str(_fire_id), "location": POINT}).json["id"]
+    unit = client.post("/api/v1/units", headers=admin, json={
+        "code": "FS-01-1", "unit_type": "fire_engine", "station_id": station}).json["id"]
     return {"officer": officer, "admin": admin, "viewer": viewer, "agency": bearer(fire_token),
             "bogus": bearer("iccc_not-a-real-token"), "expired": bearer(expired), None: {},
-            "alert_source": bearer(make_token(Role.ALERT_SOURCE, "met-office"))}, task
+            "alert_source": bearer(make_token(Role.ALERT_SOURCE, "met-office"))}, {
+        "task": task, "station": station, "unit": unit}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
 def test_bad_input_gets_a_problem_naming_the_field(client, callers, case):
     _name, method, path, caller, body, status, field = case
-    headers, task = callers
+    headers, ids = callers
     kwargs = {"headers": headers[caller]}
+    if isinstance(body, dict):
+        body = json.loads(json.dumps(body).replace('"{station}"', json.dumps(ids["station"])))
     if isinstance(body, tuple):
         kwargs["content_type"], kwargs["data"] = body
     elif isinstance(body, bytes):
         kwargs["content_type"], kwargs["data"] = "application/json", body
     elif body is not None:
         kwargs["json"] = body
-    response = client.open(path.format(task=task), method=method, **kwargs)
+    response = client.open(path.format(**ids), method=method, **kwargs)
     assert response.status_code == status, response.get_data(as_text=True)
     assert response.content_type == "application/problem+json"
     problem = response.json
@@ -201,7 +261,7 @@ def test_every_api_route_has_a_bad_input_case(app):
     for _name, method, path, *_rest in CASES:
         adapter = app.url_map.bind("localhost")
         try:
-            endpoint, _args = adapter.match(path.split("?")[0].format(task=NO_TASK), method=method)
+            endpoint, _args = adapter.match(path.split("?")[0].format(task=NO_TASK, unit=NO_TASK), method=method)
             covered.add(endpoint)
         except Exception:  # noqa: BLE001 - 404/405 cases match nothing, by design
             pass

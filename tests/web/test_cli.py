@@ -63,11 +63,13 @@ def test_the_demo_city_moves_incidents_through_their_sops(tmp_path):
     with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
         statuses = dict(db.execute("SELECT status, count(*) FROM incidents GROUP BY status").fetchall())
         deliveries = db.execute("SELECT count(*) FROM delivery_attempts WHERE outcome = 'delivered'").fetchone()[0]
+        served = db.execute("SELECT count(*) FROM dispatch_assignments WHERE status = 'done'").fetchone()[0]
         decided = db.execute("SELECT count(*) FROM duty_requests WHERE status = 'answered' "
                              "AND answered_by = 'duty_officer:demo-duty-officer'").fetchone()[0]
     assert statuses.get("resolved", 0) >= 1, statuses
     assert deliveries >= 3
     assert decided >= 1  # the demo's duty officer answers the SOPs' decisions through the API
+    assert served >= 1  # units were recommended, accepted, sent, and reported back
 
 
 def test_users_add_keeps_a_hash_and_explains_a_short_password(tmp_path):

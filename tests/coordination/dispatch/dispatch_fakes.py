@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coordination.dispatch import Demand, Unit, UnitStatus
+from coordination.dispatch import Demand, DistanceConvention, Unit, UnitStatus, VrptwInstance, distance_matrix
 
 SHARED_DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
 """`../shared/data` beside the project checkout: reference data written by others."""
@@ -35,3 +35,21 @@ def make_unit(unit_id: str, unit_type: str = "ambulance", *, status: UnitStatus 
 def make_demand(incident_id: str, needs: Mapping[str, int], *, priority: int = 1) -> Demand:
     """A demand at the node named after its incident."""
     return Demand(incident_id=incident_id, node=incident_id, needs=tuple(needs.items()), priority=priority)
+
+
+def assert_feasible(instance: VrptwInstance, plan) -> None:
+    """Check the routes independently: each customer once, loads within capacity, windows kept."""
+    dist = distance_matrix(instance=instance, convention=DistanceConvention.DOUBLE)
+    visited = [n for route in plan.routes for n in route.sites]
+    assert sorted(visited) == [s.number for s in instance.sites[1:]]
+    assert len(plan.routes) <= instance.vehicle_count
+    for route in plan.routes:
+        assert sum(instance.sites[n].demand for n in route.sites) <= instance.capacity
+        clock, here = instance.sites[0].ready, 0
+        for n in route.sites:
+            site = instance.sites[n]
+            clock = max(clock + dist[here, n], site.ready)
+            assert clock <= site.due + 1e-6, f"site {n} reached at {clock}, due {site.due}"
+            clock += site.service
+            here = n
+        assert clock + dist[here, 0] <= instance.sites[0].due + 1e-6

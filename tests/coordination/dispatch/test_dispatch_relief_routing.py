@@ -18,7 +18,7 @@ from coordination.dispatch import (
 )
 from coordination.errors import InvalidInput
 
-from dispatch_fakes import SHARED_DATA
+from dispatch_fakes import SHARED_DATA, assert_feasible
 
 SOLOMON = SHARED_DATA / "solomon"
 
@@ -33,24 +33,6 @@ def solomon_file(name: str):
 def best_known_distance(instance: str) -> float:
     with solomon_file("bks_c1_r1.csv").open() as handle:
         return next(float(row["hier_distance_double"]) for row in csv.DictReader(handle) if row["instance"] == instance)
-
-
-def assert_feasible(instance: VrptwInstance, plan) -> None:
-    """Check the routes independently: each customer once, loads within capacity, windows kept."""
-    dist = distance_matrix(instance=instance, convention=DistanceConvention.DOUBLE)
-    visited = [n for route in plan.routes for n in route.sites]
-    assert sorted(visited) == [s.number for s in instance.sites[1:]]
-    assert len(plan.routes) <= instance.vehicle_count
-    for route in plan.routes:
-        assert sum(instance.sites[n].demand for n in route.sites) <= instance.capacity
-        clock, here = instance.sites[0].ready, 0
-        for n in route.sites:
-            site = instance.sites[n]
-            clock = max(clock + dist[here, n], site.ready)
-            assert clock <= site.due + 1e-6, f"site {n} reached at {clock}, due {site.due}"
-            clock += site.service
-            here = n
-        assert clock + dist[here, 0] <= instance.sites[0].due + 1e-6
 
 
 def test_the_solomon_reader_gets_fleet_depot_and_customers():

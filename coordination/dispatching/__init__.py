@@ -1,0 +1,60 @@
+"""The dispatch service: stations and units of every agency, and recommendations the duty officer accepts.
+
+It snapshots open demands and units from the database, asks the pure `coordination.dispatch`
+core for a plan, persists it with its explanation, and on acceptance dispatches the units:
+unit states, agency tasks with their webhooks and the timeline commit in one transaction.
+"""
+
+from coordination.dispatching.acceptance import DISPATCH_STEP, ChosenUnit, accept_recommendation
+from coordination.dispatching.demands import MAX_UNITS_PER_NEED, checked_needs, open_demands
+from coordination.dispatching.demo_fleet import DEMO_FLEET, seed_demo_fleet
+from coordination.dispatching.fleet import (
+    UNIT_CAPABILITIES,
+    PositionFix,
+    StationRegistration,
+    StatusReport,
+    UnitRegistration,
+    record_position,
+    register_station,
+    register_unit,
+    report_status,
+    snapshot_units,
+    visible_unit,
+)
+from coordination.dispatching.recommendations import DEFAULT_OPTIONS, recommend_dispatch
+from coordination.dispatching.release import release_incident_units
+from coordination.dispatching.representations import recommendation_json, station_json, unit_json
+from coordination.dispatching.roads import DEMO_ROAD_NETWORK, travel_times_for, use_road_network
+from coordination.dispatching.sop_steps import recommend_for_sop_step
+
+__all__ = [
+    "DEFAULT_OPTIONS",
+    "DEMO_FLEET",
+    "DEMO_ROAD_NETWORK",
+    "DISPATCH_STEP",
+    "MAX_UNITS_PER_NEED",
+    "UNIT_CAPABILITIES",
+    "ChosenUnit",
+    "PositionFix",
+    "StationRegistration",
+    "StatusReport",
+    "UnitRegistration",
+    "accept_recommendation",
+    "checked_needs",
+    "open_demands",
+    "recommend_dispatch",
+    "recommend_for_sop_step",
+    "recommendation_json",
+    "seed_demo_fleet",
+    "record_position",
+    "register_station",
+    "register_unit",
+    "release_incident_units",
+    "report_status",
+    "snapshot_units",
+    "station_json",
+    "travel_times_for",
+    "unit_json",
+    "use_road_network",
+    "visible_unit",
+]
