@@ -23,6 +23,7 @@ from coordination.lifecycles import (
     IncidentStatus,
 )
 from coordination.principals import Principal, Role
+from coordination.dispatching import release_incident_units
 from coordination.runs import apply_event
 from coordination.store.tables import DutyRequest, Incident, SopRunRecord
 from sop_engine import DecisionTaken, NoticeApproved, NoticeWithheld, RunStatus, StoodDown
@@ -115,6 +116,8 @@ def stand_down(*, session: Session, clock: Clock, principal: Principal, incident
     for record in running:
         apply_event(session=session, clock=clock, run_id=record.id, event=StoodDown(reason, principal.label),
                     actor=principal.label)
+    release_incident_units(session=session, clock=clock, incident_id=incident.id, actor=principal.label,
+                           reason=f"stood down: {reason}")
     if incident.status is not IncidentStatus.CLOSED:  # no run was running: close it directly
         incident.status = IncidentStatus.CLOSED
         incident.closed_at = now

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session
 from coordination import audit, metrics
 from coordination.agencies import escalation_contact
 from coordination.assignment import agencies_for_task
+from coordination.clock import Clock
+from coordination.dispatching.sop_steps import recommend_for_sop_step
 from coordination.lifecycles import (
     INCIDENT_MOVES,
     NOTICE_APPROVE,
@@ -82,6 +84,7 @@ class Spawn:
 @dataclass(frozen=True)
 class Context:
     session: Session
+    clock: Clock
     now: datetime
     record: SopRunRecord
     incident: Incident
@@ -93,7 +96,7 @@ def execute(context: Context, command: Command) -> Event | Spawn | None:
     if isinstance(command, CreateTask):
         return _create_tasks(context, command)
     if isinstance(command, RequestDispatch):
-        return _dispatch_by_tasks(context, command)
+        return _request_dispatch(context, command)
     if isinstance(command, SpawnIncident):
         return _spawn(context, command)
     if isinstance(command, StartTimer):
@@ -160,6 +163,24 @@ def _create_tasks(context: Context, command: CreateTask) -> TasksAssigned:
                                    step_id=command.step_id, at=context.now)
     ]
     return TasksAssigned(command.step_id, tuple(str(task.id) for task in tasks))
+
+
+def _request_dispatch(context: Context, command: RequestDispatch) -> TasksAssigned | None:
+    """Hand the step to the dispatch service when the fleet has units of every type asked for
+    (the run then waits for the duty officer to accept the recommendation: `DispatchConfirmed`);
+    otherwise ask the owning agencies by task."""
+    recommendation = recommend_for_sop_step(
+        session=context.session, clock=context.clock, incident_id=context.incident.id, run_id=context.record.id,
+        step_id=command.step_id, units=command.units,
+    )
+    if recommendation is None:
+        return _dispatch_by_tasks(context, command)
+    audit.record(context.session, at=context.now, kind="dispatch.requested", actor="engine",
+                 incident_id=context.incident.id,
+                 summary=f"step {command.step_id}: units recommended for the duty officer to accept "
+                 f"({', '.join(f'{count} {unit}' for unit, count in command.units)})",
+                 data={"step_id": command.step_id, "recommendation_id": str(recommendation.id)})
+    return None
 
 
 def _dispatch_by_tasks(context: Context, command: RequestDispatch) -> TasksAssigned:

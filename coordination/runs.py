@@ -97,7 +97,7 @@ def apply_event(*, session: Session, clock: Clock, run_id: uuid.UUID, event: Eve
 def _drive(*, session: Session, clock: Clock, record: SopRunRecord, run: SopRun, incident: Incident, event: Event,
            actor: str) -> None:
     now = clock.now()
-    context = Context(session=session, now=now, record=record, incident=incident, actor=actor)
+    context = Context(session=session, clock=clock, now=now, record=record, incident=incident, actor=actor)
     seq = session.scalar(select(func.max(SopRunEvent.seq)).where(SopRunEvent.run_id == record.id)) or 0
     pending: deque[Event] = deque([event])
     spawned: list[Incident] = []

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from coordination import NotFound, Role
-from coordination.dispatching import ChosenUnit, accept_recommendation, recommend_dispatch, recommendation_json
+from coordination.dispatch_confirmations import accept_dispatch
+from coordination.dispatching import ChosenUnit, recommend_dispatch, recommendation_json
 from coordination.dispatch.orders import RecommendationStatus
 from coordination.store.tables import DispatchRecommendation
 from web.api.listing import enum_arg, page_of
@@ -83,7 +84,7 @@ def read_recommendation(recommendation_id: uuid.UUID):
 def accept(recommendation_id: uuid.UUID):
     """Accept the recommendation, or send the listed units instead; the units are dispatched at once."""
     body = optional_json_body(AcceptanceBody)
-    recommendation = accept_recommendation(session=session(), clock=services().clock,
-                                           recommendation_id=recommendation_id, decided_by=principal().label,
-                                           assignments=body.assignments, note=body.note, travel=services().travel)
+    recommendation = accept_dispatch(session=session(), clock=services().clock,
+                                     recommendation_id=recommendation_id, decided_by=principal().label,
+                                     assignments=body.assignments, note=body.note, travel=services().travel)
     return recommendation_json(recommendation)
