@@ -40,7 +40,6 @@ from coordination.store.tables import (
     WebhookMessage,
 )
 from tests.coordination.dispatching.conftest import OFFICER, unit_by_code
-
 from tests.coordination.test_duty import stand_in_for_the_shipped_sops
 
 pytestmark = pytest.mark.database
