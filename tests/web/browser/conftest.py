@@ -1,5 +1,5 @@
 """A real browser against a real server: Debian's chromium, headless, driven by Playwright,
-and the console served by waitress on 127.0.0.1. Browser tests run on SQLite only: the
+and the console served on 127.0.0.1 by a real HTTP server. Browser tests run on SQLite only: the
 database paths they use are covered on both databases by the API tests."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import threading
 
 import pytest
 from playwright.sync_api import sync_playwright
-from waitress import create_server
+from werkzeug.serving import make_server
 
 from coordination import Store, upgrade
 
@@ -41,11 +41,15 @@ def browser():
 
 @pytest.fixture
 def live_server(app):
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    # werkzeug's threaded server stops cleanly (`shutdown` waits for its loop), unlike closing
+    # waitress's sockets under its running select loop.
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
 
 
 @pytest.fixture
