@@ -26,7 +26,7 @@ STALE_AFTER = timedelta(minutes=30)
 """A running SOP with no event for this long and no deadline pending is reported as stalled:
 longer than any acknowledgement deadline in the library, shorter than a shift's attention span."""
 
-OPEN_TASK_STATUSES = (TaskStatus.QUEUED, TaskStatus.DELIVERED, TaskStatus.ACKNOWLEDGED, TaskStatus.IN_PROGRESS)
+OPEN_TASK_STATUSES = tuple(status for status in TaskStatus if status.is_open)
 
 
 @dataclass

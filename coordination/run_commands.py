@@ -44,7 +44,6 @@ from coordination.store.tables import (
 from coordination.representations import incident_json
 from coordination.webhooks.outbox import enqueue, task_payload
 from sop_engine import (
-    UNIT_TYPES,
     AgencyRole,
     AskDecision,
     CancelTask,
@@ -64,6 +63,7 @@ from sop_engine import (
     SpawnIncident,
     StartTimer,
     TasksAssigned,
+    units_by_owner,
 )
 
 AGENCY_RUNGS = (EscalationTarget.AGENCY_SUPERVISOR, EscalationTarget.AGENCY_HEAD)
@@ -185,12 +185,10 @@ def _request_dispatch(context: Context, command: RequestDispatch) -> TasksAssign
 
 def _dispatch_by_tasks(context: Context, command: RequestDispatch) -> TasksAssigned:
     """Ask each owning agency for its units, by task: the dispatch step's fallback route."""
-    by_role: dict[AgencyRole, list[str]] = {}
-    for unit_type, count in command.units:
-        by_role.setdefault(UNIT_TYPES[unit_type], []).append(f"{count} x {unit_type.replace('_', ' ')}")
     tasks = []
-    for role, wanted in by_role.items():
-        instruction = f"Dispatch {', '.join(wanted)} to the incident"
+    for role, wanted in units_by_owner(command.units).items():
+        listed = ", ".join(f"{count} x {unit_type.replace('_', ' ')}" for unit_type, count in wanted)
+        instruction = f"Dispatch {listed} to the incident"
         for agency in agencies_for(context.session, role=role, incident=context.incident, step_id=command.step_id,
                                    at=context.now):
             tasks.append(_new_task(context, step_id=command.step_id, agency=agency, role=role, instruction=instruction,

@@ -69,6 +69,7 @@ from sop_engine.vocabulary import (
     EscalationTarget,
     FieldKind,
     Severity,
+    units_by_owner,
 )
 
 __all__ = [
@@ -153,4 +154,5 @@ __all__ = [
     "shipped_sops",
     "sop_json_schema",
     "step_graph",
+    "units_by_owner",
 ]

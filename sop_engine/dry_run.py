@@ -70,7 +70,7 @@ from sop_engine.events import (
 from sop_engine.run import IncidentFacts, SopRun, StepStatus
 from sop_engine.runtime import advance, new_run
 from sop_engine.serializer import run_from_json, run_to_json
-from sop_engine.vocabulary import INCIDENT_DETAIL_FIELDS, UNIT_TYPES, AgencyRole, Severity
+from sop_engine.vocabulary import INCIDENT_DETAIL_FIELDS, AgencyRole, Severity, units_by_owner
 from sop_engine.yaml_source import read_yaml, validate_model
 
 DRY_RUN_START = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -298,10 +298,8 @@ class _DryRun:
                 self._note("dispatch", f"{command.step_id}: recommendation for {wanted}")
                 self._at(answer.after, DispatchConfirmed(command.step_id, tuple(answer.confirm)))
                 return None
-            by_role: dict[AgencyRole, list[str]] = {}
-            for unit, count in command.units:
-                by_role.setdefault(UNIT_TYPES[unit], []).append(f"{count} x {unit}")
-            tasks = [(role, f"Dispatch {', '.join(units)}") for role, units in by_role.items()]
+            tasks = [(role, "Dispatch " + ", ".join(f"{count} x {unit}" for unit, count in wanted))
+                     for role, wanted in units_by_owner(command.units).items()]
             return self._tasks(command.step_id, tasks, command.complete_due_at)
         if isinstance(command, StartTimer):
             self.timer_due[command.key] = command.due_at

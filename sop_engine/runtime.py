@@ -39,6 +39,7 @@ from sop_engine.definition import (
     DecisionAction,
     DispatchAction,
     EndAction,
+    EscalationRung,
     JoinRule,
     NotifyAction,
     SopDefinition,
@@ -355,12 +356,9 @@ class _Working:
             reason = f"{deadline} not given within {format_duration_s(step.complete_within_s)}"
         else:
             reason = f"{deadline} still overdue"
-        ladder = self.definition.step_deadline_ladder_for(step_id)
-        rung = min(state.next_rung, len(ladder) - 1)
-        self.commands.append(Escalate(step_id, None, rung, ladder[rung].target, reason))
+        rung = self._raise_next_rung(self.definition.step_deadline_ladder_for(step_id), state.next_rung,
+                                     step_id=step_id, task_id=None, reason=reason, timer=step_ladder_timer(step_id))
         self.steps[step_id] = evolve(state, next_rung=rung + 1)
-        if rung + 1 < len(ladder):
-            self._start_timer(step_ladder_timer(step_id), self.now + timedelta(seconds=ladder[rung].within_s))
 
     def _climbing_for(self, task_id: str) -> str | None:
         """What the ladder for this task is climbing about, or None once that is resolved."""
@@ -373,12 +371,19 @@ class _Working:
         return COMPLETION if completion_due is None else None
 
     def _climb(self, task: TaskState, reason: str) -> None:
-        ladder = self.definition.ladder_for(task.step_id)
-        rung = min(task.next_rung, len(ladder) - 1)
-        self.commands.append(Escalate(task.step_id, task.task_id, rung, ladder[rung].target, reason))
+        rung = self._raise_next_rung(self.definition.ladder_for(task.step_id), task.next_rung, step_id=task.step_id,
+                                     task_id=task.task_id, reason=reason, timer=ladder_timer(task.task_id))
         self.tasks[task.task_id] = evolve(task, next_rung=rung + 1)
+
+    def _raise_next_rung(self, ladder: tuple[EscalationRung, ...], next_rung: int, *, step_id: str,
+                         task_id: str | None, reason: str, timer: str) -> int:
+        """Escalate to the next rung (the top one again once climbed), start the timer for the
+        rung after it, and return the rung raised."""
+        rung = min(next_rung, len(ladder) - 1)
+        self.commands.append(Escalate(step_id, task_id, rung, ladder[rung].target, reason))
         if rung + 1 < len(ladder):
-            self._start_timer(ladder_timer(task.task_id), self.now + timedelta(seconds=ladder[rung].within_s))
+            self._start_timer(timer, self.now + timedelta(seconds=ladder[rung].within_s))
+        return rung
 
     # steps
 

@@ -144,3 +144,12 @@ INCIDENT_DETAIL_FIELDS: tuple[str, ...] = (
 
 FIELD_CHOICES: dict[str, frozenset[str]] = {"type": INCIDENT_TYPES}
 """The allowed words of each choice field."""
+
+
+def units_by_owner(units: tuple[tuple[str, int], ...]) -> dict[AgencyRole, list[tuple[str, int]]]:
+    """Group a dispatch step's (unit type, count) pairs by the agency role that owns each type,
+    in the order written: what a dispatch step asks of each agency when it goes by task."""
+    grouped: dict[AgencyRole, list[tuple[str, int]]] = {}
+    for unit_type, count in units:
+        grouped.setdefault(UNIT_TYPES[unit_type], []).append((unit_type, count))
+    return grouped

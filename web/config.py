@@ -29,7 +29,7 @@ class Settings:
     """Mark the console's session cookie Secure (ICCC_SECURE_COOKIES=false only for plain-http
     set-ups reached by another name than localhost, e.g. a lab behind no TLS)."""
 
-    # Issue 4: duplicates, the public feed, CAP, concurrent delivery.
+    # Duplicate reports, the public feed, CAP alerts out, concurrent webhook delivery.
     duplicates: DuplicatePolicy = DuplicatePolicy()
     publication: PublicationPolicy = PublicationPolicy()
     cap_sender: str = "iccc@city.example"

@@ -41,6 +41,12 @@ def _signed_in() -> Principal | None:
         return Principal(token_id=record.id, name=record.name, role=record.role, agency_id=record.agency_id)
 
 
+def require_csrf() -> None:
+    """Refuse (400) a form post whose CSRF token is not this session's."""
+    if not secrets.compare_digest(request.form.get("csrf", ""), cookie.get("csrf", "-")):
+        abort(400)
+
+
 def _csrf_token() -> str:
     if "csrf" not in cookie:
         cookie["csrf"] = secrets.token_urlsafe(24)
@@ -73,8 +79,7 @@ def _refused(message: str, *, error_for: str, status: int, username: str = "", h
 @blueprint.post("/console/sign-in")
 def submit_sign_in():
     """Sign in with a username and password (people), or an API token (integrations, demo)."""
-    if not secrets.compare_digest(request.form.get("csrf", ""), cookie.get("csrf", "-")):
-        abort(400)
+    require_csrf()
     context = services()
     if "username" in request.form:
         username = request.form.get("username", "")
@@ -105,8 +110,7 @@ def submit_sign_in():
 
 @blueprint.post("/console/sign-out")
 def sign_out():
-    if not secrets.compare_digest(request.form.get("csrf", ""), cookie.get("csrf", "-")):
-        abort(400)
+    require_csrf()
     cookie.clear()
     return redirect(url_for("console.sign_in"))
 

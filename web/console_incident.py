@@ -5,10 +5,9 @@ is the same use case the API calls, recorded as the signed-in officer."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
-from flask import Blueprint, abort, redirect, render_template, request, session as cookie, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -27,7 +26,7 @@ from coordination.lifecycles import DutyRequestStatus, IncidentStatus
 from coordination.runs import load_run
 from coordination.store.tables import DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
 from sop_engine.diagrams import step_summary, to_svg
-from web.console import BOARD_ROLES, _csrf_token, _signed_in
+from web.console import BOARD_ROLES, _csrf_token, _signed_in, require_csrf
 from web.context import services
 
 blueprint = Blueprint("incident_console", __name__)
@@ -42,11 +41,6 @@ def _caller(roles: set[Role]) -> Principal:
     if caller.role not in roles:
         abort(403)
     return caller
-
-
-def _check_csrf() -> None:
-    if not secrets.compare_digest(request.form.get("csrf", ""), cookie.get("csrf", "-")):
-        abort(400)
 
 
 @blueprint.get("/console/incidents/<uuid:incident_id>")
@@ -114,7 +108,7 @@ def integrity_page():
 @blueprint.post("/console/decisions/<uuid:request_id>")
 def answer(request_id: uuid.UUID):
     caller = _caller(ACTING_ROLES)
-    _check_csrf()
+    require_csrf()
     context = services()
     with context.store.transaction() as db:
         decision = db.get(DutyRequest, request_id)
@@ -134,7 +128,7 @@ def answer(request_id: uuid.UUID):
 @blueprint.post("/console/incidents/<uuid:incident_id>/stand-down")
 def stand_down_incident(incident_id: uuid.UUID):
     caller = _caller(ACTING_ROLES)
-    _check_csrf()
+    require_csrf()
     context = services()
     try:
         with context.store.transaction() as db:

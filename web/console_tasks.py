@@ -4,10 +4,9 @@ signed-in person. Another agency's task is invisible here exactly as in the API 
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
-from flask import Blueprint, abort, redirect, render_template, request, session as cookie, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from coordination import (
@@ -21,7 +20,7 @@ from coordination import (
     answer_task,
 )
 from coordination.store.tables import Agency, Task
-from web.console import _csrf_token, _signed_in
+from web.console import _csrf_token, _signed_in, require_csrf
 from web.context import services
 
 blueprint = Blueprint("task_console", __name__)
@@ -58,8 +57,7 @@ def answer(task_id: uuid.UUID, action: str):
     caller = _agency_user()
     if caller is None:
         abort(401)
-    if not secrets.compare_digest(request.form.get("csrf", ""), cookie.get("csrf", "-")):
-        abort(400)
+    require_csrf()
     form = request.form
     if action == "acknowledge":
         reply = Acknowledge()
