@@ -12,6 +12,7 @@ from sqlalchemy import select
 from coordination import IncidentStatus, Principal, Role, TooManyAttempts, Unauthenticated, authenticate
 from coordination.store.tables import ApiToken, Incident, OfficerAlert
 from coordination.users import active_user_principal, sign_in_with_password
+from web.console_nav import links_for
 from web.context import services
 
 blueprint = Blueprint("console", __name__)
@@ -39,6 +40,22 @@ def _signed_in() -> Principal | None:
             cookie.clear()
             return None
         return Principal(token_id=record.id, name=record.name, role=record.role, agency_id=record.agency_id)
+
+
+def console_caller(roles: set[Role] | frozenset[Role]) -> Principal:
+    """The signed-in person, if their role may open this page: otherwise to the sign-in page
+    (nobody signed in) or 403 (signed in with another role). Every console page starts here."""
+    caller = _signed_in()
+    if caller is None:
+        abort(redirect(url_for("console.sign_in")))
+    if caller.role not in roles:
+        abort(403)
+    return caller
+
+
+@blueprint.app_context_processor
+def _navigation() -> dict:
+    return {"nav_links": links_for}
 
 
 def require_csrf() -> None:

@@ -1,0 +1,31 @@
+"""The console's navigation: one list of pages and the roles that may open each, so the bar
+at the top of every page shows a person exactly the pages their role allows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coordination import Principal, Role
+
+EVERY_OFFICER = frozenset({Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER})
+
+
+@dataclass(frozen=True)
+class NavLink:
+    endpoint: str
+    label: str
+    roles: frozenset[Role]
+
+
+NAV: list[NavLink] = [
+    NavLink("console.board", "Board", EVERY_OFFICER),
+    NavLink("incident_console.integrity_page", "Integrity", EVERY_OFFICER),
+    NavLink("task_console.tasks_page", "Tasks", frozenset({Role.AGENCY})),
+]
+"""In the order they appear. A new console page adds its line here."""
+
+
+def links_for(caller: Principal | None) -> list[NavLink]:
+    if caller is None:
+        return []
+    return [link for link in NAV if caller.role in link.roles]
