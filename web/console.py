@@ -7,11 +7,12 @@ import uuid
 from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, session as cookie, url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from coordination import IncidentStatus, Principal, Role, TooManyAttempts, Unauthenticated, authenticate
 from coordination.store.tables import ApiToken, Incident, OfficerAlert
 from coordination.users import active_user_principal, sign_in_with_password
+from sop_engine import INCIDENT_TYPES, Severity
 from web.console_nav import links_for
 from web.context import services
 
@@ -79,7 +80,9 @@ def board():
         return redirect(url_for("task_console.tasks_page"))
     if caller.role not in BOARD_ROLES:
         abort(403)
-    return render_template("board.html", caller=caller, csrf_token=_csrf_token())
+    return render_template("board.html", caller=caller, csrf_token=_csrf_token(), filters=_board_filters(),
+                           severities=[level.value for level in Severity], statuses=[s.value for s in IncidentStatus],
+                           incident_types=sorted(INCIDENT_TYPES))
 
 
 @blueprint.get("/console/sign-in")
@@ -132,25 +135,67 @@ def sign_out():
     return redirect(url_for("console.sign_in"))
 
 
+BOARD_ROWS = 200
+
+
+def _board_filters() -> dict[str, str]:
+    """The board's filters from the query string; unknown values are ignored rather than refused,
+    so a stale bookmark still opens the board."""
+    def allowed(name: str, choices, default: str = "") -> str:
+        value = request.args.get(name, default)
+        return value if value in {"", *choices} else default
+
+    return {
+        "status": allowed("status", IncidentStatus, default=IncidentStatus.OPEN.value),
+        "severity": allowed("severity", Severity),
+        "type": allowed("type", INCIDENT_TYPES),
+        "exercise": allowed("exercise", {"live", "exercise"}),
+        "q": request.args.get("q", "").strip()[:100],
+    }
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern matching `text` literally anywhere (its %, _ and \\ escaped)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 @blueprint.get("/console/board.json")
 def board_data():
-    """The board's rows: open incidents first, each with SOP progress and its next deadline."""
+    """The board's rows, filtered: open incidents first, newest first, each with SOP progress and
+    its next deadline. `q` searches the description, the type and the reporter."""
     caller = _signed_in()
     if caller is None or caller.role not in BOARD_ROLES:
         abort(401)
     context = services()
     now = context.clock.now()
+    filters = _board_filters()
+    query = select(Incident)
+    if filters["status"]:
+        query = query.where(Incident.status == IncidentStatus(filters["status"]))
+    if filters["severity"]:
+        query = query.where(Incident.severity == Severity(filters["severity"]))
+    if filters["type"]:
+        query = query.where(Incident.incident_type == filters["type"])
+    if filters["exercise"]:
+        query = query.where(Incident.is_exercise.is_(filters["exercise"] == "exercise"))
+    if filters["q"]:
+        pattern = _contains(filters["q"])
+        typed = _contains(filters["q"].lower().replace(" ", "_"))  # "building fire" finds building_fire
+        query = query.where(or_(Incident.description.ilike(pattern, escape="\\"),
+                                Incident.incident_type.ilike(typed, escape="\\"),
+                                Incident.reporter_name.ilike(pattern, escape="\\")))
     with context.store.transaction() as db:
         incidents = db.scalars(
-            select(Incident).order_by((Incident.status == IncidentStatus.OPEN).desc(), Incident.declared_at.desc())
-            .limit(200)
+            query.order_by((Incident.status == IncidentStatus.OPEN).desc(), Incident.declared_at.desc())
+            .limit(BOARD_ROWS + 1)
         ).unique().all()
-        rows = [_row(incident, now) for incident in incidents]
+        rows = [_row(incident, now) for incident in incidents[:BOARD_ROWS]]
         alerts = db.scalars(select(OfficerAlert).where(OfficerAlert.acknowledged_at.is_(None))
                             .order_by(OfficerAlert.raised_at.desc()).limit(50)).all()
         officer_alerts = [{"kind": alert.kind, "summary": alert.summary,
                            "age_s": int((now - alert.raised_at).total_seconds())} for alert in alerts]
-    return {"now": now.isoformat(), "incidents": rows, "officer_alerts": officer_alerts}
+    return {"now": now.isoformat(), "incidents": rows, "more": len(incidents) > BOARD_ROWS,
+            "officer_alerts": officer_alerts}
 
 
 def _row(incident: Incident, now: datetime) -> dict:
@@ -170,6 +215,7 @@ def _row(incident: Incident, now: datetime) -> dict:
         "url": url_for("incident_console.incident_page", incident_id=incident.id),
         "type": incident.incident_type.replace("_", " "),
         "severity": incident.severity.value,
+        "description": incident.description[:140],
         "status": incident.status.value,
         "is_exercise": incident.is_exercise,
         "age_s": int((now - incident.declared_at).total_seconds()),

@@ -52,6 +52,34 @@ def test_the_board_lists_incidents_with_sop_progress_and_next_deadline(client, o
     assert [task["agency"] for task in row["open_tasks"]] == ["fire-central"]
 
 
+def test_the_board_filters_by_status_severity_type_and_exercise_and_searches_text(client, officer, make_token,
+                                                                                 make_agency):
+    make_agency("fire-central", "fire")
+    fire = client.post("/api/v1/incidents", headers=officer, json={
+        **FIRE_REPORT, "description": "Smoke from the 100% cotton mill_store"}).json
+    client.post("/api/v1/incidents", headers=officer, json={
+        **FIRE_REPORT, "type": "gas_leak", "severity": "moderate", "description": "Smell of gas", "is_exercise": True})
+    elsewhere = {"type": "Point", "coordinates": [77.65, 13.02]}  # far enough not to be a duplicate report
+    closed = client.post("/api/v1/incidents", headers=officer, json={
+        **FIRE_REPORT, "location": elsewhere, "description": "Old one"}).json
+    client.post(f"/api/v1/incidents/{closed['id']}/stand-down", json={"reason": "duplicate"}, headers=officer)
+    sign_in(client, make_token())
+
+    def shown(**filters) -> list[str]:
+        return [row["description"] for row in client.get("/console/board.json", query_string=filters).json["incidents"]]
+
+    assert sorted(shown()) == ["Smell of gas", "Smoke from the 100% cotton mill_store"], "open ones by default"
+    assert "Old one" in shown(status="") and shown(status="closed") == ["Old one"]
+    assert shown(severity="moderate") == ["Smell of gas"]
+    assert shown(type="gas_leak") == ["Smell of gas"]
+    assert shown(exercise="exercise") == ["Smell of gas"]
+    assert shown(exercise="live") == ["Smoke from the 100% cotton mill_store"]
+    assert shown(q="COTTON") == shown(q="100%") == shown(q="mill_store") == [fire["description"]]
+    assert shown(q="10%") == [] and shown(q="mill%store") == [], "%, _ are matched literally"
+    assert shown(q="gas leak") == ["Smell of gas"], "a type is found as it is written on the board"
+    assert sorted(shown(severity="nonsense", type="volcano")) == sorted(shown()), "a stale bookmark still opens"
+
+
 def test_the_board_shows_what_needs_the_duty_officer(client, officer, make_token, make_agency):
     """A task routed outside every jurisdiction raises an alert that the board lists."""
     make_agency("fire-north", "fire", jurisdiction={"type": "Polygon", "coordinates": [

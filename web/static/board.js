@@ -4,6 +4,15 @@
   const body = document.getElementById("incidents");
   const updated = document.getElementById("updated");
   const alerts = document.getElementById("officer-alerts");
+  const filters = document.getElementById("board-filters");
+  const more = document.getElementById("more");
+
+  // The filters live in the address, so a reload or a bookmark keeps them.
+  function query() {
+    const params = new URLSearchParams(new FormData(filters));
+    for (const [name, value] of [...params]) if (value === "" && name !== "status") params.delete(name);
+    return params.toString();
+  }
 
   function duration(seconds) {
     const sign = seconds < 0 ? "-" : "";
@@ -19,12 +28,18 @@
     return td;
   }
 
-  function link(text, href) {
+  function link(text, href, note) {
     const td = document.createElement("td");
     const a = document.createElement("a");
     a.textContent = text;
     a.href = href;
     td.append(a);
+    if (note) {
+      const small = document.createElement("div");
+      small.className = "help";
+      small.textContent = note;
+      td.append(small);
+    }
     return td;
   }
 
@@ -32,7 +47,7 @@
     body.replaceChildren();
     if (data.incidents.length === 0) {
       const tr = document.createElement("tr");
-      tr.append(cell("No incidents.", ""));
+      tr.append(cell(query().replace(/^status=open$/, "") ? "No incidents match these filters." : "No incidents.", ""));
       tr.firstChild.colSpan = 8;
       body.append(tr);
     }
@@ -43,7 +58,7 @@
       const late = incident.next_deadline_in_s !== null && incident.next_deadline_in_s < 0;
       tr.append(
         cell(incident.severity, `severity-${incident.severity}`),
-        link(incident.type + (incident.is_exercise ? " (exercise)" : ""), incident.url),
+        link(incident.type + (incident.is_exercise ? " (exercise)" : ""), incident.url, incident.description),
         cell(incident.status),
         cell(duration(incident.age_s)),
         cell(incident.sop || "none"),
@@ -54,6 +69,7 @@
       );
       body.append(tr);
     }
+    more.hidden = !data.more;
     alerts.replaceChildren();
     for (const alert of data.officer_alerts.length ? data.officer_alerts : [{ summary: "Nothing needs you.", age_s: null }]) {
       const li = document.createElement("li");
@@ -63,15 +79,28 @@
     updated.textContent = "updated " + new Date(data.now).toLocaleTimeString();
   }
 
+  let latest = 0;
   async function refresh() {
+    const asked = ++latest;
     try {
-      const response = await fetch(source, { credentials: "same-origin" });
+      const response = await fetch(`${source}?${query()}`, { credentials: "same-origin" });
+      if (asked !== latest) return;  // a newer filter's answer is on its way
       if (response.status === 401) { window.location.reload(); return; }
       if (response.ok) render(await response.json());
     } catch (error) {
       updated.textContent = "connection lost; retrying";
     }
   }
+
+  let typing;
+  filters.addEventListener("input", () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      history.replaceState(null, "", `?${query()}`);
+      refresh();
+    }, 200);
+  });
+  filters.addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 
   refresh();
   setInterval(refresh, 2000);

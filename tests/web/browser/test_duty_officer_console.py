@@ -56,3 +56,45 @@ def test_an_officer_takes_a_decision_in_one_click_and_the_sop_follows(page, clie
     page.get_by_role("button", name="Stand the SOP down").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("closed")
     assert client.get(f"/api/v1/incidents/{incident['id']}", headers=officer).json["status"] == "closed"
+
+
+def test_the_board_filters_from_the_keyboard_and_keeps_the_filters_in_the_address(page, client, officer,
+                                                                                  make_user, make_agency):
+    make_agency("fire-central", "fire")
+    client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
+    client.post("/api/v1/incidents", headers=officer, json={
+        **FIRE_REPORT, "type": "gas_leak", "severity": "moderate", "description": "Smell of gas near the school"})
+    sign_in(page, make_user())
+    board = page.locator("#incidents")
+    expect(board).to_contain_text("gas leak")
+
+    page.keyboard.press("Tab")  # the first stop is the skip link, which leads to the content
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.get_by_label("Search").focus()
+    page.keyboard.type("school")
+    expect(board.locator("tr")).to_have_count(1)
+    expect(board).to_contain_text("Smell of gas near the school")
+    assert "q=school" in page.url
+
+    page.reload()
+    expect(page.get_by_label("Search")).to_have_value("school")
+    expect(board.locator("tr")).to_have_count(1)
+    page.get_by_label("Search").fill("")
+    page.get_by_label("Severity").select_option("severe")
+    expect(board).to_contain_text("building fire")
+    expect(board).not_to_contain_text("gas leak")
+    page.get_by_label("Severity").select_option("extreme")
+    expect(board).to_contain_text("No incidents match these filters.")
+
+
+def test_the_board_fits_a_1366_by_768_screen_without_sideways_scrolling(page, client, officer, make_user,
+                                                                         make_agency):
+    make_agency("fire-central", "fire")
+    for severity in ("minor", "moderate", "severe", "extreme"):
+        client.post("/api/v1/incidents", headers=officer, json={
+            **FIRE_REPORT, "severity": severity, "description": f"A {severity} fire with a long description " * 3,
+            "location": {"type": "Point", "coordinates": [77.5946 + 0.05 * len(severity), 12.9716]}})
+    sign_in(page, make_user())
+    expect(page.locator("#incidents tr")).to_have_count(4)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page.get_by_role("navigation", name="Console").is_visible()
