@@ -106,19 +106,25 @@ def stand_down(*, session: Session, clock: Clock, principal: Principal, incident
         raise NotFound(f"incident {incident_id} does not exist")
     if incident.status is IncidentStatus.CLOSED:
         raise Conflict(f"incident {incident_id} is already closed")
+    stand_incident_down(session=session, clock=clock, incident=incident, reason=reason, actor=principal.label)
+    return incident
+
+
+def stand_incident_down(*, session: Session, clock: Clock, incident: Incident, reason: str, actor: str) -> None:
+    """Stand an open incident down on behalf of `actor`, who has been checked already: every
+    running SOP stops (its open tasks are cancelled, each agency told by webhook), the incident's
+    units are released and the incident is closed."""
     now = clock.now()
-    audit.record(session, at=now, kind="incident.stand_down", actor=principal.label, incident_id=incident.id,
+    audit.record(session, at=now, kind="incident.stand_down", actor=actor, incident_id=incident.id,
                  summary=f"stand-down ordered: {reason}", data={"reason": reason})
     running = session.scalars(
         select(SopRunRecord).where(SopRunRecord.incident_id == incident.id,
                                    SopRunRecord.status == RunStatus.RUNNING.value)
     ).all()
     for record in running:
-        apply_event(session=session, clock=clock, run_id=record.id, event=StoodDown(reason, principal.label),
-                    actor=principal.label)
-    release_incident_units(session=session, clock=clock, incident_id=incident.id, actor=principal.label,
+        apply_event(session=session, clock=clock, run_id=record.id, event=StoodDown(reason, actor), actor=actor)
+    release_incident_units(session=session, clock=clock, incident_id=incident.id, actor=actor,
                            reason=f"stood down: {reason}")
     if incident.status is not IncidentStatus.CLOSED:  # no run was running: close it directly
         incident.status = IncidentStatus.CLOSED
         incident.closed_at = now
-    return incident

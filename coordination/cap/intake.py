@@ -1,8 +1,9 @@
 """Receiving a CAP alert: record it once, then declare, update or cancel the incident it names.
 
 `Actual` alerts act: an Alert declares an incident (its SOP starts), an Update revises the
-incident its `references` name (or declares one if none is known), a Cancel closes it and alerts
-the duty officer to stand the agencies down. `Exercise` alerts open an exercise incident whose SOP
+incident its `references` name (or declares one if none is known), a Cancel stands its SOP down
+(open tasks cancelled, each agency told, units released), closes it and tells the duty officer,
+who can declare it again if reports from the ground say the danger is real. `Exercise` alerts open an exercise incident whose SOP
 is never started; `Test`, `Draft` and `System` alerts are only recorded. Whatever the engine cannot
 act on (no mapping, no location) is recorded and raised to the duty officer.
 """
@@ -22,7 +23,8 @@ from coordination.cap.parsing import parse_cap_alert, parse_xml_safely
 from coordination.clock import Clock
 from coordination.errors import Conflict
 from coordination.incidents import IncidentReport, declare_incident
-from coordination.lifecycles import INCIDENT_MOVES, IncidentStatus, require_move
+from coordination.duty import stand_incident_down
+from coordination.lifecycles import IncidentStatus
 from coordination.officer_alerts import raise_officer_alert
 from coordination.principals import Principal
 from coordination.store.tables import CapAlertRecord, Incident
@@ -149,15 +151,15 @@ def _cancel(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlert
     if incident is None:
         return "Cancel for alerts this engine does not know: recorded only"
     record.incident_id, record.outcome = incident.id, "cancelled"
-    if incident.status is not IncidentStatus.CLOSED:
-        require_move(f"incident {incident.id}", incident.status, IncidentStatus.CLOSED, INCIDENT_MOVES)
-        incident.status, incident.closed_at = IncidentStatus.CLOSED, now
+    reason = f"cancelled by CAP alert {alert.identifier} from {alert.sender}"
     audit.record(session, at=now, kind="incident.cancelled", actor=actor.label, incident_id=incident.id,
-                 summary=f"cancelled by CAP alert {alert.identifier} from {alert.sender}",
-                 data={"cap_alert_id": str(record.id)})
+                 summary=reason, data={"cap_alert_id": str(record.id)})
+    if incident.status is not IncidentStatus.CLOSED:
+        stand_incident_down(session=session, clock=clock, incident=incident, reason=reason, actor=actor.label)
     raise_officer_alert(session, at=now, kind="cap.cancelled", incident_id=incident.id,
-                        summary=f"the alert behind incident {incident.id} was cancelled by its sender; "
-                        "stand down the agencies still working on it", data={"cap_alert_id": str(record.id)})
+                        summary=f"the alert behind incident {incident.id} was cancelled by its sender, so its SOP "
+                        "was stood down; declare it again if reports from the ground say otherwise",
+                        data={"cap_alert_id": str(record.id)})
     return f"cancelled incident {incident.id}"
 
 

@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from coordination import Role
 from coordination.cap import cap_schema, parse_cap_alert
-from coordination.store.tables import CapAlertRecord, Incident, PublicNotice, SopRunRecord
+from coordination.store.tables import (
+    CapAlertRecord,
+    Incident,
+    OfficerAlert,
+    PublicNotice,
+    SopRunRecord,
+    WebhookMessage,
+)
 from tests.conftest import shared_file
 from tests.web.conftest import bearer
 from tests.web.cap_alerts import cap_alert
@@ -60,7 +67,8 @@ def test_an_actual_alert_declares_an_incident_and_starts_its_sop_once(client, so
         assert session.scalars(select(SopRunRecord)).all()
 
 
-def test_update_and_cancel_follow_references(client, source, store):
+def test_update_and_cancel_follow_references(client, source, store, make_agency):
+    make_agency("disaster-mgmt", "disaster_management", webhook_url="http://127.0.0.1:9/ddma")
     declared = post_cap(client, source, cap_alert("flood-1")).json
     update = post_cap(client, source, cap_alert("flood-2", msg_type="Update", severity="Extreme",
                                                  references="flood-1")).json
@@ -70,6 +78,13 @@ def test_update_and_cancel_follow_references(client, source, store):
     with store.transaction() as session:
         [incident] = session.scalars(select(Incident)).all()
         assert (incident.severity.value, incident.status.value) == ("extreme", "closed")
+        [run] = session.scalars(select(SopRunRecord)).all()
+        assert run.status == "stood_down", "a cancelled alert's SOP stops, so no deadline escalates for it"
+        assert incident.tasks and all(task.status.value == "cancelled" for task in incident.tasks)
+        cancelled = session.scalars(select(WebhookMessage).where(WebhookMessage.event_type == "task.cancelled")).all()
+        assert len(cancelled) == len(incident.tasks), "each agency is told its task is off"
+        [alert] = session.scalars(select(OfficerAlert).where(OfficerAlert.kind == "cap.cancelled")).all()
+        assert "stood down" in alert.summary
 
 
 @pytest.mark.parametrize("status, outcome", [("Test", "recorded"), ("Draft", "recorded"), ("Exercise", "exercise")])
