@@ -22,7 +22,8 @@ from coordination.cap.model import CapAlert
 from coordination.cap.parsing import parse_cap_alert, parse_xml_safely
 from coordination.clock import Clock
 from coordination.errors import Conflict
-from coordination.incidents import IncidentReport, declare_incident
+from coordination.duplicates import DuplicatePolicy, report_incident
+from coordination.incidents import IncidentReport
 from coordination.duty import stand_incident_down
 from coordination.lifecycles import IncidentStatus
 from coordination.officer_alerts import raise_officer_alert
@@ -48,9 +49,11 @@ def _report(draft: IncidentDraft, *, is_exercise: bool) -> IncidentReport:
     })
 
 
-def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: CapMapping, actor: Principal
-                      ) -> CapReceipt:
-    """Check, record and act on a CAP 1.2 alert, in the caller's transaction.
+def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: CapMapping, actor: Principal,
+                      duplicates: DuplicatePolicy = DuplicatePolicy()) -> CapReceipt:
+    """Check, record and act on a CAP 1.2 alert, in the caller's transaction. An alert about an
+    incident already open nearby (two sources warning of one flood) is linked to it, exactly as a
+    duplicate report through the API is, so one event never starts two SOPs.
 
     Raises:
         InvalidCapAlert: unsafe, not CAP 1.2, schema-invalid or breaking a CAP rule.
@@ -77,7 +80,8 @@ def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: C
         if existing is None:
             raise Conflict("this CAP alert is being received by another request at this moment") from None
         return CapReceipt(existing, alert, True, "this alert was received before; nothing was done again")
-    detail = _act(session=session, clock=clock, alert=alert, record=record, mapping=mapping, actor=actor)
+    detail = _act(session=session, clock=clock, alert=alert, record=record, mapping=mapping, actor=actor,
+                  duplicates=duplicates)
     audit.record(session, at=now, kind="cap.received", actor=actor.label, incident_id=record.incident_id,
                  summary=f"CAP {alert.status} {alert.msg_type} {alert.identifier} from {alert.sender}: {detail}",
                  data={"cap_alert_id": str(record.id), "identifier": alert.identifier, "sender": alert.sender,
@@ -101,7 +105,7 @@ def _as_text(data: bytes) -> str:
 
 
 def _act(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRecord, mapping: CapMapping,
-         actor: Principal) -> str:
+         actor: Principal, duplicates: DuplicatePolicy) -> str:
     if alert.status not in ("Actual", "Exercise") or alert.msg_type in ("Ack", "Error"):
         return f"{alert.status} {alert.msg_type}: recorded only; no SOP is started"
     referenced = _referenced_incident(session, alert)
@@ -128,10 +132,15 @@ def _act(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRec
         incident = _exercise_incident(session=session, clock=clock, draft=decision, actor=actor)
         record.incident_id, record.outcome = incident.id, "exercise"
         return f"exercise incident {incident.id} opened; no live SOP started"
-    incident = declare_incident(session=session, clock=clock, report=_report(decision, is_exercise=False),
-                                actor=actor)
-    record.incident_id, record.outcome = incident.id, "declared"
-    return f"declared incident {incident.id} ({decision.severity.value} {decision.incident_type})"
+    outcome = report_incident(session=session, clock=clock, report=_report(decision, is_exercise=False),
+                              actor=actor, policy=duplicates)
+    record.incident_id = outcome.incident.id
+    if outcome.duplicate is not None:
+        record.outcome = "linked"
+        return (f"linked to open incident {outcome.incident.id}, {outcome.duplicate.distance_m:.0f} m away "
+                f"({decision.severity.value} {decision.incident_type}); no second SOP started")
+    record.outcome = "declared"
+    return f"declared incident {outcome.incident.id} ({decision.severity.value} {decision.incident_type})"
 
 
 def _referenced_incident(session: Session, alert: CapAlert) -> Incident | None:

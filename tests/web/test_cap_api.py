@@ -14,6 +14,7 @@ from coordination import Role
 from coordination.cap import cap_schema, parse_cap_alert
 from coordination.store.tables import (
     CapAlertRecord,
+    DuplicateReport,
     Incident,
     OfficerAlert,
     PublicNotice,
@@ -65,6 +66,21 @@ def test_an_actual_alert_declares_an_incident_and_starts_its_sop_once(client, so
         [incident] = session.scalars(select(Incident)).all()
         assert (incident.incident_type, incident.severity.value, incident.is_exercise) == ("flood", "severe", False)
         assert session.scalars(select(SopRunRecord)).all()
+
+
+def test_a_second_source_warning_of_the_same_flood_is_linked_not_declared_again(client, source, store,
+                                                                               make_token, make_agency):
+    make_agency("disaster-mgmt", "disaster_management")
+    first = post_cap(client, source, cap_alert("flood-1")).json
+    other_source = bearer(make_token(Role.ALERT_SOURCE, "flood-sensors"))
+    second = post_cap(client, other_source, cap_alert("sensor-77")).json
+    assert second["outcome"] == "linked" and second["incident_id"] == first["incident_id"]
+    assert "no second SOP" in second["detail"]
+    with store.transaction() as session:
+        assert len(session.scalars(select(Incident)).all()) == 1
+        assert len(session.scalars(select(SopRunRecord)).all()) == 1
+        [linked] = session.scalars(select(DuplicateReport)).all()
+        assert str(linked.incident_id) == first["incident_id"] and linked.reported_by.endswith("flood-sensors")
 
 
 def test_update_and_cancel_follow_references(client, source, store, make_agency):

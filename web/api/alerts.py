@@ -31,8 +31,9 @@ def receive_cap():
     data = raw_body(mimetypes=CAP_TYPES, what="a CAP 1.2 alert")
     settings = services().settings
     mapping = load_mapping(settings.cap_mapping_path) if settings.cap_mapping_path else default_mapping()
-    receipt = receive_cap_alert(session=session(), clock=services().clock, data=data, mapping=mapping,
-                                actor=principal())
+    context = services()
+    receipt = receive_cap_alert(session=session(), clock=context.clock, data=data, mapping=mapping,
+                                actor=principal(), duplicates=context.settings.duplicates)
     body = {**cap_record_json(receipt.record), "detail": receipt.detail, "repeated": receipt.repeated}
     return body, 200 if receipt.repeated else 201
 
