@@ -46,6 +46,7 @@ from coordination.sop_catalogue import (
 )
 from coordination.store import Store, is_current, upgrade
 from coordination.tasks import Acknowledge, Answer, Complete, Reject, ReportProgress, answer_task, visible_task
+from coordination.order_deadlines import alert_missed_order_deadlines
 from coordination.timers import fire_due_timers
 from coordination.webhooks import MAX_DELIVERY_ATTEMPTS, HttpSender, deliver_due_messages, parse_allowed_hosts
 
@@ -94,6 +95,7 @@ __all__ = [
     "declare_incident",
     "deliver_due_messages",
     "fire_due_timers",
+    "alert_missed_order_deadlines",
     "seed_demo_agencies",
     "install_shipped_sops",
     "is_current",

@@ -1,4 +1,5 @@
-"""The server's background jobs, driven by APScheduler: fire due deadlines, deliver webhooks."""
+"""The server's background jobs, driven by APScheduler: fire due deadlines (SOP timers and
+dispatch orders' deadlines), deliver webhooks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from coordination import Clock, HttpSender, Store, deliver_due_messages, fire_due_timers
+from coordination import Clock, HttpSender, Store, alert_missed_order_deadlines, deliver_due_messages, fire_due_timers
 from web.config import Settings
 
 log = structlog.get_logger(__name__)
@@ -36,6 +37,7 @@ class BackgroundJobs:
     def fire_timers(self) -> None:
         try:
             fire_due_timers(store=self._store, clock=self._clock)
+            alert_missed_order_deadlines(store=self._store, clock=self._clock)
         except Exception:  # the scheduler must keep ticking through a database hiccup
             log.exception("timers.tick_failed")
 

@@ -199,6 +199,11 @@ class Task(Base):
     progress_percent: Mapped[int | None] = mapped_column(Integer)
     completion_note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime]
+    ack_missed_at: Mapped[datetime | None]
+    """When a run-less task's missed acknowledgement was raised to the duty officer (an SOP
+    task's deadlines are its run's timers instead)."""
+    completion_missed_at: Mapped[datetime | None]
+    """The same for its completion deadline."""
 
     incident: Mapped[Incident] = relationship(back_populates="tasks")
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
