@@ -199,11 +199,6 @@ class Task(Base):
     progress_percent: Mapped[int | None] = mapped_column(Integer)
     completion_note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime]
-    ack_missed_at: Mapped[datetime | None]
-    """When a run-less task's missed acknowledgement was raised to the duty officer (an SOP
-    task's deadlines are its run's timers instead)."""
-    completion_missed_at: Mapped[datetime | None]
-    """The same for its completion deadline."""
 
     incident: Mapped[Incident] = relationship(back_populates="tasks")
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
@@ -224,6 +219,21 @@ class Timer(Base):
     due_at: Mapped[datetime]
     status: Mapped[TimerStatus] = mapped_column(_enum(TimerStatus), default=TimerStatus.PENDING)
     fired_at: Mapped[datetime | None]
+
+
+class MissedOrderDeadline(Base):
+    """A missed deadline of a run-less task (a dispatch order or a move-up) raised to the duty
+    officer; the unique key makes raising it exactly-once across workers. An SOP task's deadlines
+    are its run's timers instead."""
+
+    __tablename__ = "missed_order_deadlines"
+    __table_args__ = (UniqueConstraint("task_id", "deadline"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    task_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tasks.id"))
+    deadline: Mapped[str] = mapped_column(String(16))
+    """`acknowledgement` or `completion`."""
+    raised_at: Mapped[datetime]
 
 
 class Escalation(Base):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from coordination import Acknowledge, alert_missed_order_deadlines, answer_task
+from coordination.order_deadlines import _raise
 from coordination.store.tables import OfficerAlert, Task
 from tests.coordination.dispatching.test_recommendations import NEAR_CENTRE, accept, recommend
 
@@ -55,3 +56,13 @@ def test_sop_tasks_are_left_to_their_runs_ladders(store, clock, demo_city, make_
     make_incident(type="building_fire", severity="severe", location=NEAR_CENTRE)
     clock.advance(minutes=360)
     assert alert_missed_order_deadlines(store=store, clock=clock) == 0
+
+
+def test_a_worker_that_found_the_same_missed_deadline_late_does_not_raise_it_again(store, clock, demo_city,
+                                                                                    make_incident):
+    """Two workers' ticks can both find one deadline; the unique claim lets only the first raise it."""
+    order = order_for_a_boat(store, clock, make_incident)
+    clock.set(order.ack_due_at + timedelta(seconds=1))
+    assert _raise(store=store, now=clock.now(), task_id=order.id, deadline="acknowledgement") == 1
+    assert _raise(store=store, now=clock.now(), task_id=order.id, deadline="acknowledgement") == 0
+    assert len(alerts(store)) == 1

@@ -1,5 +1,5 @@
-"""Missed deadlines of dispatch orders and move-ups (tasks outside any SOP run) are raised once
-each to the duty officer: when each was raised.
+"""Missed deadlines of dispatch orders and move-ups (tasks outside any SOP run), each raised
+once to the duty officer.
 
 Revision ID: 0010
 Revises: 0005
@@ -16,12 +16,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('tasks') as batch:
-        batch.add_column(sa.Column('ack_missed_at', sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column('completion_missed_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        'missed_order_deadlines',
+        sa.Column('id', sa.Uuid(), nullable=False),
+        sa.Column('task_id', sa.Uuid(), nullable=False),
+        sa.Column('deadline', sa.String(length=16), nullable=False),
+        sa.Column('raised_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_missed_order_deadlines_task_id_tasks')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_missed_order_deadlines')),
+        sa.UniqueConstraint('task_id', 'deadline', name=op.f('uq_missed_order_deadlines_task_id')),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('tasks') as batch:
-        batch.drop_column('completion_missed_at')
-        batch.drop_column('ack_missed_at')
+    op.drop_table('missed_order_deadlines')
