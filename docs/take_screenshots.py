@@ -1,0 +1,74 @@
+"""Take the README's screenshots from a real demo: run `iccc demo` in a scratch directory, let
+incidents accumulate, sign in as the demo duty officer in headless Chromium at 1366x768, and save
+each page as a PNG beside this file.
+
+    .venv/bin/python docs/take_screenshots.py [--settle 75]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+ICCC = Path(sys.executable).with_name("iccc")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--settle", type=float, default=75.0, help="Seconds of demo activity before the shots.")
+    arguments = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="iccc-screens-"))
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("ICCC_")}
+    output = scratch / "demo.log"  # a file, not a pipe: a pipe nobody reads would block the demo
+    with output.open("w") as sink:
+        demo = subprocess.Popen([str(ICCC), "demo", "--port", "0", "--incident-every", "8", "--answer-delay", "3"],
+                                cwd=scratch, env=environment, stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        url = _wait_for_address(demo, output)
+        password = re.search(r"password\s*[:=]\s*(\S+)", (scratch / "iccc-data" / "demo-credentials.txt").read_text(),
+                             re.IGNORECASE).group(1)
+        time.sleep(arguments.settle)
+        with sync_playwright() as playwright:
+            arguments_ = ["--no-sandbox"] if os.geteuid() == 0 else []
+            browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=arguments_)
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(url)
+            page.get_by_label("Username").fill("duty-officer")
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            page.locator("#incidents tr[data-incident]").first.wait_for()
+            page.get_by_label("Status").select_option("")
+            page.wait_for_timeout(2500)
+            page.screenshot(path=HERE / "board.png")
+            browser.close()
+        print(f"saved {HERE / 'board.png'}")
+    finally:
+        demo.terminate()
+        demo.wait(timeout=30)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _wait_for_address(demo: subprocess.Popen, output: Path, timeout_s: float = 120) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = re.search(r"open (http://127\.0\.0\.1:\d+/)", output.read_text())
+        if found:
+            return found.group(1)
+        if demo.poll() is not None:
+            break
+        time.sleep(0.5)
+    raise SystemExit(f"the demo did not print its address:\n{output.read_text()[-2000:]}")
+
+
+if __name__ == "__main__":
+    main()
