@@ -18,6 +18,7 @@ from simulation.records import (
     UnitRecord,
     UnservedRecord,
 )
+from simulation.progress import run_drill_with_progress
 from simulation.report import write_report
 from simulation.runner import InlineExecutor, replication_seeds, run_drill
 from simulation.scenario import Scenario, load_scenario, scenario_from_text
@@ -49,6 +50,7 @@ __all__ = [
     "replication_seeds",
     "replay_scenario",
     "run_drill",
+    "run_drill_with_progress",
     "run_replication",
     "scenario_from_text",
     "sop_files",
