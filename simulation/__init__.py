@@ -6,6 +6,7 @@ database; KPIs come with confidence intervals across replications. Every drill i
 exercise.
 """
 
+from simulation.centre_kpis import centre_kpis
 from simulation.engine import Drill, run_replication
 from simulation.erlang import erlang_c, mean_wait_s
 from simulation.kpis import KpiDifference, KpiSummary, compare, replication_kpis, summarise, t_interval
@@ -40,6 +41,7 @@ __all__ = [
     "TaskRecord",
     "UnitRecord",
     "UnservedRecord",
+    "centre_kpis",
     "compare",
     "compare_replay",
     "erlang_c",
