@@ -2,8 +2,8 @@
 
 A drill is CPU-bound for seconds to hours. In a child process it neither holds the server's
 interpreter lock (the duty officers' pages stay quick) nor takes the server down if it fails;
-the child is started fresh (`spawn`), never forked from a server full of threads and open
-connections. A thread here follows each child: it records progress on the run's row (which
+the child is forked from a clean, single-threaded process (`forkserver`), never from a server
+full of threads and open connections. A thread here follows each child: it records progress on the run's row (which
 any web process can read, so the console polls the database, not this process), the KPIs when
 the drill is done, or the error that stopped it. While it holds runs, it touches their rows
 every `HEARTBEAT`, so a run whose server died is recognised as such (`settle_stalled_runs`).
@@ -47,7 +47,10 @@ from sop_engine import SopDefinitionError
 
 log = structlog.get_logger(__name__)
 
-SPAWN = multiprocessing.get_context("spawn")
+CHILDREN = multiprocessing.get_context("forkserver")
+CHILDREN.set_forkserver_preload(["web.drill_worker"])
+"""Drill processes fork from a single-threaded server process that imported the drill code once
+(seconds: SciPy, OR-Tools, matplotlib), never from this multi-threaded one."""
 PROGRESS_STEP = 0.01
 """The child reports each whole percent, not every tick."""
 MIN_WRITE_INTERVAL_S = 0.25
@@ -177,8 +180,8 @@ class DrillWorker:
                 self._held.discard(job.run_id)
 
     def _follow(self, job: DrillJob, report_dir: Path) -> tuple[str, object]:
-        messages = SPAWN.Queue()
-        child = SPAWN.Process(target=run_drill_job, args=(job, str(report_dir), messages), daemon=True,
+        messages = CHILDREN.Queue()
+        child = CHILDREN.Process(target=run_drill_job, args=(job, str(report_dir), messages), daemon=True,
                               name=f"drill-{job.run_id}")
         self._child = child
         child.start()
