@@ -9,6 +9,7 @@ incident: these pages read drill runs and their reports, nothing else.
 from __future__ import annotations
 
 import math
+import os
 import re
 import threading
 import uuid
@@ -55,7 +56,7 @@ def drill_worker() -> DrillWorker:
         worker = current_app.extensions.get("iccc_drills")
         if worker is None:
             context = services()
-            folder = current_app.config.get(REPORTS_DIR_KEY) or DEFAULT_REPORTS_DIR
+            folder = current_app.config.get(REPORTS_DIR_KEY) or os.environ.get(REPORTS_DIR_KEY) or DEFAULT_REPORTS_DIR
             worker = DrillWorker(store=context.store, clock=context.clock, reports_dir=Path(folder).resolve())
             current_app.extensions["iccc_drills"] = worker
         return worker
