@@ -97,7 +97,8 @@ def start_drill():
         if scenario.sops != "shipped":
             sop_files(scenario)
     except SopDefinitionError as error:
-        return drills_page(form=form, errors={"scenario": f"{source} has {len(error.problems)} problem(s)"},
+        field = "scenario" if base_dir is not None else "upload" if source != PASTED else "scenario_text"
+        return drills_page(form=form, errors={field: f"{source} has {len(error.problems)} problem(s): see below"},
                            problems=list(error.problems), text_lines=text.splitlines(), status=422)
     worker = drill_worker()
     if worker.waiting >= MAX_WAITING:
@@ -116,6 +117,8 @@ def start_drill():
     return redirect(url_for("drill_console.run_page", run_id=run_id), code=303)
 
 
+PASTED = "pasted.yaml"
+"""The name a pasted scenario's messages carry."""
 _NOWHERE = Path("/nonexistent/uploaded-scenarios-read-no-files")
 """Uploaded scenarios name no files on the server: relative paths resolve to nothing."""
 
@@ -139,7 +142,7 @@ def _scenario_text(form: dict, errors: dict) -> tuple[str, str, Path | None]:
         form["scenario_text"] = pasted
         if len(pasted.encode("utf-8")) > MAX_SCENARIO_BYTES:
             errors["scenario_text"] = f"a scenario is at most {MAX_SCENARIO_BYTES // 1024} KB"
-        return pasted, "pasted.yaml", None
+        return pasted, PASTED, None
     if form["scenario"] in shipped_scenarios():
         path = SHIPPED_SCENARIOS / form["scenario"]
         return path.read_text(encoding="utf-8"), form["scenario"], SHIPPED_SCENARIOS

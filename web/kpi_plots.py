@@ -36,7 +36,7 @@ def comparison_plot(*, title: str, comparisons: Sequence[KpiComparison], unit: s
     labels = [c.group.replace("_", " ") for c in rows]
     current = [c.current.value * scale if c.current else 0 for c in rows]
     baseline = [c.baseline.value * scale if c.baseline else 0 for c in rows]
-    figure = Figure(figsize=(6.5, 0.45 * len(rows) + 1.2))
+    figure = Figure(figsize=(6.5, 0.45 * len(rows) + 1.4), layout="constrained")
     axes = figure.subplots()
     positions = range(len(rows))
     axes.barh([p + 0.2 for p in positions], baseline, height=0.4, color=BASELINE_COLOUR, label=baseline_label)
@@ -44,9 +44,7 @@ def comparison_plot(*, title: str, comparisons: Sequence[KpiComparison], unit: s
     axes.set_yticks(list(positions), labels)
     axes.invert_yaxis()
     axes.set_xlabel(axis_label)
-    axes.set_title(title, fontsize=11)
-    axes.legend(loc="lower right", fontsize=8)
-    figure.tight_layout()
+    figure.legend(loc="outside upper center", ncols=2, fontsize=8)  # never over a bar
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg")
     described = "; ".join(f"{label}: {_plain(c, unit)}" for label, c in zip(labels, rows))

@@ -70,7 +70,7 @@ def test_an_uploaded_scenarios_problems_are_shown_at_their_lines(planner):
     response = start(planner, upload=(io.BytesIO(broken.encode()), "monsoon.yaml"))
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
-    assert "monsoon.yaml has 2 problem(s)" in page
+    assert "monsoon.yaml has 2 problem(s): see below" in page and "upload-error" in page
     assert "monsoon.yaml:5: engine: Input should be 'services' or 'runtime'" in page
     assert "monsoon.yaml:11: incidents.0.rate_per_hour: Input should be greater than or equal to 0" in page
     assert 'id="line-5" class="problem-line"' in page and 'id="line-11" class="problem-line"' in page
