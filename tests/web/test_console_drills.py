@@ -9,6 +9,7 @@ import io
 import pytest
 
 from coordination import Role
+from tests.web.conftest import FIRE_REPORT, bearer
 from tests.web.drill_helpers import TINY_CITY, wait_until_finished
 from tests.web.test_console import csrf_of, sign_in_with_password
 
@@ -34,13 +35,19 @@ def start(client, **form):
     return client.post("/console/drills", data={"csrf": csrf_of(page), **form})
 
 
-def test_a_planner_lands_on_the_drills_and_never_sees_an_agencys_tasks(client, make_user, reports):
+def test_a_planner_lands_on_the_drills_and_never_sees_an_agencys_tasks(client, make_user, make_token, officer,
+                                                                       make_agency, reports):
+    make_agency("fire-central", "fire")
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    assert client.get("/api/v1/tasks", headers=bearer(make_token(Role.PLANNER, "priya-api"))).status_code == 403
     response = sign_in_with_password(client, *make_user(Role.PLANNER, "priya"))
     assert response.headers["Location"] == "/"
     assert client.get("/").headers["Location"] == "/console/drills"
     page = client.get("/console/drills").get_data(as_text=True)
     assert "small-city.yaml" in page and ">Drills<" in page and ">KPIs<" in page and ">Tasks<" not in page
     assert client.get("/console/tasks").status_code == 403
+    assert client.get(f"/console/incidents/{incident['id']}").status_code == 403
+    assert client.get("/console/integrity").status_code == 403
     assert client.get("/console/board.json").status_code == 401
 
 
