@@ -112,6 +112,12 @@ def test_a_drill_runs_in_the_background_and_keeps_its_report(planner, reports):
     assert planner.get(f"{run_url}/report/../../etc/passwd").status_code == 404
     listing = planner.get("/console/drills").get_data(as_text=True)
     assert "tiny-city" in listing and "role_planner:priya" not in listing and "planner:priya" in listing
+    run_id = run_url.rsplit("/", 1)[1]
+    beside = planner.get(f"/console/kpis?against={run_id}").get_data(as_text=True)
+    assert "beside drill tiny-city (seed 5, 1 replications)" in beside
+    assert 'data-section="incident type" data-group="road_accident"' in beside  # the drill's prediction
+    itself = planner.get(f"/console/drills/compare?a={run_id}&b={run_id}").get_data(as_text=True)
+    assert "response_s.mean | all" in itself and "the same seed gives both" in itself
 
 
 def test_a_failed_drill_shows_its_error_never_a_server_error(app, planner, tmp_path):
