@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 TINY_CITY = """\
 name: tiny-city
 seed: 5
@@ -32,3 +34,13 @@ def wait_until_finished(client, run_url: str) -> dict:
             return state
         time.sleep(0.2)
     raise AssertionError(f"the drill at {run_url} did not finish within {DRILL_TIMEOUT_S} s")
+
+
+@pytest.fixture
+def reports(app, tmp_path):
+    """Drill reports under the test's folder; the app's drill worker stopped after the test."""
+    app.config["ICCC_DRILL_REPORTS"] = str(tmp_path / "drills")
+    yield tmp_path / "drills"
+    worker = app.extensions.get("iccc_drills")
+    if worker is not None:
+        worker.stop()

@@ -10,18 +10,8 @@ import pytest
 
 from coordination import Role
 from tests.web.conftest import FIRE_REPORT, bearer
-from tests.web.drill_helpers import TINY_CITY, wait_until_finished
+from tests.web.drill_helpers import TINY_CITY, reports, wait_until_finished  # noqa: F401 - a fixture
 from tests.web.test_console import csrf_of, sign_in_with_password
-
-
-@pytest.fixture
-def reports(app, tmp_path):
-    """Reports under the test's folder; the drill worker stopped after the test."""
-    app.config["ICCC_DRILL_REPORTS"] = str(tmp_path / "drills")
-    yield tmp_path / "drills"
-    worker = app.extensions.get("iccc_drills")
-    if worker is not None:
-        worker.stop()
 
 
 @pytest.fixture

@@ -7,18 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from coordination import Role
-from tests.web.drill_helpers import DRILL_TIMEOUT_S, TINY_CITY
+from tests.web.drill_helpers import DRILL_TIMEOUT_S, TINY_CITY, reports  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def reports(app, tmp_path):
-    app.config["ICCC_DRILL_REPORTS"] = str(tmp_path / "drills")
-    yield
-    worker = app.extensions.get("iccc_drills")
-    if worker is not None:
-        worker.stop()
 
 
 def run_tiny_drill(page, policy: str) -> None:
