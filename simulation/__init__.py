@@ -6,6 +6,7 @@ database; KPIs come with confidence intervals across replications. Every drill i
 exercise.
 """
 
+from simulation.centre_kpis import centre_kpis
 from simulation.engine import Drill, run_replication
 from simulation.erlang import erlang_c, mean_wait_s
 from simulation.kpis import KpiDifference, KpiSummary, compare, replication_kpis, summarise, t_interval
@@ -18,6 +19,7 @@ from simulation.records import (
     UnitRecord,
     UnservedRecord,
 )
+from simulation.progress import run_drill_with_progress
 from simulation.report import write_report
 from simulation.runner import InlineExecutor, replication_seeds, run_drill
 from simulation.scenario import Scenario, load_scenario, scenario_from_text
@@ -39,6 +41,7 @@ __all__ = [
     "TaskRecord",
     "UnitRecord",
     "UnservedRecord",
+    "centre_kpis",
     "compare",
     "compare_replay",
     "erlang_c",
@@ -49,6 +52,7 @@ __all__ = [
     "replication_seeds",
     "replay_scenario",
     "run_drill",
+    "run_drill_with_progress",
     "run_replication",
     "scenario_from_text",
     "sop_files",

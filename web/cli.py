@@ -44,6 +44,7 @@ from web.commands import (
 )
 from web.config import DEFAULT_DATA_DIR, Settings
 from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
+from web.demo import DEMO_PLANNER, add_credentials, prepare_demo_planner
 from web.drill_commands import drill
 from web.logs import configure_logging
 from web.sop_commands import sop
@@ -133,6 +134,8 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     receivers = DemoAgencies(api_base="", agencies={}, ack_delay_s=answer_delay, work_delay_s=2 * answer_delay)
     receiver_port = receivers.start()
     clients, duty_officer_token, password = _prepare_demo_city(store, clock, settings, receiver_port)
+    with store.transaction() as session:
+        planner_password = prepare_demo_planner(session=session, clock=clock)
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
@@ -144,6 +147,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
         credentials = DEFAULT_DATA_DIR / "demo-credentials.txt"
         write_credentials(credentials, url=base + "/", duty_officer_token=duty_officer_token, agencies=clients,
                           username=DEMO_USERNAME, password=password)
+        add_credentials(credentials, [f"planner user: {DEMO_PLANNER}", f"planner password: {planner_password}"])
         click.echo(f"ICCC demo city running: open {base}/ and sign in as {DEMO_USERNAME} with the password in "
                    f"{credentials}\nPress Ctrl-C to stop.")
         stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,

@@ -78,6 +78,8 @@ def board():
         return redirect(url_for("console.sign_in"))
     if caller.role is Role.AGENCY:
         return redirect(url_for("task_console.tasks_page"))
+    if caller.role is Role.PLANNER:
+        return redirect(url_for("drill_console.drills_page"))
     if caller.role not in BOARD_ROLES:
         abort(403)
     return render_template("board.html", caller=caller, csrf_token=_csrf_token(), filters=_board_filters(),

@@ -21,6 +21,8 @@ NAV: list[NavLink] = [
     NavLink("console.board", "Board", EVERY_OFFICER),
     NavLink("incident_console.integrity_page", "Integrity", EVERY_OFFICER),
     NavLink("task_console.tasks_page", "Tasks", frozenset({Role.AGENCY})),
+    NavLink("kpi_console.kpis_page", "KPIs", EVERY_OFFICER | {Role.PLANNER}),
+    NavLink("drill_console.drills_page", "Drills", frozenset({Role.PLANNER, Role.ADMINISTRATOR})),
 ]
 """In the order they appear. A new console page adds its line here."""
 

@@ -9,6 +9,7 @@ six is acknowledged late, so escalations show on the board.
 from __future__ import annotations
 
 import random
+import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,12 @@ import structlog
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from coordination import CITY_CENTRE
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination import CITY_CENTRE, SYSTEM, Clock, Role
+from coordination.store.tables import User
+from coordination.users import NewUser, create_user, set_password
 
 log = structlog.get_logger(__name__)
 
@@ -248,4 +254,25 @@ def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict
              f"duty officer token: {duty_officer_token}", ""]
     lines += [f"agency {code} token: {agency.token}" for code, agency in sorted(agencies.items())]
     path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+
+
+DEMO_PLANNER = "planner"
+
+
+def prepare_demo_planner(*, session: Session, clock: Clock) -> str:
+    """The demo's planner account (drills, KPIs) with a new password each run; returns it."""
+    password = secrets.token_urlsafe(12)
+    if session.scalar(select(User.id).where(User.username == DEMO_PLANNER)) is None:
+        create_user(session=session, clock=clock, actor=SYSTEM, new_user=NewUser(
+            username=DEMO_PLANNER, display_name="Demo planner", role=Role.PLANNER, password=password))
+    else:
+        set_password(session=session, clock=clock, username=DEMO_PLANNER, password=password, actor=SYSTEM)
+    return password
+
+
+def add_credentials(path, lines: list[str]) -> None:
+    """Append lines to the demo's credentials file (kept readable only by this user)."""
+    with path.open("a") as handle:
+        handle.write("\n".join(lines) + "\n")
     path.chmod(0o600)

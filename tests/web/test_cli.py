@@ -60,12 +60,15 @@ def test_the_demo_city_moves_incidents_through_their_sops(tmp_path):
     password = credentials.read_text().split("console password: ")[1].split()[0]
     assert token not in result.stdout + result.stderr  # credentials are never logged
     assert password not in result.stdout + result.stderr
+    planner_password = credentials.read_text().split("planner password: ")[1].split()[0]
+    assert planner_password not in result.stdout + result.stderr  # a planner account for the drill pages
     with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
         statuses = dict(db.execute("SELECT status, count(*) FROM incidents GROUP BY status").fetchall())
         deliveries = db.execute("SELECT count(*) FROM delivery_attempts WHERE outcome = 'delivered'").fetchone()[0]
         served = db.execute("SELECT count(*) FROM dispatch_assignments WHERE status = 'done'").fetchone()[0]
         decided = db.execute("SELECT count(*) FROM duty_requests WHERE status = 'answered' "
                              "AND answered_by = 'duty_officer:demo-duty-officer'").fetchone()[0]
+        assert db.execute("SELECT role FROM users WHERE username = 'planner'").fetchone() == ("planner",)
     assert statuses.get("resolved", 0) >= 1, statuses
     assert deliveries >= 3
     assert decided >= 1  # the demo's duty officer answers the SOPs' decisions through the API

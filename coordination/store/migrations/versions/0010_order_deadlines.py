@@ -2,7 +2,7 @@
 once to the duty officer.
 
 Revision ID: 0010
-Revises: 0005
+Revises: 0006
 """
 
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
