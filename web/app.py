@@ -10,6 +10,7 @@ from prometheus_client import Counter
 from coordination import Clock, Store
 from coordination.dispatching import use_road_network
 from web import console, console_incident, console_tasks, openapi, operations
+from web import console_agencies, console_fleet, console_sops, console_users
 from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
 from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.clock import WallClock
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(console.blueprint)
     app.register_blueprint(console_incident.blueprint)
     app.register_blueprint(console_tasks.blueprint)
+    for admin_area in (console_agencies, console_fleet, console_users, console_sops):
+        app.register_blueprint(admin_area.blueprint)
     register_error_handlers(app)
 
     @app.after_request
