@@ -136,8 +136,10 @@ def sign_out():
 def board_data():
     """The board's rows: open incidents first, each with SOP progress and its next deadline."""
     caller = _signed_in()
-    if caller is None or caller.role not in BOARD_ROLES:
-        abort(401)
+    if caller is None:
+        abort(401)  # polled by the board's script, which sends the person to sign in again
+    if caller.role not in BOARD_ROLES:
+        abort(403)
     context = services()
     now = context.clock.now()
     with context.store.transaction() as db:
