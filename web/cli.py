@@ -43,7 +43,15 @@ from web.commands import (
     webhooks,
 )
 from web.config import DEFAULT_DATA_DIR, Settings
-from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
+from web.demo import (
+    DEMO_ADMINISTRATOR,
+    DemoAgencies,
+    DemoAgencyClient,
+    DemoDutyOfficer,
+    IncidentStream,
+    demo_account,
+    write_credentials,
+)
 from web.drill_commands import drill
 from web.logs import configure_logging
 from web.sop_commands import sop
@@ -132,7 +140,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     clock = WallClock()
     receivers = DemoAgencies(api_base="", agencies={}, ack_delay_s=answer_delay, work_delay_s=2 * answer_delay)
     receiver_port = receivers.start()
-    clients, duty_officer_token, password = _prepare_demo_city(store, clock, settings, receiver_port)
+    clients, duty_officer_token, password, other_accounts = _prepare_demo_city(store, clock, settings, receiver_port)
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
@@ -143,7 +151,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
         receivers.api_base = base
         credentials = DEFAULT_DATA_DIR / "demo-credentials.txt"
         write_credentials(credentials, url=base + "/", duty_officer_token=duty_officer_token, agencies=clients,
-                          username=DEMO_USERNAME, password=password)
+                          username=DEMO_USERNAME, password=password, other_accounts=other_accounts)
         click.echo(f"ICCC demo city running: open {base}/ and sign in as {DEMO_USERNAME} with the password in "
                    f"{credentials}\nPress Ctrl-C to stop.")
         stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
@@ -191,7 +199,9 @@ def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, recei
                 username=DEMO_USERNAME, display_name="Demo duty officer", role=Role.DUTY_OFFICER, password=password))
         else:
             set_password(session=session, clock=clock, username=DEMO_USERNAME, password=password, actor=SYSTEM)
-    return clients, duty_officer, password
+        other_accounts = {DEMO_ADMINISTRATOR: demo_account(session=session, clock=clock, username=DEMO_ADMINISTRATOR,
+                                                           role=Role.ADMINISTRATOR, display_name="Demo administrator")}
+    return clients, duty_officer, password, other_accounts
 
 
 @main.group()

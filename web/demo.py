@@ -9,6 +9,7 @@ six is acknowledged late, so escalations show on the board.
 from __future__ import annotations
 
 import random
+import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +19,12 @@ import structlog
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from coordination import CITY_CENTRE
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination import CITY_CENTRE, SYSTEM, Clock, Role
+from coordination.store.tables import User
+from coordination.users import NewUser, create_user, set_password
 
 log = structlog.get_logger(__name__)
 
@@ -240,12 +246,29 @@ class IncidentStream:
                 self._stop.wait(self._interval_s)
 
 
+DEMO_ADMINISTRATOR = "administrator"
+"""The demo's administrator account: agencies, units, users and SOPs on the console."""
+
+
+def demo_account(*, session: Session, clock: Clock, username: str, role: Role, display_name: str) -> str:
+    """Create a demo console account, or give it a new password; return the password (a new
+    one each run, kept only in the credentials file)."""
+    password = secrets.token_urlsafe(12)
+    if session.scalar(select(User.id).where(User.username == username)) is None:
+        create_user(session=session, clock=clock, actor=SYSTEM, new_user=NewUser(
+            username=username, display_name=display_name, role=role, password=password))
+    else:
+        set_password(session=session, clock=clock, username=username, password=password, actor=SYSTEM)
+    return password
+
+
 def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient],
-                      username: str, password: str) -> None:
+                      username: str, password: str, other_accounts: dict[str, str] | None = None) -> None:
     """Keep the demo's credentials in a file only this user can read (they are never logged)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"console: {url}", f"console user: {username}", f"console password: {password}",
-             f"duty officer token: {duty_officer_token}", ""]
+    lines = [f"console: {url}", f"console user: {username}", f"console password: {password}"]
+    lines += [f"console user {name}: password {secret}" for name, secret in sorted((other_accounts or {}).items())]
+    lines += [f"duty officer token: {duty_officer_token}", ""]
     lines += [f"agency {code} token: {agency.token}" for code, agency in sorted(agencies.items())]
     path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)
