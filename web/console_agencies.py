@@ -45,7 +45,7 @@ def _agencies_page(*, status: int = 200, register_errors: dict | None = None, im
         page = render_template(
             "admin/agencies.html", caller=caller, csrf_token=_csrf_token(), agencies=agencies,
             kinds=[(kind.value, kind.value.replace("_", " ")) for kind in AgencyRole],
-            form=request.form if request.method == "POST" else {}, register_errors=register_errors or {},
+            form=request.form if register_errors or import_error else {}, register_errors=register_errors or {},
             import_problems=import_problems, import_error=import_error, registered=registered, updated=updated,
         )
     return page, status, headers or {}

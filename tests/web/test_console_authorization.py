@@ -11,7 +11,7 @@ import uuid
 import pytest
 
 from coordination import Role
-from tests.web.console_session import sign_in_as
+from tests.web.test_console import sign_in as sign_in_with_token
 
 pytestmark = pytest.mark.database
 
@@ -94,14 +94,16 @@ CSRF = "matrix-csrf-token"
 
 
 @pytest.fixture
-def people(app, make_user, make_agency):
-    """A signed-in test client per role (and one signed in as nobody), each with a known CSRF token."""
-    make_agency("fire-central", "fire")
+def people(app, make_token, make_agency):
+    """A signed-in test client per role (and one signed in as nobody), each with a known CSRF
+    token. They sign in with API tokens, which stand for a role exactly as a password account
+    does (`test_console_users` signs people in with passwords) and cost no argon2 hashing."""
+    _id, agency_token, _ = make_agency("fire-central", "fire")
     clients = {"anonymous": app.test_client()}
     for role in Role:
         client = app.test_client()
-        sign_in_as(client, make_user, role, f"matrix-{role.value.replace('_', '-')}",
-                   agency_code="fire-central" if role is Role.AGENCY else None)
+        token = agency_token if role is Role.AGENCY else make_token(role, f"matrix-{role.value}")
+        sign_in_with_token(client, token)
         with client.session_transaction() as session:
             session["csrf"] = CSRF
         clients[role] = client
