@@ -75,8 +75,11 @@ def change(username: str, action: str):
                 role_name = form_text("role")
                 if role_name not in {role.value for role in Role}:
                     raise InvalidInput("choose a role", field="role")
-                change_role(session=db, clock=context.clock, username=username, role=Role(role_name),
-                            agency_code=form_text("agency_code") or None, actor=caller)
+                role = Role(role_name)
+                # The row's agency list shows the current agency: it matters only for an agency role.
+                change_role(session=db, clock=context.clock, username=username, role=role,
+                            agency_code=(form_text("agency_code") or None) if role is Role.AGENCY else None,
+                            actor=caller)
                 flash(f"{username} is now {role_name.replace('_', ' ')}.")
             elif action in ("disable", "enable"):
                 set_account_active(session=db, clock=context.clock, username=username, active=action == "enable",

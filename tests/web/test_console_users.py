@@ -68,6 +68,10 @@ def test_a_role_change_takes_effect_on_the_next_request(client, app, make_user, 
         "csrf": csrf, "role": "agency", "agency_code": "fire-central"}).status_code == 302
     assert meera.get("/").headers["Location"].endswith("/console/tasks")
     assert meera.get("/console/integrity").status_code == 403
+    # The row still shows her agency; for a role other than agency it is not sent on.
+    assert client.post("/console/admin/users/meera/role", data={
+        "csrf": csrf, "role": "viewer", "agency_code": "fire-central"}).status_code == 302
+    assert meera.get("/console/integrity").status_code == 200
 
 
 def test_a_disabled_account_is_signed_out_and_cannot_sign_in_until_enabled(client, app, make_user):
