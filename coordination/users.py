@@ -153,3 +153,70 @@ def set_password(*, session: Session, clock: Clock, username: str, password: str
     audit.record(session, at=now, kind="user.password_changed", actor=actor.label,
                  summary=f"password of {username} changed", data={"user_id": str(user.id)})
     return user
+
+
+# Administration of accounts: role changes and disabling. An administrator may not change or
+# disable their own account, so that the last administrator cannot lock everyone out by a slip.
+
+def _account(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user is called {username!r}")
+    return user
+
+
+def _not_yourself(user: User, actor: Principal, what: str) -> None:
+    if actor.user_id is not None and actor.user_id == user.id:
+        raise Conflict(f"an administrator cannot {what} their own account; ask another administrator")
+
+
+def change_role(*, session: Session, clock: Clock, username: str, role: Role, agency_code: str | None,
+                actor: Principal) -> User:
+    """Give a user another role (and, for an agency user, their agency). The next request they
+    make runs with the new role: a session reads the account afresh every time.
+
+    Raises:
+        NotFound: no such user.
+        Conflict: the actor's own account.
+        InvalidInput: an agency role without a known agency, or an agency for another role
+            (field `agency_code`).
+    """
+    user = _account(session, username)
+    _not_yourself(user, actor, "change the role of")
+    agency_id = None
+    if role is Role.AGENCY:
+        if not agency_code:
+            raise InvalidInput("an agency user belongs to an agency: give its code", field="agency_code")
+        agency_id = session.scalar(select(Agency.id).where(Agency.code == agency_code))
+        if agency_id is None:
+            raise InvalidInput(f"no agency has the code {agency_code!r}", field="agency_code")
+    elif agency_code:
+        raise InvalidInput("only agency users belong to an agency", field="agency_code")
+    if user.role is role and user.agency_id == agency_id:
+        return user
+    previous = user.role
+    user.role, user.agency_id = role, agency_id
+    audit.record(session, at=clock.now(), kind="user.role_changed", actor=actor.label,
+                 summary=f"role of {username}: {previous.value} -> {role.value}"
+                 + (f" ({agency_code})" if agency_code else ""),
+                 data={"user_id": str(user.id), "from": previous.value, "to": role.value})
+    return user
+
+
+def set_account_active(*, session: Session, clock: Clock, username: str, active: bool, actor: Principal) -> User:
+    """Disable an account (its sessions end at their next request) or enable it again. Idempotent.
+
+    Raises:
+        NotFound: no such user.
+        Conflict: disabling the actor's own account.
+    """
+    user = _account(session, username)
+    if not active:
+        _not_yourself(user, actor, "disable")
+    if user.is_active is active:
+        return user
+    user.is_active = active
+    audit.record(session, at=clock.now(), kind="user.enabled" if active else "user.disabled", actor=actor.label,
+                 summary=f"console account {username} {'enabled' if active else 'disabled'}",
+                 data={"user_id": str(user.id)})
+    return user

@@ -11,6 +11,7 @@ from coordination import Clock, Store
 from coordination.dispatching import use_road_network
 from web import console, console_incident, console_tasks, openapi, operations
 from web import console_drills, console_kpis
+from web import console_agencies, console_fleet, console_sops, console_users
 from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
 from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.clock import WallClock
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(console_tasks.blueprint)
     app.register_blueprint(console_drills.blueprint)
     app.register_blueprint(console_kpis.blueprint)
+    for admin_area in (console_agencies, console_fleet, console_users, console_sops):
+        app.register_blueprint(admin_area.blueprint)
     register_error_handlers(app)
 
     @app.after_request

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import random
-import secrets
 import signal
-import sys
 import threading
-from pathlib import Path
 
 import click
 from sqlalchemy import select, update
@@ -27,8 +24,7 @@ from coordination import (
     upgrade,
 )
 from coordination.dispatching import seed_demo_fleet
-from coordination.store.tables import Agency, ApiToken, User
-from coordination.users import NewUser, create_user, set_password
+from coordination.store.tables import Agency, ApiToken
 from sop_engine import AgencyRole
 from web.app import create_app
 from web.background import BackgroundJobs
@@ -43,8 +39,16 @@ from web.commands import (
     webhooks,
 )
 from web.config import DEFAULT_DATA_DIR, Settings
-from web.demo import DemoAgencies, DemoAgencyClient, DemoDutyOfficer, IncidentStream, write_credentials
-from web.demo import DEMO_PLANNER, add_credentials, prepare_demo_planner
+from web.demo import (
+    DEMO_ADMINISTRATOR,
+    DEMO_PLANNER,
+    DemoAgencies,
+    DemoAgencyClient,
+    DemoDutyOfficer,
+    IncidentStream,
+    demo_account,
+    write_credentials,
+)
 from web.drill_commands import drill
 from web.logs import configure_logging
 from web.sop_commands import sop
@@ -133,9 +137,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     clock = WallClock()
     receivers = DemoAgencies(api_base="", agencies={}, ack_delay_s=answer_delay, work_delay_s=2 * answer_delay)
     receiver_port = receivers.start()
-    clients, duty_officer_token, password = _prepare_demo_city(store, clock, settings, receiver_port)
-    with store.transaction() as session:
-        planner_password = prepare_demo_planner(session=session, clock=clock)
+    clients, duty_officer_token, password, other_accounts = _prepare_demo_city(store, clock, settings, receiver_port)
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
@@ -146,8 +148,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
         receivers.api_base = base
         credentials = DEFAULT_DATA_DIR / "demo-credentials.txt"
         write_credentials(credentials, url=base + "/", duty_officer_token=duty_officer_token, agencies=clients,
-                          username=DEMO_USERNAME, password=password)
-        add_credentials(credentials, [f"planner user: {DEMO_PLANNER}", f"planner password: {planner_password}"])
+                          username=DEMO_USERNAME, password=password, other_accounts=other_accounts)
         click.echo(f"ICCC demo city running: open {base}/ and sign in as {DEMO_USERNAME} with the password in "
                    f"{credentials}\nPress Ctrl-C to stop.")
         stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
@@ -189,13 +190,15 @@ def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, recei
         duty_officer = issue_token(session=session, clock=clock, name="demo-duty-officer", role=Role.DUTY_OFFICER)
         # A person's account for the console, with a new password each run (kept only in the
         # credentials file, like the tokens).
-        password = secrets.token_urlsafe(12)
-        if session.scalar(select(User.id).where(User.username == DEMO_USERNAME)) is None:
-            create_user(session=session, clock=clock, actor=SYSTEM, new_user=NewUser(
-                username=DEMO_USERNAME, display_name="Demo duty officer", role=Role.DUTY_OFFICER, password=password))
-        else:
-            set_password(session=session, clock=clock, username=DEMO_USERNAME, password=password, actor=SYSTEM)
-    return clients, duty_officer, password
+        password = demo_account(session=session, clock=clock, username=DEMO_USERNAME, role=Role.DUTY_OFFICER,
+                                display_name="Demo duty officer")
+        other_accounts = {
+            DEMO_ADMINISTRATOR: demo_account(session=session, clock=clock, username=DEMO_ADMINISTRATOR,
+                                             role=Role.ADMINISTRATOR, display_name="Demo administrator"),
+            DEMO_PLANNER: demo_account(session=session, clock=clock, username=DEMO_PLANNER, role=Role.PLANNER,
+                                       display_name="Demo planner"),
+        }
+    return clients, duty_officer, password, other_accounts
 
 
 @main.group()

@@ -166,8 +166,10 @@ def board_data():
     """The board's rows, filtered: open incidents first, newest first, each with SOP progress and
     its next deadline. `q` searches the description, the type and the reporter."""
     caller = _signed_in()
-    if caller is None or caller.role not in BOARD_ROLES:
-        abort(401)
+    if caller is None:
+        abort(401)  # polled by the board's script, which sends the person to sign in again
+    if caller.role not in BOARD_ROLES:
+        abort(403)
     context = services()
     now = context.clock.now()
     filters = _board_filters()

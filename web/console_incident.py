@@ -26,7 +26,7 @@ from coordination.lifecycles import DutyRequestStatus, IncidentStatus
 from coordination.runs import load_run
 from coordination.store.tables import DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
 from sop_engine.diagrams import step_summary, to_svg
-from web.console import BOARD_ROLES, _csrf_token, _signed_in, require_csrf
+from web.console import BOARD_ROLES, _csrf_token, _signed_in, console_caller, require_csrf
 from web.context import services
 
 blueprint = Blueprint("incident_console", __name__)
@@ -35,12 +35,7 @@ ACTING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
 
 
 def _caller(roles: set[Role]) -> Principal:
-    caller = _signed_in()
-    if caller is None:
-        abort(401)
-    if caller.role not in roles:
-        abort(403)
-    return caller
+    return console_caller(roles)
 
 
 @blueprint.get("/console/incidents/<uuid:incident_id>")

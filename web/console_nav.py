@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from coordination import Principal, Role
 
 EVERY_OFFICER = frozenset({Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER})
+ADMINISTRATORS = frozenset({Role.ADMINISTRATOR})
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,10 @@ NAV: list[NavLink] = [
     NavLink("task_console.tasks_page", "Tasks", frozenset({Role.AGENCY})),
     NavLink("kpi_console.kpis_page", "KPIs", EVERY_OFFICER | {Role.PLANNER}),
     NavLink("drill_console.drills_page", "Drills", frozenset({Role.PLANNER, Role.ADMINISTRATOR})),
+    NavLink("agency_admin.agencies_page", "Agencies", ADMINISTRATORS),
+    NavLink("fleet_admin.fleet_page", "Units", ADMINISTRATORS),
+    NavLink("user_admin.users_page", "Users", ADMINISTRATORS),
+    NavLink("sop_admin.sops_page", "SOPs", ADMINISTRATORS),
 ]
 """In the order they appear. A new console page adds its line here."""
 

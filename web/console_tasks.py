@@ -20,7 +20,7 @@ from coordination import (
     answer_task,
 )
 from coordination.store.tables import Agency, Task
-from web.console import _csrf_token, _signed_in, require_csrf
+from web.console import _csrf_token, _signed_in, console_caller, require_csrf
 from web.context import services
 
 blueprint = Blueprint("task_console", __name__)
@@ -54,9 +54,7 @@ def tasks_page(*, error: str | None = None, error_for: str | None = None, status
 
 @blueprint.post("/console/tasks/<uuid:task_id>/<action>")
 def answer(task_id: uuid.UUID, action: str):
-    caller = _agency_user()
-    if caller is None:
-        abort(401)
+    caller = console_caller({Role.AGENCY})
     require_csrf()
     form = request.form
     if action == "acknowledge":

@@ -246,33 +246,32 @@ class IncidentStream:
                 self._stop.wait(self._interval_s)
 
 
-def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient],
-                      username: str, password: str) -> None:
-    """Keep the demo's credentials in a file only this user can read (they are never logged)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"console: {url}", f"console user: {username}", f"console password: {password}",
-             f"duty officer token: {duty_officer_token}", ""]
-    lines += [f"agency {code} token: {agency.token}" for code, agency in sorted(agencies.items())]
-    path.write_text("\n".join(lines) + "\n")
-    path.chmod(0o600)
-
+DEMO_ADMINISTRATOR = "administrator"
+"""The demo's administrator account: agencies, units, users and SOPs on the console."""
 
 DEMO_PLANNER = "planner"
+"""The demo's planner account: drills and KPIs on the console."""
 
 
-def prepare_demo_planner(*, session: Session, clock: Clock) -> str:
-    """The demo's planner account (drills, KPIs) with a new password each run; returns it."""
+def demo_account(*, session: Session, clock: Clock, username: str, role: Role, display_name: str) -> str:
+    """Create a demo console account, or give it a new password; return the password (a new
+    one each run, kept only in the credentials file)."""
     password = secrets.token_urlsafe(12)
-    if session.scalar(select(User.id).where(User.username == DEMO_PLANNER)) is None:
+    if session.scalar(select(User.id).where(User.username == username)) is None:
         create_user(session=session, clock=clock, actor=SYSTEM, new_user=NewUser(
-            username=DEMO_PLANNER, display_name="Demo planner", role=Role.PLANNER, password=password))
+            username=username, display_name=display_name, role=role, password=password))
     else:
-        set_password(session=session, clock=clock, username=DEMO_PLANNER, password=password, actor=SYSTEM)
+        set_password(session=session, clock=clock, username=username, password=password, actor=SYSTEM)
     return password
 
 
-def add_credentials(path, lines: list[str]) -> None:
-    """Append lines to the demo's credentials file (kept readable only by this user)."""
-    with path.open("a") as handle:
-        handle.write("\n".join(lines) + "\n")
+def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient],
+                      username: str, password: str, other_accounts: dict[str, str] | None = None) -> None:
+    """Keep the demo's credentials in a file only this user can read (they are never logged)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f"console: {url}", f"console user: {username}", f"console password: {password}"]
+    lines += [f"console user {name}: password {secret}" for name, secret in sorted((other_accounts or {}).items())]
+    lines += [f"duty officer token: {duty_officer_token}", ""]
+    lines += [f"agency {code} token: {agency.token}" for code, agency in sorted(agencies.items())]
+    path.write_text("\n".join(lines) + "\n")
     path.chmod(0o600)

@@ -21,6 +21,7 @@ from coordination.dispatching.fleet import (
     snapshot_units,
     visible_unit,
 )
+from coordination.dispatching.fleet_edits import StationChange, UnitChange, edit_station, edit_unit
 from coordination.dispatching.recommendations import DEFAULT_OPTIONS, recommend_dispatch
 from coordination.dispatching.release import release_incident_units
 from coordination.dispatching.representations import recommendation_json, station_json, unit_json
@@ -37,10 +38,14 @@ __all__ = [
     "ChosenUnit",
     "PositionFix",
     "StationRegistration",
+    "StationChange",
     "StatusReport",
+    "UnitChange",
     "UnitRegistration",
     "accept_recommendation",
     "checked_needs",
+    "edit_station",
+    "edit_unit",
     "open_demands",
     "recommend_dispatch",
     "recommend_for_sop_step",

@@ -45,6 +45,19 @@ UNIT_REPORTERS = {Role.AGENCY, Role.ADMINISTRATOR}
 """An agency's AVL gateway reports with the agency's token; an administrator may replay a feed."""
 
 
+def known_unit_type(value: str) -> str:
+    if value not in UNIT_TYPES:
+        raise ValueError(f"unknown unit type {value!r}; known types: {', '.join(sorted(UNIT_TYPES))}")
+    return value
+
+
+def known_capabilities(value: list[str]) -> list[str]:
+    unknown = sorted(set(value) - UNIT_CAPABILITIES)
+    if unknown:
+        raise ValueError(f"unknown capabilities {', '.join(unknown)}; known: {', '.join(sorted(UNIT_CAPABILITIES))}")
+    return sorted(set(value))
+
+
 class StationRegistration(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -67,17 +80,12 @@ class UnitRegistration(BaseModel):
     @field_validator("unit_type")
     @classmethod
     def _known_type(cls, value: str) -> str:
-        if value not in UNIT_TYPES:
-            raise ValueError(f"unknown unit type {value!r}; known types: {', '.join(sorted(UNIT_TYPES))}")
-        return value
+        return known_unit_type(value)
 
     @field_validator("capabilities")
     @classmethod
     def _known_capabilities(cls, value: list[str]) -> list[str]:
-        unknown = sorted(set(value) - UNIT_CAPABILITIES)
-        if unknown:
-            raise ValueError(f"unknown capabilities {', '.join(unknown)}; known: {', '.join(sorted(UNIT_CAPABILITIES))}")
-        return sorted(set(value))
+        return known_capabilities(value)
 
 
 class PositionFix(BaseModel):

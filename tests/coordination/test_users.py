@@ -6,13 +6,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from coordination import SYSTEM, Conflict, InvalidInput, Role, TooManyAttempts
-from coordination.store.tables import User
+from coordination import SYSTEM, Conflict, InvalidInput, NotFound, Role, TooManyAttempts
+from coordination.store.tables import TimelineEntry, User
 from coordination.users import (
     MAX_FAILURES_PER_ADDRESS,
     MAX_FAILURES_PER_USERNAME,
     NewUser,
+    active_user_principal,
+    change_role,
     create_user,
+    set_account_active,
     set_password,
     sign_in_with_password,
 )
@@ -100,3 +103,52 @@ def test_a_new_password_replaces_the_old_one(store, clock):
     assert attempt(store, clock, password="a brand new passphrase") is not None
     with store.transaction() as session, pytest.raises(InvalidInput):
         set_password(session=session, clock=clock, username="asha", password="short", actor=SYSTEM)
+
+
+def administrator_principal(store, clock, username="root"):
+    add(store, clock, username=username, role=Role.ADMINISTRATOR)
+    return attempt(store, clock, username=username)
+
+
+def test_a_role_change_reaches_the_next_sign_in_and_names_an_agency_only_for_agency_users(store, clock, make_agency):
+    make_agency("fire-central", "fire")
+    admin = administrator_principal(store, clock)
+    user_id = add(store, clock)
+    with store.transaction() as session:
+        with pytest.raises(InvalidInput) as raised:
+            change_role(session=session, clock=clock, username="asha", role=Role.AGENCY, agency_code=None, actor=admin)
+        assert raised.value.field == "agency_code"
+        with pytest.raises(InvalidInput):
+            change_role(session=session, clock=clock, username="asha", role=Role.VIEWER, agency_code="fire-central",
+                        actor=admin)
+        change_role(session=session, clock=clock, username="asha", role=Role.AGENCY, agency_code="fire-central",
+                    actor=admin)
+    with store.transaction() as session:
+        principal = active_user_principal(session=session, user_id=user_id)
+        assert principal.role is Role.AGENCY and principal.agency_id is not None
+        assert session.scalar(select(TimelineEntry.summary).where(TimelineEntry.kind == "user.role_changed")) \
+            == "role of asha: duty_officer -> agency (fire-central)"
+
+
+def test_a_disabled_account_is_out_at_once_and_back_when_enabled(store, clock):
+    admin = administrator_principal(store, clock)
+    user_id = add(store, clock)
+    for active in (False, False, True):
+        with store.transaction() as session:
+            set_account_active(session=session, clock=clock, username="asha", active=active, actor=admin)
+        with store.transaction() as session:
+            assert (active_user_principal(session=session, user_id=user_id) is not None) is active
+    with store.transaction() as session:
+        kinds = session.scalars(select(TimelineEntry.kind).where(TimelineEntry.kind.like("user.%abled"))).all()
+    assert kinds == ["user.disabled", "user.enabled"]  # repeating a change records nothing
+
+
+def test_an_administrator_cannot_disable_or_re_role_their_own_account(store, clock):
+    admin = administrator_principal(store, clock)
+    with store.transaction() as session:
+        with pytest.raises(Conflict, match="cannot disable their own account"):
+            set_account_active(session=session, clock=clock, username="root", active=False, actor=admin)
+        with pytest.raises(Conflict):
+            change_role(session=session, clock=clock, username="root", role=Role.VIEWER, agency_code=None, actor=admin)
+        with pytest.raises(NotFound):
+            set_account_active(session=session, clock=clock, username="nobody", active=False, actor=admin)

@@ -101,3 +101,122 @@ def test_a_rotated_token_stops_working_and_the_new_one_works(client, world):
     for old in ("own", "revoked"):
         assert client.get(f"/api/v1/tasks/{task}", headers=callers[old]).status_code == 401
     assert client.get(f"/api/v1/tasks/{task}", headers=bearer(rotated)).status_code == 200
+
+
+# Every API route × every role. `allowed_roles` on each view is what the `api` decorator
+# enforces; this table is the specification it is held to, so that widening a route's roles,
+# or adding a route, is a decision someone writes down here.
+
+ADMIN = {Role.ADMINISTRATOR}
+OFFICERS = {Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER}
+ACTING = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
+AGENCY_AND_OFFICERS = OFFICERS | {Role.AGENCY}
+AGENCY_AND_ACTING = ACTING | {Role.AGENCY}
+ANY_ROLE = set(Role)
+PUBLIC = None
+"""No token needed: the public feed, and the API's own description."""
+
+API_ROLES: dict[str, set[Role] | None] = {
+    "incidents.declare": ACTING,
+    "incidents.list_incidents": OFFICERS,
+    "incidents.read": OFFICERS,
+    "incidents.timeline": OFFICERS,
+    "tasks.list_tasks": AGENCY_AND_OFFICERS,
+    "tasks.read": AGENCY_AND_OFFICERS,
+    "tasks.acknowledge": AGENCY_AND_ACTING,
+    "tasks.progress": AGENCY_AND_ACTING,
+    "tasks.complete": AGENCY_AND_ACTING,
+    "tasks.reject": AGENCY_AND_ACTING,
+    "tasks.deliveries": AGENCY_AND_ACTING,
+    "agencies.register": ADMIN,
+    "agencies.list_agencies": OFFICERS,
+    "agencies.read": AGENCY_AND_OFFICERS,
+    "agencies.import_geojson": ADMIN,
+    "agencies.rotate_token": ADMIN | {Role.AGENCY},
+    "agencies.rotate_secret": ADMIN | {Role.AGENCY},
+    "agencies.enable": ADMIN,
+    "sops.list_sops": ANY_ROLE,
+    "sops.schema": ANY_ROLE,
+    "sops.read_version": ANY_ROLE,
+    "sops.upload": ADMIN,
+    "sops.activate": ADMIN,
+    "sops.retire": ADMIN,
+    "escalations.list_escalations": OFFICERS,
+    "decisions.list_decisions": OFFICERS,
+    "decisions.read_decision": OFFICERS,
+    "decisions.answer": ACTING,
+    "decisions.stand_down_incident": ACTING,
+    "integrity.read_integrity": OFFICERS,
+    "alerts.receive_cap": ACTING | {Role.ALERT_SOURCE},
+    "alerts.list_cap": OFFICERS,
+    "notices.draft": ACTING,
+    "notices.list_notices": OFFICERS,
+    "notices.approve": {Role.DUTY_OFFICER},
+    "officer_alerts.list_officer_alerts": OFFICERS,
+    "officer_alerts.acknowledge": {Role.DUTY_OFFICER},
+    "public.incidents": PUBLIC,
+    "public.incidents_geojson": PUBLIC,
+    "public.alerts_feed": PUBLIC,
+    "public.alert": PUBLIC,
+    "webhooks.dead_letters": OFFICERS,
+    "webhooks.replay": ACTING,
+    "units.register_a_station": ADMIN,
+    "units.list_stations": AGENCY_AND_OFFICERS,
+    "units.register_a_unit": ADMIN,
+    "units.list_units": AGENCY_AND_OFFICERS,
+    "units.read_unit": AGENCY_AND_OFFICERS,
+    "units.report_position": ADMIN | {Role.AGENCY},
+    "units.report_unit_status": ADMIN | {Role.AGENCY},
+    "dispatch.recommend": ACTING,
+    "dispatch.list_recommendations": OFFICERS,
+    "dispatch.read_recommendation": OFFICERS,
+    "dispatch.accept": ACTING,
+    "openapi.document": PUBLIC,
+}
+
+
+def api_rules(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def declared_roles(app, endpoint: str) -> set[Role] | None:
+    view = app.view_functions[endpoint]
+    if getattr(view, "is_public", False) or not hasattr(view, "allowed_roles"):
+        return PUBLIC
+    return set(view.allowed_roles) or ANY_ROLE
+
+
+def test_every_api_route_is_in_the_role_table_and_enforces_it(app):
+    endpoints = {rule.endpoint for rule, _method in api_rules(app)}
+    assert endpoints - API_ROLES.keys() == set(), "add these API routes to API_ROLES"
+    assert API_ROLES.keys() - endpoints == set(), "these routes are gone: remove them from API_ROLES"
+    assert {endpoint: declared_roles(app, endpoint) for endpoint in endpoints} == \
+        {endpoint: API_ROLES[endpoint] for endpoint in endpoints}
+
+
+def test_every_api_route_refuses_no_token_and_every_role_it_does_not_allow(app, client, make_token, make_agency):
+    """No token: 401. A role not in the table: 403 (before the body is read). An allowed role:
+    the route itself (here a 4xx about made-up values or a missing body), never 401 or 403."""
+    _id, agency_token, _ = make_agency("fire-central", "fire")
+    tokens = {role: agency_token if role is Role.AGENCY else make_token(role, f"matrix-{role.value}") for role in Role}
+    adapter = app.url_map.bind("localhost")
+    wrong = []
+    for rule, method in api_rules(app):
+        allowed = API_ROLES[rule.endpoint]
+        values = {name: "00000000-0000-4000-8000-000000000000" if type(conv).__name__ == "UUIDConverter"
+                  else 1 if type(conv).__name__ == "IntegerConverter" else "nothing"
+                  for name, conv in rule._converters.items()}
+        url = adapter.build(rule.endpoint, values, method=method)
+        anonymous = client.open(url, method=method)
+        if (anonymous.status_code == 401) != (allowed is not PUBLIC):
+            wrong.append(f"{method} {url} with no token: {anonymous.status_code}")
+        if allowed is PUBLIC:
+            continue
+        for role, token in tokens.items():
+            status = client.open(url, method=method, headers=bearer(token)).status_code
+            if (status == 403) == (role in allowed) or status == 401:
+                wrong.append(f"{method} {url} as {role.value}: {status}")
+    assert wrong == [], "\n".join(wrong)

@@ -60,8 +60,10 @@ def test_the_demo_city_moves_incidents_through_their_sops(tmp_path):
     password = credentials.read_text().split("console password: ")[1].split()[0]
     assert token not in result.stdout + result.stderr  # credentials are never logged
     assert password not in result.stdout + result.stderr
-    planner_password = credentials.read_text().split("planner password: ")[1].split()[0]
-    assert planner_password not in result.stdout + result.stderr  # a planner account for the drill pages
+    administrator = credentials.read_text().split("console user administrator: password ")[1].split()[0]
+    assert administrator not in result.stdout + result.stderr
+    planner = credentials.read_text().split("console user planner: password ")[1].split()[0]
+    assert planner not in result.stdout + result.stderr  # a planner account for the drill pages
     with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
         statuses = dict(db.execute("SELECT status, count(*) FROM incidents GROUP BY status").fetchall())
         deliveries = db.execute("SELECT count(*) FROM delivery_attempts WHERE outcome = 'delivered'").fetchone()[0]
@@ -73,6 +75,12 @@ def test_the_demo_city_moves_incidents_through_their_sops(tmp_path):
     assert deliveries >= 3
     assert decided >= 1  # the demo's duty officer answers the SOPs' decisions through the API
     assert served >= 1  # units were recommended, accepted, sent, and reported back
+    assert db_roles(tmp_path) == {"duty-officer": "duty_officer", "administrator": "administrator"}
+
+
+def db_roles(folder) -> dict[str, str]:
+    with sqlite3.connect(folder / "iccc-data" / "iccc.sqlite3") as db:
+        return dict(db.execute("SELECT username, role FROM users").fetchall())
 
 
 def test_users_add_keeps_a_hash_and_explains_a_short_password(tmp_path):

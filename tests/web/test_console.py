@@ -196,7 +196,7 @@ def test_an_agency_user_can_never_answer_another_agencys_task(client, officer, m
     assert client.post(f"/console/tasks/{police_task['id']}/acknowledge", data={"csrf": csrf_of(page)}).status_code == 404
     empty = client.post(f"/console/tasks/{fire_task['id']}/reject", data={"csrf": csrf_of(page), "reason": " "})
     assert empty.status_code == 422 and "give a reason" in empty.get_data(as_text=True)
-    assert client.get("/console/board.json").status_code == 401
+    assert client.get("/console/board.json").status_code == 403
 
 
 def test_the_integrity_page_lists_what_is_overdue(client, clock, officer, make_user, make_agency):
