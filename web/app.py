@@ -10,8 +10,10 @@ from prometheus_client import Counter
 from coordination import Clock, Store
 from coordination.dispatching import use_road_network
 from web import console, console_incident, console_tasks, openapi, operations
+from web import console_dispatch, console_incident_records, console_map
 from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
 from web.api import alerts, notices, officer_alerts, public, webhooks
+from web.api import incident_runs
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
 from web.context import Services
@@ -45,13 +47,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                       travel=use_road_network(source=settings.road_network))
 
     for area in (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-                 public, webhooks, units, dispatch):
+                 public, webhooks, units, dispatch, incident_runs):
         app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(operations.blueprint)
     app.register_blueprint(console.blueprint)
     app.register_blueprint(console_incident.blueprint)
     app.register_blueprint(console_tasks.blueprint)
+    app.register_blueprint(console_map.blueprint)
+    app.register_blueprint(console_dispatch.blueprint)
+    app.register_blueprint(console_incident_records.blueprint)
     register_error_handlers(app)
 
     @app.after_request
