@@ -68,8 +68,10 @@ class RoadMap:
 
     def view(self, *, bbox: tuple[float, float, float, float] | None = None,
              budget: int = DEFAULT_SEGMENT_BUDGET) -> dict:
-        """The segments crossing `bbox` (west, south, east, north; None: the whole city), major
-        roads first, at most `budget` of them, grouped by class for drawing.
+        """The segments crossing `bbox` (west, south, east, north; None: the whole city), grouped
+        by class for drawing: the major classes whole while they fit in `budget` (a class cut
+        half-way would draw half a district), or an even sample of the major class if even it
+        does not fit.
 
         Returns:
             ``{"classes": [{"class", "segments": [[lon1, lat1, lon2, lat2], ...]}], "shown",
@@ -87,7 +89,7 @@ class RoadMap:
                   & (np.maximum(lat1, lat2) >= south) & (np.minimum(lat1, lat2) <= north))
         chosen = np.flatnonzero(inside)
         in_view = len(chosen)
-        chosen = chosen[np.argsort(self.ranks[chosen], kind="stable")][:budget]
+        chosen = _whole_classes_within(chosen, self.ranks[chosen], budget)
         classes = []
         for rank in range(MINOR_RANK + 1):
             of_rank = chosen[self.ranks[chosen] == rank]
@@ -105,6 +107,24 @@ class RoadMap:
             if name:
                 by_name.setdefault(name, []).append(index)
         return {name: self.ends[indices] for name, indices in by_name.items()}
+
+
+def _whole_classes_within(indices: np.ndarray, ranks: np.ndarray, budget: int) -> np.ndarray:
+    """The segments of the major classes that fit in `budget` whole; else an even sample of the first."""
+    order = np.argsort(ranks, kind="stable")
+    indices, ranks = indices[order], ranks[order]
+    if len(indices) <= budget:
+        return indices
+    kept = 0
+    for rank in np.unique(ranks):
+        count = int((ranks == rank).sum())
+        if kept + count > budget:
+            break
+        kept += count
+    if kept:
+        return indices[:kept]
+    first = int((ranks == ranks[0]).sum())
+    return indices[np.linspace(0, first - 1, budget).round().astype(int)]
 
 
 _maps: dict[str, RoadMap] = {}

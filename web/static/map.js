@@ -142,7 +142,7 @@
     const stationLayer = layer("stations");
     stationLayer.replaceChildren();
     for (const { geometry, properties: p } of stations) {
-      const g = marker(stationLayer, ...geometry.coordinates, 7, (g, s) =>
+      const g = marker(stationLayer, ...geometry.coordinates, 9, (g, s) =>
         element("path", { d: `M0 ${-s}L${s} ${s * 0.8}L${-s} ${s * 0.8}Z`, class: "station" }, g));
       g.setAttribute("role", "img");
       titled(g, `Station ${p.code}: ${p.name} (${p.agency})`);
@@ -151,7 +151,7 @@
     const unitLayer = layer("units");
     unitLayer.replaceChildren();
     for (const { geometry, properties: p } of live.units) {
-      const g = marker(unitLayer, ...geometry.coordinates, 4, (g, s) =>
+      const g = marker(unitLayer, ...geometry.coordinates, 3.5, (g, s) =>
         element("rect", { x: -s, y: -s, width: 2 * s, height: 2 * s, class: `unit status-${p.status}` }, g));
       g.setAttribute("role", "img");
       g.dataset.unit = p.code;
@@ -212,12 +212,14 @@
       const response = await fetch(urls.live, { credentials: "same-origin" });
       if (response.status === 401) { window.location.reload(); return; }
       if (!response.ok) return;
-      live = await response.json();
+      const data = await response.json();
+      live = { now: data.now, units: data.units.features, incidents: data.incidents.features };
       drawMarkers();
       renderLists();
       updated.textContent = "updated " + new Date(live.now).toLocaleTimeString();
     } catch (error) {
       updated.textContent = "connection lost; retrying";
+      console.error(error);
     }
   }
 

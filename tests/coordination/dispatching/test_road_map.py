@@ -20,14 +20,17 @@ def test_the_demo_city_is_drawn_with_each_two_way_street_once():
     assert road_map_for(source=roads.DEMO_ROAD_NETWORK) is road_map
 
 
-def test_a_view_over_budget_keeps_the_major_roads_and_says_it_left_some_out():
+def test_a_view_over_budget_keeps_whole_classes_of_major_roads_and_says_it_left_some_out():
     road_map = road_map_for(source=roads.DEMO_ROAD_NETWORK)
-    whole = road_map.view(budget=1500)
-    assert whole["truncated"] and whole["shown"] == 1500 and whole["in_view"] == len(road_map.ends)
-    classes = [group["class"] for group in whole["classes"]]
-    assert classes[0] == "primary"
     primary = sum(1 for rank in road_map.ranks if rank == 1)
-    assert len(whole["classes"][0]["segments"]) == primary  # every arterial before any side street
+    whole = road_map.view(budget=primary + 100)  # room for every arterial, not for every side street
+    assert whole["truncated"] and whole["in_view"] == len(road_map.ends)
+    assert [group["class"] for group in whole["classes"]] == ["primary"] and whole["shown"] == primary
+    sampled = road_map.view(budget=100)  # not even the arterials fit: an even sample of them
+    assert sampled["shown"] == 100 and [group["class"] for group in sampled["classes"]] == ["primary"]
+    lats = sorted(segment[1] for segment in sampled["classes"][0]["segments"])
+    west, south, east, north = road_map.bounds
+    assert lats[0] < south + (north - south) / 4 and lats[-1] > north - (north - south) / 4  # spread over the city
 
 
 def test_a_small_box_holds_every_street_that_crosses_it():
