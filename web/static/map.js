@@ -285,6 +285,7 @@
       zoomAt(event.deltaY < 0 ? 1.25 : 0.8, x, y);
     }, { passive: false });
     svg.addEventListener("keydown", (event) => {
+      if (event.target !== svg) return; // Enter on an incident's link follows the link
       const step = 0.15;
       const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
       if (moves[event.key]) {
