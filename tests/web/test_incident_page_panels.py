@@ -153,3 +153,20 @@ def test_an_sop_is_started_by_hand_from_the_page(client, city, officer, make_tok
     assert started.status_code == 302
     page = page_of(client, minor["id"])
     assert re.search(r"SOP road-accident v\d+ — running", page) and "Start an SOP by hand" not in page
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.AGENCY])
+def test_viewers_and_agency_users_cannot_dispatch_or_start_sops(client, city, officer, make_token, make_agency, role):
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    recommendation = client.post("/api/v1/dispatch/recommendations", headers=officer,
+                                 json={"incident_id": incident["id"], "needs": {"ambulance": 1}}).json
+    token = make_token(Role.VIEWER, "wall") if role is Role.VIEWER else make_agency("ndrf", "disaster_management")[1]
+    sign_in(client, token)
+    csrf = csrf_of(client.get("/console/sign-in").get_data(as_text=True))
+    for url, form in [(f"/console/incidents/{incident['id']}/dispatch", {"unit_type": "ambulance", "count": "1"}),
+                      (f"/console/recommendations/{recommendation['id']}/accept",
+                       {"incident_id": incident["id"], "action": "accept"}),
+                      (f"/console/incidents/{incident['id']}/sops", {"sop_id": "building-fire-major"})]:
+        assert client.post(url, data={"csrf": csrf, **form}).status_code == 403, url
+    assert client.get(f"/api/v1/dispatch/recommendations/{recommendation['id']}",
+                      headers=officer).json["status"] == "proposed"
