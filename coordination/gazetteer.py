@@ -143,6 +143,19 @@ def street_places(streets: Mapping[str, np.ndarray]) -> list[Place]:
     return places
 
 
+_street_places: dict[int, tuple[Mapping[str, np.ndarray], list[Place]]] = {}
+
+
+def _street_places_of(streets: Mapping[str, np.ndarray]) -> list[Place]:
+    """`street_places`, computed once per streets mapping (a road map's lives as long as the process)."""
+    cached = _street_places.get(id(streets))
+    if cached is None or cached[0] is not streets:
+        if len(_street_places) >= 8:  # a process has one road network; callers passing fresh mappings
+            _street_places.clear()   # must not grow this for ever
+        cached = _street_places[id(streets)] = (streets, street_places(streets))
+    return cached[1]
+
+
 def city_gazetteer(*, session: Session, streets: Mapping[str, np.ndarray],
                    landmarks: Iterable[tuple[str, float, float]] = ()) -> Gazetteer:
     """The gazetteer of the city as the database and road network know it now.
@@ -165,7 +178,7 @@ def city_gazetteer(*, session: Session, streets: Mapping[str, np.ndarray],
         place = Place(name=agency.name, kind="agency", longitude=inside.x, latitude=inside.y)
         places.append(place)
         aliases[agency.code] = place
-    places += street_places(streets)
+    places += _street_places_of(streets)
     return Gazetteer(places=places, streets=streets, aliases=aliases)
 
 
