@@ -18,8 +18,7 @@ from sqlalchemy import select
 
 from coordination import IncidentReport, IncidentStatus, InvalidInput, Principal, Role
 from coordination.demo_city import DEMO_LANDMARKS
-from coordination.dispatching import DEMO_ROAD_NETWORK
-from coordination.dispatching.road_map import RoadMap, road_map_for
+from coordination.dispatching import DEMO_ROAD_NETWORK, RoadMap, road_map_for
 from coordination.duplicates import report_incident
 from coordination.gazetteer import Gazetteer, city_gazetteer, locate
 from coordination.store.tables import Agency, Incident, ResponseUnit, Station

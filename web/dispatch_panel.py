@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 
 from coordination.dispatch import ASSIGNABLE_STATUSES, TravelTimes
 from coordination.dispatch.orders import RecommendationStatus
-from coordination.dispatching import open_demands, travel_times_for
-from coordination.dispatching.roads import search_lock
+from coordination.dispatching import open_demands, search_lock, travel_times_for
 from coordination.store.tables import DispatchAssignment, DispatchRecommendation, Incident, ResponseUnit
 from sop_engine import UNIT_TYPES
 from web.context import services
