@@ -158,10 +158,13 @@
       titled(g, `Unit ${p.code}, ${p.unit_type.replaceAll("_", " ")} of ${p.agency}: ${p.status.replaceAll("_", " ")}`);
     }
     const incidentLayer = layer("incidents");
+    // Redrawn every refresh: keep the keyboard's place on the incident it was on.
+    const focused = focusedIncident();
     incidentLayer.replaceChildren();
     for (const { geometry, properties: p } of live.incidents) {
       const link = element("a", { href: p.url, class: "incident-link" }, incidentLayer);
       link.dataset.incident = p.id;
+      if (focused && focused.id === p.id && focused.where === "map") link.focus();
       const g = marker(link, ...geometry.coordinates, SEVERITY_PX[p.severity] || 6, (g, s) =>
         element("circle", { r: s, class: `incident severity-${p.severity}` }, g));
       titled(link, `${p.severity} ${p.type.replaceAll("_", " ")}${p.is_exercise ? " (exercise)" : ""}, ` +
@@ -187,8 +190,16 @@
     element("path", { d: `M${cx - s} ${cy}H${cx + s}M${cx} ${cy - s}V${cy + s}` }, group);
   }
 
+  function focusedIncident() {
+    const active = document.activeElement;
+    const holder = active && active.closest ? active.closest("[data-incident]") : null;
+    if (!holder) return null;
+    return { id: holder.dataset.incident, where: holder.closest("#city-map") ? "map" : "list" };
+  }
+
   function renderLists() {
     const list = document.getElementById("open-incidents");
+    const focused = focusedIncident();
     list.replaceChildren();
     for (const { properties: p } of live.incidents) {
       const li = document.createElement("li");
@@ -196,8 +207,10 @@
       a.href = p.url;
       a.textContent = `${p.severity} ${p.type.replaceAll("_", " ")}${p.is_exercise ? " (exercise)" : ""}`;
       a.className = `severity-${p.severity}`;
+      a.dataset.incident = p.id;
       li.append(a, ` — ${new Date(p.declared_at).toLocaleTimeString()}`);
       list.append(li);
+      if (focused && focused.id === p.id && focused.where === "list") a.focus();
     }
     if (!live.incidents.length) list.innerHTML = "<li>No open incidents.</li>";
     const counts = {};

@@ -125,3 +125,11 @@ def test_a_viewer_watches_incidents_appear_on_the_map(page, client, city, office
     expect(page.locator("#layer-incidents a")).to_have_count(1, timeout=5_000)
     expect(page.locator("#layer-incidents a")).to_have_attribute("aria-label",
                                                                  re.compile("^severe building fire"))
+    link = page.locator("#open-incidents a").first
+    link.focus()
+    page.wait_for_timeout(2_500)  # at least one refresh redraws the list
+    expect(page.locator("#open-incidents a").first).to_be_focused()
+    page.locator("#layer-incidents a").first.focus()
+    page.wait_for_timeout(2_500)
+    expect(page.locator("#layer-incidents a").first).to_be_focused()
+
