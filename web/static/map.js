@@ -241,6 +241,7 @@
     if (!canDeclare) return;
     placed = [lon, lat];
     locationField.value = `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
+    document.getElementById("location-found").textContent = "";
     showLocationError("");
     drawMarkers();
   }
@@ -260,10 +261,15 @@
     const response = await fetch(`${urls.places}?q=${encodeURIComponent(locationField.value)}`,
       { credentials: "same-origin" });
     const body = await response.json();
-    if (!response.ok) { showLocationError(body.detail || "not found"); return; }
+    if (!response.ok) {
+      document.getElementById("location-found").textContent = "";
+      showLocationError(body.detail || "not found");
+      return;
+    }
     const [lon, lat] = body.location.coordinates;
     placed = [lon, lat];
     showLocationError("");
+    document.getElementById("location-found").textContent = `Found: ${body.name} (${body.kind})`;
     locationField.value = body.kind === "coordinates" ? body.name : locationField.value;
     const [x, y] = project(lon, lat);
     setView(x - view.w / 2, y - view.h / 2, view.w);

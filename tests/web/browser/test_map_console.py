@@ -107,6 +107,7 @@ def test_the_map_is_worked_with_the_keyboard_and_a_typed_place(page, city, make_
     page.get_by_label("Where").fill("Town Hall")
     page.get_by_role("button", name="Find").click()
     expect(page.locator("#location-error")).to_have_text("")
+    expect(page.locator("#location-found")).to_have_text("Found: Town Hall (landmark)")
 
     page.get_by_role("checkbox", name="Units").uncheck()
     expect(page.locator("#layer-units")).to_be_hidden()
