@@ -56,3 +56,21 @@ def seed_demo_agencies(
                                             webhook_url=webhook_url_for.get(demo.code)),
         )
     return added
+
+
+DEMO_LANDMARKS: tuple[tuple[str, float, float], ...] = (
+    ("Vidhana Soudha", 77.5910, 12.9794),
+    ("Cubbon Park", 77.5929, 12.9763),
+    ("M. Chinnaswamy Stadium", 77.5996, 12.9788),
+    ("Kempegowda Bus Station", 77.5720, 12.9770),
+    ("KSR City Railway Station", 77.5695, 12.9781),
+    ("Lalbagh Botanical Garden", 77.5848, 12.9507),
+    ("MG Road Metro Station", 77.6066, 12.9755),
+    ("Town Hall", 77.5855, 12.9637),
+    ("Victoria Hospital", 77.5737, 12.9627),
+    ("Bowring Hospital", 77.6047, 12.9826),
+    ("Shivajinagar Bus Station", 77.6057, 12.9857),
+    ("Bangalore Palace", 77.5920, 12.9987),
+)
+"""Well-known places of the demo city (name, longitude, latitude; positions to about 100 m),
+so that a duty officer can declare an incident "at Town Hall" in the demo's gazetteer."""

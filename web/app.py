@@ -10,10 +10,11 @@ from prometheus_client import Counter
 from coordination import Clock, Store
 from coordination.dispatching import use_road_network
 from web import console, console_incident, console_tasks, openapi, operations
-from web import console_drills, console_kpis
-from web import console_agencies, console_fleet, console_sops, console_users
+from web import console_agencies, console_dispatch, console_drills, console_fleet, console_incident_records
+from web import console_kpis, console_map, console_sops, console_users
 from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
 from web.api import alerts, notices, officer_alerts, public, webhooks
+from web.api import incident_runs
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
 from web.context import Services
@@ -47,17 +48,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                       travel=use_road_network(source=settings.road_network))
 
     for area in (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-                 public, webhooks, units, dispatch):
+                 public, webhooks, units, dispatch, incident_runs):
         app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(operations.blueprint)
-    app.register_blueprint(console.blueprint)
-    app.register_blueprint(console_incident.blueprint)
-    app.register_blueprint(console_tasks.blueprint)
-    app.register_blueprint(console_drills.blueprint)
-    app.register_blueprint(console_kpis.blueprint)
-    for admin_area in (console_agencies, console_fleet, console_users, console_sops):
-        app.register_blueprint(admin_area.blueprint)
+    for page in (console, console_incident, console_tasks, console_map, console_dispatch, console_incident_records,
+                 console_drills, console_kpis, console_agencies, console_fleet, console_users, console_sops):
+        app.register_blueprint(page.blueprint)
     register_error_handlers(app)
 
     @app.after_request

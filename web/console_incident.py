@@ -28,6 +28,8 @@ from coordination.store.tables import DutyRequest, Escalation, Incident, PublicN
 from sop_engine.diagrams import step_summary, to_svg
 from web.console import BOARD_ROLES, _csrf_token, _signed_in, console_caller, require_csrf
 from web.context import services
+from web.dispatch_panel import dispatch_context
+from web.records_panel import records_context
 
 blueprint = Blueprint("incident_console", __name__)
 
@@ -82,6 +84,7 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
                                 .order_by(TimelineEntry.seq.desc()).limit(100)).all(),
             can_act=caller.role in ACTING_ROLES, is_open=incident.status is IncidentStatus.OPEN,
             open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for,
+            **dispatch_context(db, incident), **records_context(db, incident),
         )
     return page, status
 

@@ -15,6 +15,7 @@ from coordination.dispatching import PositionFix, StationRegistration, StatusRep
 from web.api.agencies import TokenRotationBody, WebhookEnableBody
 from web.api.decisions import DecisionAnswer, StandDownRequest
 from web.api.dispatch import AcceptanceBody, RecommendationRequest
+from web.api.incident_runs import SopStart
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
 
 blueprint = Blueprint("openapi", __name__)
@@ -39,10 +40,11 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "units.report_unit_status": StatusReport,
     "dispatch.recommend": RecommendationRequest,
     "dispatch.accept": AcceptanceBody,
+    "incident_runs.start": SopStart,
 }
 
 CREATED = {"incidents.declare", "agencies.register", "sops.upload", "alerts.receive_cap", "notices.draft",
-           "units.register_a_station", "units.register_a_unit", "dispatch.recommend"}
+           "units.register_a_station", "units.register_a_unit", "dispatch.recommend", "incident_runs.start"}
 EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _PARAMETER_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}

@@ -96,7 +96,8 @@ def load_graphml_network(*, path: Path | str) -> RoadNetwork:
         path: the GraphML file.
 
     Returns:
-        The road network, with `travel_s`, `length_m` and `highway` on each edge and float
+        The road network, with `travel_s`, `length_m`, `highway` and `name` (the street's name,
+        for the console's map and gazetteer; may be empty) on each edge and float
         `lon`, `lat` on each node.
 
     Raises:
@@ -122,7 +123,8 @@ def load_graphml_network(*, path: Path | str) -> RoadNetwork:
                 continue
             existing = graph.get_edge_data(a, b)
             if existing is None or existing["travel_s"] > travel_s:
-                graph.add_edge(a, b, travel_s=travel_s, length_m=length_m, highway=highway or "")
+                graph.add_edge(a, b, travel_s=travel_s, length_m=length_m, highway=highway or "",
+                               name=_first_of(data.get("name")) or "")
     return RoadNetwork(graph=graph, name=Path(path).stem)
 
 

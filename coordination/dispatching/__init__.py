@@ -25,7 +25,8 @@ from coordination.dispatching.fleet_edits import StationChange, UnitChange, edit
 from coordination.dispatching.recommendations import DEFAULT_OPTIONS, recommend_dispatch
 from coordination.dispatching.release import release_incident_units
 from coordination.dispatching.representations import recommendation_json, station_json, unit_json
-from coordination.dispatching.roads import DEMO_ROAD_NETWORK, travel_times_for, use_road_network
+from coordination.dispatching.road_map import RoadMap, road_map_for
+from coordination.dispatching.roads import DEMO_ROAD_NETWORK, search_lock, travel_times_for, use_road_network
 from coordination.dispatching.sop_steps import recommend_for_sop_step
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "UNIT_CAPABILITIES",
     "ChosenUnit",
     "PositionFix",
+    "RoadMap",
     "StationRegistration",
     "StationChange",
     "StatusReport",
@@ -56,6 +58,8 @@ __all__ = [
     "register_unit",
     "release_incident_units",
     "report_status",
+    "road_map_for",
+    "search_lock",
     "snapshot_units",
     "station_json",
     "travel_times_for",

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from coordination.demo_city import CITY_CENTRE
-from coordination.dispatch import TravelTimes, generate_grid_city, load_graphml_network
+from coordination.dispatch import RoadNetwork, TravelTimes, generate_grid_city, load_graphml_network
 
 DEMO_ROAD_NETWORK = "demo"
 """The source name of the generated demo-city grid."""
@@ -53,13 +53,18 @@ def travel_times_for(*, source: str | None = None) -> TravelTimes:
     with _lock:
         travel = _networks.get(source)
         if travel is None:
-            if source == DEMO_ROAD_NETWORK:
-                network = generate_grid_city(rows=DEMO_GRID_SIZE, cols=DEMO_GRID_SIZE, seed=DEMO_GRID_SEED,
-                                             centre=CITY_CENTRE)
-            else:
-                network = load_graphml_network(path=Path(source))
-            travel = _networks[source] = TravelTimes(network=network)
+            travel = _networks[source] = TravelTimes(network=load_road_network(source=source))
         return travel
+
+
+def load_road_network(*, source: str) -> RoadNetwork:
+    """Build the network named by `source` (``"demo"`` or a GraphML path); uncached.
+
+    Raises: what `travel_times_for` raises.
+    """
+    if source == DEMO_ROAD_NETWORK:
+        return generate_grid_city(rows=DEMO_GRID_SIZE, cols=DEMO_GRID_SIZE, seed=DEMO_GRID_SEED, centre=CITY_CENTRE)
+    return load_graphml_network(path=Path(source))
 
 
 def search_lock() -> threading.Lock:

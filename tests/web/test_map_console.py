@@ -1,0 +1,184 @@
+"""The map page and its data: who may see it and who may declare on it, the GeoJSON it is drawn
+from, the place look-up, and a declaration's bad input answered beside the field."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from coordination import DEMO_AGENCIES, Role, seed_demo_agencies
+from coordination.dispatching import DEMO_FLEET, seed_demo_fleet
+from coordination.store.tables import Incident, ResponseUnit
+from tests.web.conftest import FIRE_REPORT, LOOPBACK
+from tests.web.test_console import csrf_of, sign_in
+
+pytestmark = pytest.mark.database
+
+DATA = ["/console/map/layers.json", "/console/map/live.json", "/console/map/roads.json",
+        "/console/map/places?q=Town%20Hall"]
+
+
+@pytest.fixture
+def city(store, clock):
+    with store.transaction() as session:
+        seed_demo_agencies(session=session, clock=clock, allowed_hosts=LOOPBACK,
+                           webhook_url_for={demo.code: f"http://127.0.0.1:9/{demo.code}" for demo in DEMO_AGENCIES})
+        seed_demo_fleet(session=session, clock=clock)
+
+
+def declare(client, **fields):
+    page = client.get("/console/map").get_data(as_text=True)
+    return client.post("/console/map/incidents", data={"csrf": csrf_of(page), **fields})
+
+
+def error_beside(page: str, field: str) -> str:
+    found = re.search(rf'<p class="error" id="{field}-error" role="alert">([^<]*)</p>', page)
+    return found.group(1) if found else ""
+
+
+def test_nobody_signed_in_is_sent_to_sign_in_and_the_data_is_401_problem_json(client):
+    page = client.get("/console/map")
+    assert page.status_code == 302 and page.headers["Location"].endswith("/console/sign-in")
+    for url in DATA:
+        response = client.get(url)
+        assert response.status_code == 401 and response.mimetype == "application/problem+json", url
+
+
+def test_an_agency_user_may_not_open_the_map_or_its_data(client, make_agency):
+    _id, token, _secret = make_agency("fire-central", "fire")
+    sign_in(client, token)
+    assert client.get("/console/map").status_code == 403
+    for url in DATA:
+        assert client.get(url).status_code == 403, url
+    assert client.post("/console/map/incidents", data={"location": "12.97, 77.59"}).status_code == 403
+
+
+def test_a_viewer_sees_the_map_but_cannot_declare(client, city, make_token):
+    sign_in(client, make_token(Role.VIEWER, "wall-screen"))
+    page = client.get("/console/map").get_data(as_text=True)
+    assert 'id="city-map"' in page and 'id="declare-form"' not in page
+    assert 'href="/console/map" aria-current="page">Map</a>' in page
+    assert client.get("/console/map/live.json").status_code == 200
+    page = client.get("/console/map").get_data(as_text=True)
+    refused = client.post("/console/map/incidents", data={"csrf": csrf_of(page), "location": "12.97, 77.59",
+                                                          "type": "building_fire", "severity": "severe"})
+    assert refused.status_code == 403
+
+
+def test_the_layers_are_geojson_from_the_engines_own_data(client, city, officer, make_token, make_agency):
+    make_agency("water-north", "water", jurisdiction={"type": "Polygon", "coordinates": [
+        [[77.58, 12.98], [77.60, 12.98], [77.60, 13.0], [77.58, 13.0], [77.58, 12.98]]]})
+    client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
+    sign_in(client, make_token())
+    layers = client.get("/console/map/layers.json").json
+    west, south, east, north = layers["bounds"]
+    assert west < 77.5946 < east and south < 12.9716 < north
+    [area] = layers["jurisdictions"]["features"]
+    assert area["properties"]["code"] == "water-north" and area["geometry"]["type"] == "Polygon"
+    stations = layers["stations"]["features"]
+    assert len(stations) == sum(kind.stations for kind in DEMO_FLEET) and {"code", "name", "agency", "kind"} <= set(stations[0]["properties"])
+
+    live = client.get("/console/map/live.json").json
+    units = live["units"]["features"]
+    assert live["units"]["type"] == "FeatureCollection" and len(units) == sum(kind.stations * len(kind.units) for kind in DEMO_FLEET)
+    assert {unit["properties"]["status"] for unit in units} == {"available"}
+    [incident] = live["incidents"]["features"]
+    assert incident["geometry"]["coordinates"] == [77.5946, 12.9716]
+    assert incident["properties"]["severity"] == "severe" and incident["properties"]["url"].startswith("/console/")
+
+
+def test_roads_come_by_bounding_box_within_a_budget_and_bad_boxes_name_the_field(client, make_token):
+    sign_in(client, make_token())
+    whole = client.get("/console/map/roads.json?limit=500").json
+    assert whole["shown"] == 500 and whole["truncated"] and whole["classes"][0]["class"] == "primary"
+    near = client.get("/console/map/roads.json?bbox=77.593,12.970,77.596,12.973").json
+    assert 0 < near["shown"] < 100 and not near["truncated"]
+    for query, field in [("bbox=1,2,3", "bbox"), ("bbox=a,b,c,d", "bbox"), ("bbox=77.6,12.9,77.5,13.0", "bbox"),
+                         ("bbox=200,0,201,1", "bbox"), ("limit=0", "limit"), ("limit=lots", "limit")]:
+        response = client.get(f"/console/map/roads.json?{query}")
+        assert response.status_code == 400 and response.mimetype == "application/problem+json", query
+        assert response.json["field"] == field
+
+
+def test_the_place_look_up_answers_a_point_or_a_problem_naming_q(client, city, make_token):
+    sign_in(client, make_token())
+    town_hall = client.get("/console/map/places?q=town%20hall").json
+    assert town_hall["kind"] == "landmark" and town_hall["location"]["coordinates"] == [77.5855, 12.9637]
+    station = client.get("/console/map/places?q=FS-01").json
+    assert station["kind"] == "station" and station["name"].startswith("Fire and Emergency Services")
+    unknown = client.get("/console/map/places?q=Atlantis")
+    assert unknown.status_code == 422 and unknown.mimetype == "application/problem+json"
+    assert unknown.json["field"] == "q" and "no place called 'Atlantis'" in unknown.json["detail"]
+
+
+def test_declaring_at_a_named_place_starts_the_sop_like_the_api(client, store, city, make_token):
+    sign_in(client, make_token())
+    declared = declare(client, location="Town Hall", type="building_fire", severity="severe",
+                       description="smoke from the roof")
+    assert declared.status_code == 302 and "/console/incidents/" in declared.headers["Location"]
+    page = client.get(declared.headers["Location"]).get_data(as_text=True)
+    assert "smoke from the roof" in page and "fire-central" in page
+    with store.transaction() as session:
+        incident = session.scalar(select(Incident))
+        assert (incident.longitude, incident.latitude) == (77.5855, 12.9637)
+        assert incident.declared_by == "duty_officer:duty-officer" and incident.runs and incident.tasks
+
+
+def test_a_second_report_nearby_is_linked_as_a_duplicate(client, store, city, make_token):
+    sign_in(client, make_token())
+    first = declare(client, location="12.9716, 77.5946", type="building_fire", severity="severe")
+    second = declare(client, location="12.9717, 77.5947", type="building_fire", severity="moderate",
+                     description="second caller")
+    assert second.headers["Location"] == first.headers["Location"] + "#duplicates-heading"
+    page = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "Duplicate report" in page and "second caller" in page
+    with store.transaction() as session:
+        assert len(session.scalars(select(Incident)).all()) == 1
+
+
+@pytest.mark.parametrize("fields, field, message", [
+    ({"location": ""}, "location", "say where: click the map"),
+    ({"location": "77.59, 12.97"}, "location", "did you mean 12.97, 77.59 (latitude first)?"),
+    ({"location": "Atlantis"}, "location", "no place called &#39;Atlantis&#39;"),
+    ({"type": ""}, "type", "unknown incident type &#39;&#39;"),
+    ({"type": "alien_landing"}, "type", "unknown incident type &#39;alien_landing&#39;"),
+    ({"severity": "apocalyptic"}, "severity", "choose one of: minor, moderate, severe, extreme"),
+    ({"description": "x" * 4001}, "description", "at most 4000 characters"),
+])
+def test_bad_input_is_explained_beside_its_field_and_nothing_is_declared(client, store, city, make_token,
+                                                                         fields, field, message):
+    sign_in(client, make_token())
+    good = {"location": "12.97, 77.59", "type": "building_fire", "severity": "severe", "description": ""}
+    response = declare(client, **{**good, **fields})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in error_beside(page, field)
+    assert f'aria-describedby="{field}' in page and 'aria-invalid="true"' in page
+    with store.transaction() as session:
+        assert session.scalar(select(Incident)) is None
+
+
+def test_several_bad_fields_are_all_explained_and_the_form_keeps_what_was_typed(client, city, make_token):
+    sign_in(client, make_token())
+    page = declare(client, location="Atlantis", type="", severity="", description="keep me").get_data(as_text=True)
+    assert error_beside(page, "location") and error_beside(page, "type") and error_beside(page, "severity")
+    assert 'value="Atlantis"' in page and ">keep me</textarea>" in page
+
+
+def test_a_declaration_without_the_form_token_is_refused(client, make_token):
+    sign_in(client, make_token())
+    refused = client.post("/console/map/incidents", data={"location": "12.97, 77.59", "type": "building_fire",
+                                                          "severity": "severe"})
+    assert refused.status_code == 400
+
+
+def test_units_on_the_map_move_with_their_reports(client, store, city, officer, make_token):
+    sign_in(client, make_token())
+    with store.transaction() as session:
+        unit = session.scalars(select(ResponseUnit).where(ResponseUnit.code == "FS-01-1")).unique().one()
+        unit.status = unit.status.__class__("out_of_service")
+    live = client.get("/console/map/live.json").json
+    [shown] = [u for u in live["units"]["features"] if u["properties"]["code"] == "FS-01-1"]
+    assert shown["properties"]["status"] == "out_of_service"
