@@ -64,10 +64,20 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
     "drill_console.compare_page": PLANNERS,
     "kpi_console.kpis_page": OFFICERS | {Role.PLANNER},
     "kpi_console.kpis_csv": OFFICERS | {Role.PLANNER},
+    "map_console.map_page": OFFICERS,
+    "map_console.layers": OFFICERS,
+    "map_console.roads": OFFICERS,
+    "map_console.live": OFFICERS,
+    "map_console.find_place": OFFICERS,
+    "map_console.declare": ACTING,
+    "dispatch_console.ask": ACTING,
+    "dispatch_console.accept": ACTING,
+    "incident_records_console.start_sop": ACTING,
 }
 """Who may use each console route. A new console route adds its line here."""
 
-DATA_ROUTES = {"console.board_data"}
+DATA_ROUTES = {"console.board_data", "map_console.layers", "map_console.roads", "map_console.live",
+               "map_console.find_place"}
 """Polled by a page's script: 401 (the script reloads into the sign-in page) rather than a redirect."""
 
 NOT_CONSOLE = ("static",)
