@@ -12,6 +12,7 @@ import pytest
 
 from coordination import Role
 from tests.web.test_console import sign_in as sign_in_with_token
+from web.console_nav import NAV
 
 pytestmark = pytest.mark.database
 
@@ -167,3 +168,9 @@ def test_every_console_form_refuses_a_post_without_the_session_csrf_token(app, p
             if response.status_code != 400:
                 wrong.append(f"POST {rule.rule} as {who.value} with {data}: {response.status_code}")
     assert wrong == [], "\n".join(wrong)
+
+
+def test_the_navigation_shows_each_role_exactly_the_pages_it_may_open():
+    for link in NAV:
+        allowed = CONSOLE_ROLES[link.endpoint] - ({Role.AGENCY, Role.PLANNER} if link.endpoint == "console.board" else set())
+        assert link.roles == allowed, link.endpoint
