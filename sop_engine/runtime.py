@@ -140,11 +140,6 @@ def advance(run: SopRun, event: Event, now: datetime) -> tuple[SopRun, list[Comm
     return working.result(), working.commands
 
 
-def _copy(table: Mapping[str, Any]) -> dict[str, Any]:
-    """A private dict of a run's table: `copy()` of a read-only proxy is ten times `dict(proxy)`."""
-    return table.copy() if type(table) is MappingProxyType or type(table) is dict else dict(table)
-
-
 _PENDING = StepState()
 _NEW_TASK = TaskState(task_id="", step_id="")
 """A freshly assigned task, copied and named for each new task."""
@@ -206,12 +201,14 @@ class _Working:
     def __init__(self, run: SopRun, now: datetime):
         self.run = run
         self.now = now
-        self.definition = run.definition
-        self.plan = plan_of(run.definition)
+        definition = self.definition = run.definition
+        self.plan = definition._plan or plan_of(definition)
         self.status = run.status
-        self.steps: dict[str, StepState] = _copy(run.steps)
-        self.tasks: dict[str, TaskState] = _copy(run.tasks)
-        self.timers: dict[str, datetime] = _copy(run.timers)
+        # A private copy of each table; copy() of a read-only proxy is ten times dict(proxy).
+        steps, tasks, timers = run.steps, run.tasks, run.timers
+        self.steps: dict[str, StepState] = steps.copy() if type(steps) is MappingProxyType else dict(steps)
+        self.tasks: dict[str, TaskState] = tasks.copy() if type(tasks) is MappingProxyType else dict(tasks)
+        self.timers: dict[str, datetime] = timers.copy() if type(timers) is MappingProxyType else dict(timers)
         self.started_at = run.started_at
         self.finished_at = run.finished_at
         self.commands: list[Command] = []
@@ -248,7 +245,7 @@ class _Working:
 
     def assign(self, event: TasksAssigned) -> None:
         step_id, task_ids = event.step_id, tuple(event.task_ids)
-        plan = self._plan_step(step_id)
+        plan = self.plan.steps.get(step_id) or self._plan_step(step_id)
         state = self.steps[step_id]
         if not plan.takes_tasks:
             raise SopRuntimeError(f"step {step_id!r} is a {plan.step.kind} step; it has no tasks")
@@ -258,7 +255,8 @@ class _Working:
             raise SopRuntimeError(f"step {step_id!r} of run {self.run.run_id} is not waiting for tasks")
         self.changed = True
         self.steps[step_id] = evolve(state, task_ids=task_ids)
-        self._cancel_step_timers(plan)
+        if plan.timers:  # a dispatch falling back to tasks: its confirmation deadline is over
+            self._cancel_step_timers(plan)
         if not task_ids:
             self._fail_step(step_id, self._no_agency_reason(plan.step))
             self._settle()
@@ -271,10 +269,10 @@ class _Working:
             if task_id in tasks:
                 raise SopRuntimeError(f"task {task_id} is already part of run {self.run.run_id}")
             tasks[task_id] = _new_task(task_id, step_id)
-            key = ack_timer(task_id)
+            key = "ack:" + task_id  # ack_timer(task_id)
             timers[key] = ack_due_at
             commands.append(StartTimer(key, ack_due_at))
-            key = completion_timer(task_id)
+            key = "complete:" + task_id  # completion_timer(task_id)
             timers[key] = complete_due_at
             commands.append(StartTimer(key, complete_due_at))
 
@@ -292,7 +290,7 @@ class _Working:
 
     def complete(self, event: TaskCompleted) -> None:
         task_id = event.task_id
-        task = self._task(task_id)
+        task = self.tasks.get(task_id) or self._task(task_id)
         status = task.status
         if status is _COMPLETED or status is _REJECTED or status is _TASK_CANCELLED:
             return
@@ -473,7 +471,7 @@ class _Working:
     def _finish_step(self, step_id: str, *, outcome: str | None) -> None:
         self.newly_settled.append(step_id)
         plan = self.plan.steps[step_id]
-        if not isinstance(plan.action, TaskAction):  # tasks keep no step timers
+        if plan.timers:
             self._cancel_step_timers(plan)
         self.steps[step_id] = _step_settled(self.steps[step_id], _DONE, self.now, outcome)
 
@@ -599,8 +597,8 @@ class _Working:
         for state in reversed(steps.values()):  # later steps are the likelier to be still open
             if state.status is _PENDING_STEP or state.status is _ACTIVE:
                 return
-        failed = tuple(name for name, state in steps.items() if state.status is _FAILED or state.status is _BLOCKED)
-        self._finish_run(RunStatus.INCOMPLETE if failed else RunStatus.COMPLETED, failed_steps=failed)
+        failed = [name for name, state in steps.items() if state.status is _FAILED or state.status is _BLOCKED]
+        self._finish_run(RunStatus.INCOMPLETE if failed else RunStatus.COMPLETED, failed_steps=tuple(failed))
 
     def _activate(self, plan: StepPlan) -> None:
         step_id = plan.step_id
@@ -705,7 +703,7 @@ class _Working:
 
     def _cancel_task_timers(self, task_id: str) -> None:
         timers = self.timers
-        for key in (ack_timer(task_id), completion_timer(task_id), ladder_timer(task_id)):
+        for key in ("ack:" + task_id, "complete:" + task_id, "ladder:" + task_id):  # as ack_timer()...
             if timers.pop(key, None) is not None:
                 self.commands.append(CancelTimer(key))
 

@@ -40,7 +40,8 @@ class StepPlan:
     ack_delta: timedelta
     complete_delta: timedelta
     timers: tuple[str, ...]
-    """The names of the step's own timers (see STEP_TIMER_PREFIXES)."""
+    """The names of the step's own timers (see STEP_TIMER_PREFIXES); none for a task step,
+    whose deadlines are its tasks'."""
     successors: tuple[str, ...]
     """The steps that wait for this one, in the order they are written."""
 
@@ -81,7 +82,9 @@ def _build(definition: SopDefinition) -> SopPlan:
             when=compile_condition(step.when) if step.when is not None else None,
             ack_delta=timedelta(seconds=step.ack_within_s),
             complete_delta=timedelta(seconds=step.complete_within_s),
-            timers=tuple(prefix + step.step_id for prefix in STEP_TIMER_PREFIXES),
+            timers=() if isinstance(step.action, TaskAction) else tuple(
+                prefix + step.step_id for prefix in STEP_TIMER_PREFIXES
+            ),
             successors=definition.successors_of(step.step_id),
         )
     roots = tuple(step.step_id for step in definition.steps if not step.after)
