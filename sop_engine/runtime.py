@@ -108,9 +108,14 @@ def wait_timer(step_id: str) -> str:
     return f"wait:{step_id}"
 
 
+_NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})
+"""The tables of a run that has not started (read-only, so one can serve every run)."""
+
+
 def new_run(*, run_id: str, definition: SopDefinition, incident: IncidentFacts) -> SopRun:
     """Return a run that has not started; feed it `RunStarted` to begin."""
-    return SopRun(run_id=run_id, definition=definition, incident=incident)
+    return SopRun(run_id=run_id, definition=definition, incident=incident,
+                  steps=_NO_ENTRIES, tasks=_NO_ENTRIES, timers=_NO_ENTRIES)
 
 
 def advance(run: SopRun, event: Event, now: datetime) -> tuple[SopRun, list[Command]]:
@@ -571,6 +576,13 @@ class _Working:
                     if steps[name].status is not _PENDING_STEP or name in ready:
                         continue
                     plan = plans[name]
+                    if plan.plain_after is not None and plan.when is None:
+                        for before in plan.plain_after:
+                            if steps[before].status is not _DONE:
+                                break
+                        else:  # every step it waits for is done: the usual way a step becomes ready
+                            ready[name] = plan
+                            continue
                     verdict, reason = self._readiness(plan)
                     if verdict == "wait":
                         continue
