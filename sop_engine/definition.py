@@ -234,11 +234,6 @@ class SopDefinition:
             self, "_successors", MappingProxyType({name: tuple(after) for name, after in successors.items()})
         )
 
-    def __getstate__(self) -> dict[str, Any]:
-        # The plan holds compiled conditions (closures), which do not pickle: a copy sent to
-        # another process (a drill replication) builds its own.
-        return {name: value for name, value in self.__dict__.items() if name != "_plan"}
-
     def step(self, step_id: str) -> Step:
         return self._by_id[step_id]
 
