@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from sop_engine.commands import (
     AskDecision,
@@ -556,22 +556,20 @@ class _Working:
         steps = self.steps
         settled = self.newly_settled
         propagated = 0
-        while self.status is _RUNNING:
+        names: tuple[str, ...] | list[str] | None = self.plan.roots if starting else None
+        while True:
             ready: dict[str, StepPlan] = {}
             while True:
-                if starting:
-                    names: tuple[str, ...] | list[str] = self.plan.roots
-                    starting = False
-                elif propagated == len(settled):
-                    break
-                elif propagated + 1 == len(settled):  # the usual case: successors are already in order
-                    names = plans[settled[propagated]].successors
-                    propagated += 1
-                else:
-                    fresh = settled[propagated:]
-                    propagated = len(settled)
-                    names = sorted({name for done in fresh for name in plans[done].successors},
-                                   key=lambda name: plans[name].position)
+                if names is None:
+                    count = len(settled)
+                    if propagated == count:
+                        break
+                    if propagated + 1 == count:  # the usual case: successors are already in order
+                        names = plans[settled[propagated]].successors
+                    else:
+                        names = sorted({name for done in settled[propagated:] for name in plans[done].successors},
+                                       key=lambda name: plans[name].position)
+                    propagated = count
                 for name in names:
                     if steps[name].status is not _PENDING_STEP or name in ready:
                         continue
@@ -594,12 +592,16 @@ class _Working:
                         self._settle_step(name, _SKIPPED, f"condition false: {plan.step.when_text}")
                     else:
                         ready[name] = plan
+                names = None
             if not ready:
                 break
-            ordered = sorted(ready.values(), key=lambda plan: plan.position) if len(ready) > 1 else ready.values()
-            if self.plan.has_end:
-                ends = [plan for plan in ordered if isinstance(plan.action, EndAction)]
-                ordered = ends[:1] or ordered
+            if len(ready) == 1:
+                ordered: Iterable[StepPlan] = ready.values()
+            else:
+                ordered = sorted(ready.values(), key=lambda plan: plan.position)
+                if self.plan.has_end:
+                    ends = [plan for plan in ordered if isinstance(plan.action, EndAction)]
+                    ordered = ends[:1] or ordered
             for plan in ordered:
                 self._activate(plan)
                 if self.status is not _RUNNING:
