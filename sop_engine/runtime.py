@@ -200,13 +200,13 @@ _TASK_CANCELLED = RunTaskStatus.CANCELLED
 class _Working:
     """A mutable scratch copy of one run for the duration of one `advance` call."""
 
-    __slots__ = ("run", "now", "definition", "plan", "status", "steps", "tasks", "timers", "started_at",
-                 "finished_at", "commands", "changed", "newly_settled", "_facts")
+    __slots__ = ("run", "now", "plan", "status", "steps", "tasks", "timers", "started_at", "finished_at",
+                 "commands", "changed", "newly_settled", "_facts")
 
     def __init__(self, run: SopRun, now: datetime):
         self.run = run
         self.now = now
-        definition = self.definition = run.definition
+        definition = run.definition
         self.plan = definition._plan or plan_of(definition)
         self.status = run.status
         # A private copy of each table; copy() of a read-only proxy is ten times dict(proxy).
@@ -220,7 +220,7 @@ class _Working:
         self.changed = False
         self.newly_settled: list[str] = []
         """Steps settled during this event: only their successors can have become ready."""
-        self._facts: dict | None = None
+        # _facts: the incident's fields, set when a condition first reads them
 
     def result(self) -> SopRun:
         run = self.run
@@ -425,7 +425,7 @@ class _Working:
             reason = f"{deadline} not given within {format_duration_s(step.complete_within_s)}"
         else:
             reason = f"{deadline} still overdue"
-        rung = self._raise_next_rung(self.definition.step_deadline_ladder_for(step_id), state.next_rung,
+        rung = self._raise_next_rung(self.run.definition.step_deadline_ladder_for(step_id), state.next_rung,
                                      step_id=step_id, task_id=None, reason=reason, timer=step_ladder_timer(step_id))
         self.steps[step_id] = evolve(state, next_rung=rung + 1)
 
@@ -440,7 +440,7 @@ class _Working:
         return COMPLETION if completion_due is None else None
 
     def _climb(self, task: TaskState, reason: str) -> None:
-        rung = self._raise_next_rung(self.definition.ladder_for(task.step_id), task.next_rung, step_id=task.step_id,
+        rung = self._raise_next_rung(self.run.definition.ladder_for(task.step_id), task.next_rung, step_id=task.step_id,
                                      task_id=task.task_id, reason=reason, timer=ladder_timer(task.task_id))
         self.tasks[task.task_id] = evolve(task, next_rung=rung + 1)
 
@@ -686,9 +686,11 @@ class _Working:
 
     def _incident_fields(self) -> dict:
         """The incident's fields, as conditions read them (worked out once per event)."""
-        if self._facts is None:
-            self._facts = self.run.incident.fields()
-        return self._facts
+        try:
+            return self._facts
+        except AttributeError:
+            self._facts: dict[str, Any] = self.run.incident.fields()
+            return self._facts
 
     def _awaiting_approval(self, step_id: str) -> tuple[Step, StepState | None]:
         """The public-notice step and its state, or None as state if already settled the same way."""
@@ -737,7 +739,7 @@ class _Working:
         try:
             return self.plan.steps[step_id]
         except KeyError:
-            raise SopRuntimeError(f"SOP {self.definition.ref} has no step {step_id!r}") from None
+            raise SopRuntimeError(f"SOP {self.run.definition.ref} has no step {step_id!r}") from None
 
 
 _HANDLERS: dict[type, Callable[[_Working, Any], None]] = {
