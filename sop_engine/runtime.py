@@ -145,7 +145,17 @@ def advance(run: SopRun, event: Event, now: datetime) -> tuple[SopRun, list[Comm
     return working.result(), working.commands
 
 
-_PENDING = StepState()
+# Statuses by identity (`is`): an enum's `in` and hashing go through Python-level `__eq__`
+# and `__hash__`, which the runtime would call thousands of times a second.
+_RUNNING = RunStatus.RUNNING
+_PENDING, _ACTIVE, _DONE = StepStatus.PENDING, StepStatus.ACTIVE, StepStatus.DONE
+_FAILED, _BLOCKED = StepStatus.FAILED, StepStatus.BLOCKED
+_SKIPPED, _CANCELLED = StepStatus.SKIPPED, StepStatus.CANCELLED
+_ASSIGNED, _COMPLETED, _REJECTED = RunTaskStatus.ASSIGNED, RunTaskStatus.COMPLETED, RunTaskStatus.REJECTED
+_TASK_CANCELLED = RunTaskStatus.CANCELLED
+
+_NOT_STARTED = StepState()
+"""Every step of a run that has just started (frozen, so one value serves them all)."""
 _NEW_TASK = TaskState(task_id="", step_id="")
 """A freshly assigned task, copied and named for each new task."""
 
@@ -189,12 +199,6 @@ def _task_moved(task: TaskState, status: RunTaskStatus) -> TaskState:
     fields.update(task.__dict__)
     fields["status"] = status
     return new
-
-_RUNNING = RunStatus.RUNNING
-_PENDING_STEP, _ACTIVE, _DONE = StepStatus.PENDING, StepStatus.ACTIVE, StepStatus.DONE
-_FAILED, _BLOCKED, _SKIPPED, _CANCELLED = StepStatus.FAILED, StepStatus.BLOCKED, StepStatus.SKIPPED, StepStatus.CANCELLED
-_ASSIGNED, _COMPLETED, _REJECTED = RunTaskStatus.ASSIGNED, RunTaskStatus.COMPLETED, RunTaskStatus.REJECTED
-_TASK_CANCELLED = RunTaskStatus.CANCELLED
 
 
 class _Working:
@@ -245,7 +249,7 @@ class _Working:
         self.started_at = self.now
         steps = self.steps
         for step_id in self.plan.steps:
-            steps[step_id] = _PENDING
+            steps[step_id] = _NOT_STARTED
         self._settle(starting=True)
 
     def assign(self, event: TasksAssigned) -> None:
@@ -571,7 +575,7 @@ class _Working:
                                        key=lambda name: plans[name].position)
                     propagated = count
                 for name in names:
-                    if steps[name].status is not _PENDING_STEP or name in ready:
+                    if steps[name].status is not _PENDING or name in ready:
                         continue
                     plan = plans[name]
                     if plan.plain_after is not None and plan.when is None:
@@ -609,7 +613,7 @@ class _Working:
         if not settled:
             return  # nothing settled, so the run cannot have become finished
         for state in reversed(steps.values()):  # later steps are the likelier to be still open
-            if state.status is _PENDING_STEP or state.status is _ACTIVE:
+            if state.status is _PENDING or state.status is _ACTIVE:
                 return
         failed = [name for name, state in steps.items() if state.status is _FAILED or state.status is _BLOCKED]
         self._finish_run(RunStatus.INCOMPLETE if failed else RunStatus.COMPLETED, failed_steps=tuple(failed))

@@ -14,7 +14,16 @@ from datetime import timedelta
 from typing import Mapping
 
 from sop_engine.conditions import Predicate, compile_condition
-from sop_engine.definition import Action, DispatchAction, EndAction, JoinRule, Predecessor, SopDefinition, Step, TaskAction
+from sop_engine.definition import (
+    Action,
+    DispatchAction,
+    EndAction,
+    JoinRule,
+    Predecessor,
+    SopDefinition,
+    Step,
+    TaskAction,
+)
 
 STEP_TIMER_PREFIXES = ("step:", "step-ladder:", "wait:")
 """A step's own timers: a decision, approval or dispatch deadline, its ladder, a wait."""
