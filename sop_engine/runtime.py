@@ -72,6 +72,10 @@ from sop_engine.run import (
     StepStatus,
     TaskState,
     evolve,
+    new_task,
+    step_activated,
+    step_settled,
+    task_moved,
 )
 from sop_engine.step_plan import StepPlan, plan_of
 from sop_engine.vocabulary import EscalationTarget
@@ -156,51 +160,6 @@ _TASK_CANCELLED = RunTaskStatus.CANCELLED
 
 _NOT_STARTED = StepState()
 """Every step of a run that has just started (frozen, so one value serves them all)."""
-_NEW_TASK = TaskState(task_id="", step_id="")
-"""A freshly assigned task, copied and named for each new task."""
-
-# The state values are frozen dataclasses that validate nothing. The runtime copies them
-# dozens of times per event, so these copy their fields directly rather than through
-# `dataclasses.replace` or keyword arguments, which cost several times as much.
-_new = object.__new__
-
-
-def _step_activated(state: StepState, now: datetime) -> StepState:
-    new = _new(StepState)
-    fields = new.__dict__
-    fields.update(state.__dict__)
-    fields["status"] = _ACTIVE
-    fields["started_at"] = now
-    return new
-
-
-def _step_settled(state: StepState, status: StepStatus, now: datetime, outcome: str | None) -> StepState:
-    new = _new(StepState)
-    fields = new.__dict__
-    fields.update(state.__dict__)
-    fields["status"] = status
-    fields["finished_at"] = now
-    fields["outcome"] = outcome
-    return new
-
-
-def _new_task(task_id: str, step_id: str) -> TaskState:
-    new = _new(TaskState)
-    fields = new.__dict__
-    fields.update(_NEW_TASK.__dict__)
-    fields["task_id"] = task_id
-    fields["step_id"] = step_id
-    return new
-
-
-def _task_moved(task: TaskState, status: RunTaskStatus) -> TaskState:
-    new = _new(TaskState)
-    fields = new.__dict__
-    fields.update(task.__dict__)
-    fields["status"] = status
-    return new
-
-
 class _Working:
     """A mutable scratch copy of one run for the duration of one `advance` call."""
 
@@ -228,7 +187,7 @@ class _Working:
 
     def result(self) -> SopRun:
         run = self.run
-        new = _new(SopRun)
+        new = object.__new__(SopRun)  # a copy field by field, as `evolve` does, without keywords
         fields = new.__dict__
         fields.update(run.__dict__)
         fields["status"] = self.status
@@ -277,7 +236,7 @@ class _Working:
         for task_id in task_ids:
             if task_id in tasks:
                 raise SopRuntimeError(f"task {task_id} is already part of run {self.run.run_id}")
-            tasks[task_id] = _new_task(task_id, step_id)
+            tasks[task_id] = new_task(task_id, step_id)
             key = "ack:" + task_id  # ack_timer(task_id)
             timers[key] = ack_due_at
             commands.append(StartTimer(key, ack_due_at))
@@ -292,7 +251,7 @@ class _Working:
             return
         self.changed = True
         ladder_was_climbing = self._climbing_for(task_id) == ACKNOWLEDGEMENT
-        self.tasks[task_id] = _task_moved(task, RunTaskStatus.ACKNOWLEDGED)
+        self.tasks[task_id] = task_moved(task, RunTaskStatus.ACKNOWLEDGED)
         self._cancel_timer(ack_timer(task_id))
         if ladder_was_climbing:
             self._cancel_timer(ladder_timer(task_id))
@@ -304,7 +263,7 @@ class _Working:
         if status is _COMPLETED or status is _REJECTED or status is _TASK_CANCELLED:
             return
         self.changed = True
-        self.tasks[task_id] = _task_moved(task, _COMPLETED)
+        self.tasks[task_id] = task_moved(task, _COMPLETED)
         self._cancel_task_timers(task_id)
         self._finish_step_if_settled(task.step_id)
         self._settle()
@@ -315,7 +274,7 @@ class _Working:
         if task.status.is_final:
             return
         self.changed = True
-        self.tasks[task_id] = _task_moved(task, _REJECTED)
+        self.tasks[task_id] = task_moved(task, _REJECTED)
         self._cancel_task_timers(task_id)
         step_id = task.step_id
         outcomes = [self.tasks[other].status for other in self.steps[step_id].task_ids]
@@ -482,17 +441,17 @@ class _Working:
         plan = self.plan.steps[step_id]
         if plan.timers:
             self._cancel_step_timers(plan)
-        self.steps[step_id] = _step_settled(self.steps[step_id], _DONE, self.now, outcome)
+        self.steps[step_id] = step_settled(self.steps[step_id], _DONE, self.now, outcome)
 
     def _fail_step(self, step_id: str, reason: str, *, escalate: bool = True) -> None:
         self.newly_settled.append(step_id)
-        self.steps[step_id] = _step_settled(self.steps[step_id], _FAILED, self.now, reason)
+        self.steps[step_id] = step_settled(self.steps[step_id], _FAILED, self.now, reason)
         if escalate:
             self.commands.append(Escalate(step_id, None, 0, EscalationTarget.DUTY_OFFICER, reason))
 
     def _settle_step(self, step_id: str, status: StepStatus, reason: str) -> None:
         self.newly_settled.append(step_id)
-        self.steps[step_id] = _step_settled(self.steps[step_id], status, self.now, reason)
+        self.steps[step_id] = step_settled(self.steps[step_id], status, self.now, reason)
 
     def _readiness(self, plan: StepPlan) -> tuple[str, str]:
         """Whether a pending step can start: ("ready"|"wait"|"skip"|"block", reason).
@@ -621,7 +580,7 @@ class _Working:
     def _activate(self, plan: StepPlan) -> None:
         step_id = plan.step_id
         now = self.now
-        self.steps[step_id] = _step_activated(self.steps[step_id], now)
+        self.steps[step_id] = step_activated(self.steps[step_id], now)
         action = plan.action
         if isinstance(action, TaskAction):
             self.commands.append(
@@ -672,7 +631,7 @@ class _Working:
             ]
         for task_id, task in self.tasks.items():
             if not task.status.is_final:
-                self.tasks[task_id] = _task_moved(task, _TASK_CANCELLED)
+                self.tasks[task_id] = task_moved(task, _TASK_CANCELLED)
                 self.commands.append(CancelTask(task_id, reason))
         for step_id, state in self.steps.items():
             if not state.status.is_settled:
