@@ -60,17 +60,20 @@ def drive_one(spec) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clock", choices=["cpu", "wall"], default="wall",
+                        help="count this process's CPU time or elapsed time (as the engine's side does)")
     arguments = parser.parse_args()
+    clock = time.process_time if arguments.clock == "cpu" else time.perf_counter
     bpmn = BpmnParser()
     bpmn.add_bpmn_xml(etree.fromstring(bpmn_document()), filename="ten_steps.bpmn")
     spec = bpmn.get_spec("ten_steps")
     drive_one(spec)
-    runs, started = 0, time.perf_counter()
-    while time.perf_counter() - started < arguments.seconds:
+    runs, started = 0, clock()
+    while clock() - started < arguments.seconds:
         for _ in range(20):
             drive_one(spec)
             runs += 1
-    print(json.dumps({"runs_per_second": runs / (time.perf_counter() - started)}))
+    print(json.dumps({"runs_per_second": runs / (clock() - started)}))
 
 
 if __name__ == "__main__":

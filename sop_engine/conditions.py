@@ -12,11 +12,12 @@ literals (see `satisfiable`).
 
 from __future__ import annotations
 
+import operator as _op
 import re
 from dataclasses import dataclass
 from enum import Enum
 from itertools import product
-from typing import Any, Iterable, Mapping, Union
+from typing import Any, Callable, Iterable, Mapping, Union
 
 from sop_engine.vocabulary import FIELD_CHOICES, INCIDENT_FIELDS, FieldKind, Severity
 
@@ -283,6 +284,52 @@ def _compare(kind: FieldKind, actual: Any, operator: Operator, expected: Any) ->
     if operator is Operator.GT:
         return actual > expected
     return actual >= expected
+
+
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+_OPERATIONS: dict[Operator, Callable[[Any, Any], bool]] = {
+    Operator.EQ: _op.eq,
+    Operator.NE: _op.ne,
+    Operator.LT: _op.lt,
+    Operator.LE: _op.le,
+    Operator.GT: _op.gt,
+    Operator.GE: _op.ge,
+    Operator.IN: lambda actual, expected: actual in expected,
+    Operator.NOT_IN: lambda actual, expected: actual not in expected,
+}
+
+
+def compile_condition(condition: Condition) -> Predicate:
+    """Return a predicate that gives `evaluate(condition, facts)` for any `facts`.
+
+    The tree is walked, and severity literals ranked, once here rather than at every
+    evaluation: the runtime compiles each step's condition once per SOP version.
+    """
+    if isinstance(condition, (All, Any_)):
+        parts = tuple(compile_condition(operand) for operand in condition.operands)
+        if isinstance(condition, All):
+            return lambda facts: all(part(facts) for part in parts)
+        return lambda facts: any(part(facts) for part in parts)
+    if isinstance(condition, Not):
+        inner = compile_condition(condition.operand)
+        return lambda facts: not inner(facts)
+    name = condition.field
+    kind = INCIDENT_FIELDS[name]
+    operation = _OPERATIONS[condition.operator]
+    expected = condition.value
+    if kind is FieldKind.SEVERITY:
+        expected = tuple(Severity(value).rank for value in expected) if isinstance(expected, tuple) else (
+            Severity(expected).rank
+        )
+        return lambda facts: operation(Severity(facts.get(name)).rank, expected)
+    missing = 0 if kind is FieldKind.COUNT else False if kind is FieldKind.FLAG else None
+
+    def compared(facts: Mapping[str, Any]) -> bool:
+        actual = facts.get(name)
+        return operation(missing if actual is None else actual, expected)
+
+    return compared
 
 
 def fields_read(condition: Condition) -> frozenset[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
-from typing import Mapping, Union
+from typing import Any, Mapping, Union
 
 from sop_engine.conditions import Condition, condition_text
 from sop_engine.vocabulary import AgencyRole, EscalationTarget, Severity
@@ -213,6 +213,8 @@ class SopDefinition:
     _by_id: Mapping[str, Step] = field(init=False, repr=False, compare=False)
     _successors: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
     _position: Mapping[str, int] = field(init=False, repr=False, compare=False)
+    _plan: Any = field(init=False, default=None, repr=False, compare=False)
+    """The runtime's `SopPlan` of this version, built on first use (see `step_plan`)."""
 
     def __post_init__(self) -> None:
         # Look-ups the runtime makes on every event, computed once per definition.

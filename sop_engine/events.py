@@ -1,4 +1,10 @@
-"""What can happen to a run. The service turns the world into these and feeds them to `advance`."""
+"""What can happen to a run. The service turns the world into these and feeds them to `advance`.
+
+The events every task brings (assigned, acknowledged, completed) and timer ticks define their
+own `__init__`, writing the fields straight into the instance rather than through
+`object.__setattr__` one by one, as a frozen dataclass's generated one does; everything else
+about them is the dataclass's.
+"""
 
 from __future__ import annotations
 
@@ -20,15 +26,26 @@ class TasksAssigned:
     step_id: str
     task_ids: tuple[str, ...]
 
+    def __init__(self, step_id: str, task_ids: tuple[str, ...]) -> None:
+        fields = self.__dict__
+        fields["step_id"] = step_id
+        fields["task_ids"] = task_ids
+
 
 @dataclass(frozen=True)
 class TaskAcknowledged:
     task_id: str
 
+    def __init__(self, task_id: str) -> None:
+        self.__dict__["task_id"] = task_id
+
 
 @dataclass(frozen=True)
 class TaskCompleted:
     task_id: str
+
+    def __init__(self, task_id: str) -> None:
+        self.__dict__["task_id"] = task_id
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,9 @@ class TaskRejected:
 @dataclass(frozen=True)
 class TimerFired:
     key: str
+
+    def __init__(self, key: str) -> None:
+        self.__dict__["key"] = key
 
 
 @dataclass(frozen=True)

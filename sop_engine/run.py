@@ -109,6 +109,7 @@ class TaskState:
 
 
 StateT = TypeVar("StateT")
+_new = object.__new__
 
 
 def evolve(state: StateT, **changes: Any) -> StateT:
@@ -118,10 +119,58 @@ def evolve(state: StateT, **changes: Any) -> StateT:
     (`StepState`, `TaskState`, `SopRun`) validate nothing on construction, and the runtime
     copies them dozens of times per event, where `replace` cost a third of its time.
     """
-    copy = object.__new__(type(state))
-    copy.__dict__.update(state.__dict__)
-    copy.__dict__.update(changes)
+    copy = _new(type(state))
+    fields = copy.__dict__
+    fields.update(state.__dict__)
+    fields.update(changes)
     return copy
+
+
+# The runtime's most frequent moves: copies made field by field like `evolve`, without the
+# keyword arguments to pack, which still cost a tenth of an event's time.
+
+_ASSIGNED_TASK = TaskState(task_id="", step_id="")
+"""A task just assigned: `new_task` copies it, so new tasks take the class's defaults."""
+
+
+def step_activated(state: StepState, now: datetime) -> StepState:
+    """The step, started at `now`."""
+    new = _new(StepState)
+    fields = new.__dict__
+    fields.update(state.__dict__)
+    fields["status"] = StepStatus.ACTIVE
+    fields["started_at"] = now
+    return new
+
+
+def step_settled(state: StepState, status: StepStatus, now: datetime, outcome: str | None) -> StepState:
+    """The step, settled at `now` (done, failed, skipped...) with its outcome or reason."""
+    new = _new(StepState)
+    fields = new.__dict__
+    fields.update(state.__dict__)
+    fields["status"] = status
+    fields["finished_at"] = now
+    fields["outcome"] = outcome
+    return new
+
+
+def new_task(task_id: str, step_id: str) -> TaskState:
+    """A task just assigned to do step `step_id`."""
+    new = _new(TaskState)
+    fields = new.__dict__
+    fields.update(_ASSIGNED_TASK.__dict__)
+    fields["task_id"] = task_id
+    fields["step_id"] = step_id
+    return new
+
+
+def task_moved(task: TaskState, status: RunTaskStatus) -> TaskState:
+    """The task, now in `status`."""
+    new = _new(TaskState)
+    fields = new.__dict__
+    fields.update(task.__dict__)
+    fields["status"] = status
+    return new
 
 
 def _frozen(mapping: Mapping | None = None) -> Mapping:

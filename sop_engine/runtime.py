@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
 
 from sop_engine.commands import (
     AskDecision,
@@ -34,13 +35,11 @@ from sop_engine.commands import (
     SpawnIncident,
     StartTimer,
 )
-from sop_engine.conditions import evaluate
 from sop_engine.definition import (
     DecisionAction,
     DispatchAction,
     EndAction,
     EscalationRung,
-    JoinRule,
     NotifyAction,
     SopDefinition,
     SpawnAction,
@@ -66,14 +65,19 @@ from sop_engine.events import (
 )
 from sop_engine.run import (
     IncidentFacts,
-    evolve,
     RunStatus,
     RunTaskStatus,
     SopRun,
     StepState,
     StepStatus,
     TaskState,
+    evolve,
+    new_task,
+    step_activated,
+    step_settled,
+    task_moved,
 )
+from sop_engine.step_plan import StepPlan, plan_of
 from sop_engine.vocabulary import EscalationTarget
 
 ACKNOWLEDGEMENT = "acknowledgement"
@@ -108,13 +112,21 @@ def wait_timer(step_id: str) -> str:
     return f"wait:{step_id}"
 
 
+_NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})
+"""The tables of a run that has not started (read-only, so one can serve every run)."""
+
+
 def new_run(*, run_id: str, definition: SopDefinition, incident: IncidentFacts) -> SopRun:
     """Return a run that has not started; feed it `RunStarted` to begin."""
-    return SopRun(run_id=run_id, definition=definition, incident=incident)
+    return SopRun(run_id=run_id, definition=definition, incident=incident,
+                  steps=_NO_ENTRIES, tasks=_NO_ENTRIES, timers=_NO_ENTRIES)
 
 
 def advance(run: SopRun, event: Event, now: datetime) -> tuple[SopRun, list[Command]]:
     """Apply `event` at `now`; return the new run and the commands the service must execute.
+
+    The run given is never changed: one event's changes are made on a private copy of the
+    run's step, task and timer tables, frozen into a new run at the end.
 
     Raises:
         SopRuntimeError: the event names a task, step or option this run does not have,
@@ -123,147 +135,164 @@ def advance(run: SopRun, event: Event, now: datetime) -> tuple[SopRun, list[Comm
     """
     if now.tzinfo is None:
         raise SopRuntimeError("`now` must be timezone-aware")
-    if run.is_finished:
+    if run.status is not RunStatus.RUNNING:
         return run, []
+    handler = _HANDLERS.get(type(event))
+    if handler is None:
+        handler = next((handler for kind, handler in _HANDLERS.items() if isinstance(event, kind)), None)
+        if handler is None:
+            raise SopRuntimeError(f"unknown event {event!r}")
     working = _Working(run, now)
-    if isinstance(event, RunStarted):
-        working.start()
-    elif isinstance(event, TasksAssigned):
-        working.assign(event.step_id, event.task_ids)
-    elif isinstance(event, TaskAcknowledged):
-        working.acknowledge(event.task_id)
-    elif isinstance(event, TaskCompleted):
-        working.complete(event.task_id)
-    elif isinstance(event, TaskRejected):
-        working.reject(event.task_id, event.reason)
-    elif isinstance(event, TimerFired):
-        working.fire(event.key)
-    elif isinstance(event, DecisionTaken):
-        working.decide(event.step_id, event.option)
-    elif isinstance(event, NoticeApproved):
-        working.approve_notice(event.step_id, event.by)
-    elif isinstance(event, NoticeWithheld):
-        working.withhold_notice(event.step_id)
-    elif isinstance(event, DispatchConfirmed):
-        working.confirm_dispatch(event.step_id, event.unit_ids)
-    elif isinstance(event, StoodDown):
-        working.stand_down(event.reason)
-    else:  # pragma: no cover - the Event union is closed
-        raise SopRuntimeError(f"unknown event {event!r}")
+    handler(working, event)
     if not working.changed:
         return run, []
     return working.result(), working.commands
 
 
+# Statuses by identity (`is`): an enum's `in` and hashing go through Python-level `__eq__`
+# and `__hash__`, which the runtime would call thousands of times a second.
+_RUNNING = RunStatus.RUNNING
+_PENDING, _ACTIVE, _DONE = StepStatus.PENDING, StepStatus.ACTIVE, StepStatus.DONE
+_FAILED, _BLOCKED = StepStatus.FAILED, StepStatus.BLOCKED
+_SKIPPED, _CANCELLED = StepStatus.SKIPPED, StepStatus.CANCELLED
+_ASSIGNED, _COMPLETED, _REJECTED = RunTaskStatus.ASSIGNED, RunTaskStatus.COMPLETED, RunTaskStatus.REJECTED
+_TASK_CANCELLED = RunTaskStatus.CANCELLED
+
+_NOT_STARTED = StepState()
+"""Every step of a run that has just started (frozen, so one value serves them all)."""
 class _Working:
     """A mutable scratch copy of one run for the duration of one `advance` call."""
+
+    __slots__ = ("run", "now", "plan", "status", "steps", "tasks", "timers", "started_at", "finished_at",
+                 "commands", "changed", "newly_settled", "_facts")
 
     def __init__(self, run: SopRun, now: datetime):
         self.run = run
         self.now = now
-        self.definition = run.definition
+        definition = run.definition
+        self.plan = definition._plan or plan_of(definition)
         self.status = run.status
-        self.steps = dict(run.steps)
-        self.tasks = dict(run.tasks)
-        self.timers = dict(run.timers)
+        # A private copy of each table; copy() of a read-only proxy is ten times dict(proxy).
+        steps, tasks, timers = run.steps, run.tasks, run.timers
+        self.steps: dict[str, StepState] = steps.copy() if type(steps) is MappingProxyType else dict(steps)
+        self.tasks: dict[str, TaskState] = tasks.copy() if type(tasks) is MappingProxyType else dict(tasks)
+        self.timers: dict[str, datetime] = timers.copy() if type(timers) is MappingProxyType else dict(timers)
         self.started_at = run.started_at
         self.finished_at = run.finished_at
         self.commands: list[Command] = []
         self.changed = False
         self.newly_settled: list[str] = []
         """Steps settled during this event: only their successors can have become ready."""
+        # _facts: the incident's fields, set when a condition first reads them
 
     def result(self) -> SopRun:
-        return evolve(
-            self.run,
-            status=self.status,
-            steps=MappingProxyType(self.steps),
-            tasks=MappingProxyType(self.tasks),
-            timers=MappingProxyType(self.timers),
-            started_at=self.started_at,
-            finished_at=self.finished_at,
-            events_applied=self.run.events_applied + 1,
-        )
+        run = self.run
+        new = object.__new__(SopRun)  # a copy field by field, as `evolve` does, without keywords
+        fields = new.__dict__
+        fields.update(run.__dict__)
+        fields["status"] = self.status
+        fields["steps"] = MappingProxyType(self.steps)
+        fields["tasks"] = MappingProxyType(self.tasks)
+        fields["timers"] = MappingProxyType(self.timers)
+        fields["started_at"] = self.started_at
+        fields["finished_at"] = self.finished_at
+        fields["events_applied"] = run.events_applied + 1
+        return new
 
     # events
 
-    def start(self) -> None:
+    def start(self, event: RunStarted) -> None:
         if self.started_at is not None:
             raise SopRuntimeError(f"run {self.run.run_id} has already started")
         self.changed = True
         self.started_at = self.now
-        for step in self.definition.steps:
-            self.steps[step.step_id] = StepState()
+        steps = self.steps
+        for step_id in self.plan.steps:
+            steps[step_id] = _NOT_STARTED
         self._settle(starting=True)
 
-    def assign(self, step_id: str, task_ids: tuple[str, ...]) -> None:
-        step = self._step(step_id)
+    def assign(self, event: TasksAssigned) -> None:
+        step_id, task_ids = event.step_id, tuple(event.task_ids)
+        plan = self.plan.steps.get(step_id) or self._plan_step(step_id)
         state = self.steps[step_id]
-        if not isinstance(step.action, (TaskAction, DispatchAction)):
-            raise SopRuntimeError(f"step {step_id!r} is a {step.kind} step; it has no tasks")
-        if state.status is not StepStatus.ACTIVE or state.task_ids or state.unit_ids:
-            if state.task_ids == tuple(task_ids):
+        if not plan.takes_tasks:
+            raise SopRuntimeError(f"step {step_id!r} is a {plan.step.kind} step; it has no tasks")
+        if state.status is not _ACTIVE or state.task_ids or state.unit_ids:
+            if state.task_ids == task_ids:
                 return
             raise SopRuntimeError(f"step {step_id!r} of run {self.run.run_id} is not waiting for tasks")
         self.changed = True
-        self.steps[step_id] = evolve(state, task_ids=tuple(task_ids))
-        self._cancel_step_timers(step_id)
+        self.steps[step_id] = evolve(state, task_ids=task_ids)
+        if plan.timers:  # a dispatch falling back to tasks: its confirmation deadline is over
+            self._cancel_step_timers(plan)
         if not task_ids:
-            self._fail_step(step, self._no_agency_reason(step))
+            self._fail_step(step_id, self._no_agency_reason(plan.step))
             self._settle()
             return
-        assert state.started_at is not None
+        started_at = state.started_at
+        assert started_at is not None
+        ack_due_at, complete_due_at = started_at + plan.ack_delta, started_at + plan.complete_delta
+        tasks, timers, commands = self.tasks, self.timers, self.commands
         for task_id in task_ids:
-            if task_id in self.tasks:
+            if task_id in tasks:
                 raise SopRuntimeError(f"task {task_id} is already part of run {self.run.run_id}")
-            self.tasks[task_id] = TaskState(task_id=task_id, step_id=step_id)
-            self._start_timer(ack_timer(task_id), state.started_at + timedelta(seconds=step.ack_within_s))
-            self._start_timer(completion_timer(task_id), state.started_at + timedelta(seconds=step.complete_within_s))
+            tasks[task_id] = new_task(task_id, step_id)
+            key = "ack:" + task_id  # ack_timer(task_id)
+            timers[key] = ack_due_at
+            commands.append(StartTimer(key, ack_due_at))
+            key = "complete:" + task_id  # completion_timer(task_id)
+            timers[key] = complete_due_at
+            commands.append(StartTimer(key, complete_due_at))
 
-    def acknowledge(self, task_id: str) -> None:
+    def acknowledge(self, event: TaskAcknowledged) -> None:
+        task_id = event.task_id
         task = self._task(task_id)
-        if task.status is not RunTaskStatus.ASSIGNED:
+        if task.status is not _ASSIGNED:
             return
         self.changed = True
         ladder_was_climbing = self._climbing_for(task_id) == ACKNOWLEDGEMENT
-        self.tasks[task_id] = evolve(task, status=RunTaskStatus.ACKNOWLEDGED)
+        self.tasks[task_id] = task_moved(task, RunTaskStatus.ACKNOWLEDGED)
         self._cancel_timer(ack_timer(task_id))
         if ladder_was_climbing:
             self._cancel_timer(ladder_timer(task_id))
 
-    def complete(self, task_id: str) -> None:
-        task = self._task(task_id)
-        if task.status.is_final:
+    def complete(self, event: TaskCompleted) -> None:
+        task_id = event.task_id
+        task = self.tasks.get(task_id) or self._task(task_id)
+        status = task.status
+        if status is _COMPLETED or status is _REJECTED or status is _TASK_CANCELLED:
             return
         self.changed = True
-        self.tasks[task_id] = evolve(task, status=RunTaskStatus.COMPLETED)
+        self.tasks[task_id] = task_moved(task, _COMPLETED)
         self._cancel_task_timers(task_id)
         self._finish_step_if_settled(task.step_id)
         self._settle()
 
-    def reject(self, task_id: str, reason: str) -> None:
+    def reject(self, event: TaskRejected) -> None:
+        task_id = event.task_id
         task = self._task(task_id)
         if task.status.is_final:
             return
         self.changed = True
-        self.tasks[task_id] = evolve(task, status=RunTaskStatus.REJECTED)
+        self.tasks[task_id] = task_moved(task, _REJECTED)
         self._cancel_task_timers(task_id)
         step_id = task.step_id
         outcomes = [self.tasks[other].status for other in self.steps[step_id].task_ids]
-        step_fails = all(outcome.is_final for outcome in outcomes) and RunTaskStatus.COMPLETED not in outcomes
+        step_fails = all(outcome.is_final for outcome in outcomes) and _COMPLETED not in outcomes
         consequence = "; no agency is left to do the step, so it fails" if step_fails else ""
         self.commands.append(
             Escalate(step_id, task_id, 0, EscalationTarget.DUTY_OFFICER,
-                     f"task rejected by the agency: {reason}{consequence}")
+                     f"task rejected by the agency: {event.reason}{consequence}")
         )
         if step_fails:  # one escalation says both; the duty officer is not told twice
-            self._fail_step(self._step(step_id), "every agency rejected the task", escalate=False)
+            self._fail_step(step_id, "every agency rejected the task", escalate=False)
         else:
             self._finish_step_if_settled(step_id)
         self._settle()
 
-    def decide(self, step_id: str, option: str) -> None:
-        step = self._step(step_id)
+    def decide(self, event: DecisionTaken) -> None:
+        step_id, option = event.step_id, event.option
+        step = self._plan_step(step_id).step
         if not isinstance(step.action, DecisionAction):
             raise SopRuntimeError(f"step {step_id!r} is a {step.kind} step, not a decision")
         if option not in step.action.options:
@@ -271,53 +300,56 @@ class _Working:
                 f"{option!r} is not an option of decision {step_id!r}; options: {', '.join(step.action.options)}"
             )
         state = self.steps[step_id]
-        if state.status is StepStatus.DONE and state.outcome == option:
+        if state.status is _DONE and state.outcome == option:
             return
-        if state.status is not StepStatus.ACTIVE:
-            already = f" (it chose {state.outcome!r})" if state.status is StepStatus.DONE else ""
+        if state.status is not _ACTIVE:
+            already = f" (it chose {state.outcome!r})" if state.status is _DONE else ""
             raise SopRuntimeError(f"decision {step_id!r} is {state.status.value}, not awaiting a choice{already}")
         self.changed = True
         self._finish_step(step_id, outcome=option)
         self._settle()
 
-    def approve_notice(self, step_id: str, approved_by: str) -> None:
+    def approve_notice(self, event: NoticeApproved) -> None:
+        step_id = event.step_id
         step, state = self._awaiting_approval(step_id)
         if state is None:
             return
         assert isinstance(step.action, NotifyAction)
         self.changed = True
-        self.commands.append(PublishNotice(step_id, step.action.message, approved_by))
+        self.commands.append(PublishNotice(step_id, step.action.message, event.by))
         self._finish_step(step_id, outcome=APPROVED)
         self._settle()
 
-    def withhold_notice(self, step_id: str) -> None:
-        _, state = self._awaiting_approval(step_id)
+    def withhold_notice(self, event: NoticeWithheld) -> None:
+        _, state = self._awaiting_approval(event.step_id)
         if state is None:
             return
         self.changed = True
-        self._finish_step(step_id, outcome=WITHHELD)
+        self._finish_step(event.step_id, outcome=WITHHELD)
         self._settle()
 
-    def confirm_dispatch(self, step_id: str, unit_ids: tuple[str, ...]) -> None:
-        step = self._step(step_id)
+    def confirm_dispatch(self, event: DispatchConfirmed) -> None:
+        step_id, unit_ids = event.step_id, tuple(event.unit_ids)
+        step = self._plan_step(step_id).step
         if not isinstance(step.action, DispatchAction):
             raise SopRuntimeError(f"step {step_id!r} is a {step.kind} step, not a dispatch")
         state = self.steps[step_id]
-        if state.status is StepStatus.DONE and state.unit_ids == tuple(unit_ids):
+        if state.status is _DONE and state.unit_ids == unit_ids:
             return
-        if state.status is not StepStatus.ACTIVE or state.task_ids:
+        if state.status is not _ACTIVE or state.task_ids:
             raise SopRuntimeError(f"dispatch {step_id!r} is not awaiting confirmation")
         self.changed = True
-        self.steps[step_id] = evolve(state, unit_ids=tuple(unit_ids))
+        self.steps[step_id] = evolve(state, unit_ids=unit_ids)
         self._finish_step(step_id, outcome=None)
         self._settle()
 
-    def stand_down(self, reason: str) -> None:
+    def stand_down(self, event: StoodDown) -> None:
         self.changed = True
-        self._close(f"stood down: {reason}")
-        self._finish_run(RunStatus.STOOD_DOWN, outcome=reason)
+        self._close(f"stood down: {event.reason}")
+        self._finish_run(RunStatus.STOOD_DOWN, outcome=event.reason)
 
-    def fire(self, key: str) -> None:
+    def fire(self, event: TimerFired) -> None:
+        key = event.key
         if key not in self.timers:
             return  # cancelled or already fired: a late or repeated tick changes nothing
         self.changed = True
@@ -335,8 +367,8 @@ class _Working:
 
     def _fire_task_deadline(self, kind: str, task_id: str, due_at: datetime) -> None:
         task = self._task(task_id)
-        step = self._step(task.step_id)
-        if kind == "ack" and task.status is RunTaskStatus.ASSIGNED:
+        step = self._plan_step(task.step_id).step
+        if kind == "ack" and task.status is _ASSIGNED:
             self.commands.append(DeadlineMissed(step.step_id, task_id, ACKNOWLEDGEMENT, due_at))
             self._climb(task, f"not acknowledged within {format_duration_s(step.ack_within_s)}")
         elif kind == "complete" and not task.status.is_final:
@@ -346,9 +378,9 @@ class _Working:
             self._climb(task, f"still {self._climbing_for(task_id)} overdue")
 
     def _fire_step_deadline(self, kind: str, step_id: str, due_at: datetime) -> None:
-        step = self._step(step_id)
+        step = self._plan_step(step_id).step
         state = self.steps[step_id]
-        if state.status is not StepStatus.ACTIVE:
+        if state.status is not _ACTIVE:
             return
         deadline = _STEP_DEADLINE_NAMES.get(type(step.action), "completion")
         if kind == "step":
@@ -356,7 +388,7 @@ class _Working:
             reason = f"{deadline} not given within {format_duration_s(step.complete_within_s)}"
         else:
             reason = f"{deadline} still overdue"
-        rung = self._raise_next_rung(self.definition.step_deadline_ladder_for(step_id), state.next_rung,
+        rung = self._raise_next_rung(self.run.definition.step_deadline_ladder_for(step_id), state.next_rung,
                                      step_id=step_id, task_id=None, reason=reason, timer=step_ladder_timer(step_id))
         self.steps[step_id] = evolve(state, next_rung=rung + 1)
 
@@ -365,13 +397,13 @@ class _Working:
         task = self.tasks[task_id]
         if task.next_rung == 0 or task.status.is_final:
             return None
-        if task.status is RunTaskStatus.ASSIGNED:
+        if task.status is _ASSIGNED:
             return ACKNOWLEDGEMENT
         completion_due = self.timers.get(completion_timer(task_id))
         return COMPLETION if completion_due is None else None
 
     def _climb(self, task: TaskState, reason: str) -> None:
-        rung = self._raise_next_rung(self.definition.ladder_for(task.step_id), task.next_rung, step_id=task.step_id,
+        rung = self._raise_next_rung(self.run.definition.ladder_for(task.step_id), task.next_rung, step_id=task.step_id,
                                      task_id=task.task_id, reason=reason, timer=ladder_timer(task.task_id))
         self.tasks[task.task_id] = evolve(task, next_rung=rung + 1)
 
@@ -389,58 +421,79 @@ class _Working:
 
     def _finish_step_if_settled(self, step_id: str) -> None:
         state = self.steps[step_id]
-        if state.status is not StepStatus.ACTIVE:
+        if state.status is not _ACTIVE:
             return
-        outcomes = [self.tasks[task_id].status for task_id in state.task_ids]
-        if not all(outcome.is_final for outcome in outcomes):
-            return
-        if RunTaskStatus.COMPLETED in outcomes:
+        tasks = self.tasks
+        any_completed = False
+        for task_id in state.task_ids:
+            status = tasks[task_id].status
+            if status is _COMPLETED:
+                any_completed = True
+            elif status is not _REJECTED and status is not _TASK_CANCELLED:
+                return  # a task is still open
+        if any_completed:
             self._finish_step(step_id, outcome=None)
         else:
-            self._fail_step(self._step(step_id), "every agency rejected the task")
+            self._fail_step(step_id, "every agency rejected the task")
 
     def _finish_step(self, step_id: str, *, outcome: str | None) -> None:
         self.newly_settled.append(step_id)
-        if not isinstance(self.definition.step(step_id).action, TaskAction):  # tasks keep no step timers
-            self._cancel_step_timers(step_id)
-        self.steps[step_id] = evolve(self.steps[step_id], status=StepStatus.DONE, finished_at=self.now, outcome=outcome)
+        plan = self.plan.steps[step_id]
+        if plan.timers:
+            self._cancel_step_timers(plan)
+        self.steps[step_id] = step_settled(self.steps[step_id], _DONE, self.now, outcome)
 
-    def _fail_step(self, step: Step, reason: str, *, escalate: bool = True) -> None:
-        self.newly_settled.append(step.step_id)
-        self.steps[step.step_id] = evolve(
-            self.steps[step.step_id], status=StepStatus.FAILED, finished_at=self.now, outcome=reason
-        )
+    def _fail_step(self, step_id: str, reason: str, *, escalate: bool = True) -> None:
+        self.newly_settled.append(step_id)
+        self.steps[step_id] = step_settled(self.steps[step_id], _FAILED, self.now, reason)
         if escalate:
-            self.commands.append(Escalate(step.step_id, None, 0, EscalationTarget.DUTY_OFFICER, reason))
+            self.commands.append(Escalate(step_id, None, 0, EscalationTarget.DUTY_OFFICER, reason))
 
     def _settle_step(self, step_id: str, status: StepStatus, reason: str) -> None:
         self.newly_settled.append(step_id)
-        self.steps[step_id] = evolve(self.steps[step_id], status=status, finished_at=self.now, outcome=reason)
+        self.steps[step_id] = step_settled(self.steps[step_id], status, self.now, reason)
 
-    def _readiness(self, step: Step) -> tuple[str, str]:
+    def _readiness(self, plan: StepPlan) -> tuple[str, str]:
         """Whether a pending step can start: ("ready"|"wait"|"skip"|"block", reason).
 
         Each predecessor edge is live (done, and the named option chosen), dead (skipped, or
         another option chosen), broken (failed or blocked) or open. An `all` join needs every
         edge live; an `any` join needs one.
         """
-        live, dead, broken, open_ = [], [], [], []
-        for predecessor in step.after:
-            state = self.steps[predecessor.step_id]
-            if state.status is StepStatus.DONE:
+        steps = self.steps
+        if plan.plain_after is not None:  # an `all` join on steps alone: the same rules, no lists
+            dead, waiting = None, False
+            for name in plan.plain_after:
+                status = steps[name].status
+                if status is _DONE:
+                    continue
+                if status is _FAILED or status is _BLOCKED:
+                    return "block", f"waits for {name}, which {status.value}"
+                if status is _SKIPPED or status is _CANCELLED:
+                    if dead is None:
+                        dead = name
+                else:
+                    waiting = True
+            if dead is not None:
+                return "skip", f"the branch {dead} was not taken"
+            return ("wait", "") if waiting else ("ready", "")
+        live, dead_edges, broken, open_ = [], [], [], []
+        for predecessor in plan.after:
+            state = steps[predecessor.step_id]
+            if state.status is _DONE:
                 chosen = predecessor.option is None or state.outcome == predecessor.option
-                (live if chosen else dead).append(predecessor)
-            elif state.status in (StepStatus.SKIPPED, StepStatus.CANCELLED):
-                dead.append(predecessor)
-            elif state.status in (StepStatus.FAILED, StepStatus.BLOCKED):
+                (live if chosen else dead_edges).append(predecessor)
+            elif state.status in (_SKIPPED, _CANCELLED):
+                dead_edges.append(predecessor)
+            elif state.status in (_FAILED, _BLOCKED):
                 broken.append(predecessor)
             else:
                 open_.append(predecessor)
-        if step.join is JoinRule.ALL:
+        if plan.join_all:
             if broken:
-                return "block", f"waits for {broken[0]}, which {self.steps[broken[0].step_id].status.value}"
-            if dead:
-                return "skip", f"the branch {dead[0]} was not taken"
+                return "block", f"waits for {broken[0]}, which {steps[broken[0].step_id].status.value}"
+            if dead_edges:
+                return "skip", f"the branch {dead_edges[0]} was not taken"
             return ("wait", "") if open_ else ("ready", "")
         if live:
             return "ready", ""
@@ -462,78 +515,94 @@ class _Working:
         step is examined only when it has no predecessors (at the start) or one of them
         settled during this event, since nothing else can have changed its readiness.
         """
-        definition = self.definition
+        plans = self.plan.steps
         steps = self.steps
-        position = definition.position_of
+        settled = self.newly_settled
         propagated = 0
-        while self.status is RunStatus.RUNNING:
-            ready: dict[str, Step] = {}
+        names: tuple[str, ...] | list[str] | None = self.plan.roots if starting else None
+        while True:
+            ready: dict[str, StepPlan] = {}
             while True:
-                if starting:
-                    names = [step.step_id for step in definition.steps if not step.after]
-                    starting = False
-                else:
-                    fresh = self.newly_settled[propagated:]
-                    if not fresh:
+                if names is None:
+                    count = len(settled)
+                    if propagated == count:
                         break
-                    propagated = len(self.newly_settled)
-                    names = sorted({name for settled in fresh for name in definition.successors_of(settled)},
-                                   key=position)
+                    if propagated + 1 == count:  # the usual case: successors are already in order
+                        names = plans[settled[propagated]].successors
+                    else:
+                        names = sorted({name for done in settled[propagated:] for name in plans[done].successors},
+                                       key=lambda name: plans[name].position)
+                    propagated = count
                 for name in names:
-                    if steps[name].status is not StepStatus.PENDING or name in ready:
+                    if steps[name].status is not _PENDING or name in ready:
                         continue
-                    step = definition.step(name)
-                    verdict, reason = self._readiness(step)
+                    plan = plans[name]
+                    if plan.plain_after is not None and plan.when is None:
+                        for before in plan.plain_after:
+                            if steps[before].status is not _DONE:
+                                break
+                        else:  # every step it waits for is done: the usual way a step becomes ready
+                            ready[name] = plan
+                            continue
+                    verdict, reason = self._readiness(plan)
                     if verdict == "wait":
                         continue
                     if verdict == "block":
-                        self._settle_step(name, StepStatus.BLOCKED, reason)
+                        self._settle_step(name, _BLOCKED, reason)
                     elif verdict == "skip":
-                        self._settle_step(name, StepStatus.SKIPPED, reason)
-                    elif step.when is not None and not evaluate(step.when, self.run.incident.fields()):
-                        self._settle_step(name, StepStatus.SKIPPED, f"condition false: {step.when_text}")
+                        self._settle_step(name, _SKIPPED, reason)
+                    elif plan.when is not None and not plan.when(self._incident_fields()):
+                        self._settle_step(name, _SKIPPED, f"condition false: {plan.step.when_text}")
                     else:
-                        ready[name] = step
+                        ready[name] = plan
+                names = None
             if not ready:
                 break
-            ordered = sorted(ready.values(), key=lambda step: position(step.step_id))
-            ends = [step for step in ordered if isinstance(step.action, EndAction)]
-            for step in ends[:1] or ordered:
-                self._activate(step)
-                if self.status is not RunStatus.RUNNING:
+            if len(ready) == 1:
+                ordered: Iterable[StepPlan] = ready.values()
+            else:
+                ordered = sorted(ready.values(), key=lambda plan: plan.position)
+                if self.plan.has_end:
+                    ends = [plan for plan in ordered if isinstance(plan.action, EndAction)]
+                    ordered = ends[:1] or ordered
+            for plan in ordered:
+                self._activate(plan)
+                if self.status is not _RUNNING:
                     return
-        if not self.newly_settled:
+        if not settled:
             return  # nothing settled, so the run cannot have become finished
-        for state in steps.values():
-            if state.status is StepStatus.PENDING or state.status is StepStatus.ACTIVE:
+        for state in reversed(steps.values()):  # later steps are the likelier to be still open
+            if state.status is _PENDING or state.status is _ACTIVE:
                 return
-        failed = tuple(
-            name for name, state in steps.items() if state.status in (StepStatus.FAILED, StepStatus.BLOCKED)
-        )
-        self._finish_run(RunStatus.INCOMPLETE if failed else RunStatus.COMPLETED, failed_steps=failed)
+        failed = [name for name, state in steps.items() if state.status is _FAILED or state.status is _BLOCKED]
+        self._finish_run(RunStatus.INCOMPLETE if failed else RunStatus.COMPLETED, failed_steps=tuple(failed))
 
-    def _activate(self, step: Step) -> None:
-        step_id = step.step_id
-        self.steps[step_id] = evolve(self.steps[step_id], status=StepStatus.ACTIVE, started_at=self.now)
-        action = step.action
-        ack_due_at = self.now + timedelta(seconds=step.ack_within_s)
-        complete_due_at = self.now + timedelta(seconds=step.complete_within_s)
+    def _activate(self, plan: StepPlan) -> None:
+        step_id = plan.step_id
+        now = self.now
+        self.steps[step_id] = step_activated(self.steps[step_id], now)
+        action = plan.action
         if isinstance(action, TaskAction):
-            self.commands.append(CreateTask(step_id, action.role, action.instruction, ack_due_at, complete_due_at))
+            self.commands.append(
+                CreateTask(step_id, action.role, action.instruction, now + plan.ack_delta, now + plan.complete_delta)
+            )
         elif isinstance(action, DecisionAction):
+            complete_due_at = now + plan.complete_delta
             self.commands.append(AskDecision(step_id, action.question, action.options, complete_due_at))
             self._start_timer(step_timer(step_id), complete_due_at)
         elif isinstance(action, NotifyAction) and action.public:
+            complete_due_at = now + plan.complete_delta
             self.commands.append(RequestNoticeApproval(step_id, action.message, complete_due_at))
             self._start_timer(step_timer(step_id), complete_due_at)
         elif isinstance(action, NotifyAction):
             self.commands.append(SendNotice(step_id, action.roles, action.message))
             self._finish_step(step_id, outcome=None)
         elif isinstance(action, DispatchAction):
-            self.commands.append(RequestDispatch(step_id, action.units, ack_due_at, complete_due_at))
+            complete_due_at = now + plan.complete_delta
+            self.commands.append(RequestDispatch(step_id, action.units, now + plan.ack_delta, complete_due_at))
             self._start_timer(step_timer(step_id), complete_due_at)
         elif isinstance(action, WaitAction):
-            self._start_timer(wait_timer(step_id), self.now + timedelta(seconds=action.duration_s))
+            self._start_timer(wait_timer(step_id), now + timedelta(seconds=action.duration_s))
         elif isinstance(action, SpawnAction):
             severity = action.severity or self.run.incident.severity
             self.commands.append(SpawnIncident(step_id, action.incident_type, severity))
@@ -553,7 +622,7 @@ class _Working:
         cancelled, which would leave a task whose id the run never learnt.
         """
         started_now = {name for name, state in self.steps.items()
-                       if state.status is StepStatus.ACTIVE and state.started_at == self.now and not state.task_ids}
+                       if state.status is _ACTIVE and state.started_at == self.now and not state.task_ids}
         if started_now:
             self.commands = [
                 command for command in self.commands
@@ -562,11 +631,11 @@ class _Working:
             ]
         for task_id, task in self.tasks.items():
             if not task.status.is_final:
-                self.tasks[task_id] = evolve(task, status=RunTaskStatus.CANCELLED)
+                self.tasks[task_id] = task_moved(task, _TASK_CANCELLED)
                 self.commands.append(CancelTask(task_id, reason))
         for step_id, state in self.steps.items():
             if not state.status.is_settled:
-                self._settle_step(step_id, StepStatus.CANCELLED, reason)
+                self._settle_step(step_id, _CANCELLED, reason)
 
     def _finish_run(self, status: RunStatus, *, failed_steps: tuple[str, ...] = (), outcome: str = "") -> None:
         self.status = status
@@ -578,15 +647,23 @@ class _Working:
 
     # helpers
 
+    def _incident_fields(self) -> dict:
+        """The incident's fields, as conditions read them (worked out once per event)."""
+        try:
+            return self._facts
+        except AttributeError:
+            self._facts: dict[str, Any] = self.run.incident.fields()
+            return self._facts
+
     def _awaiting_approval(self, step_id: str) -> tuple[Step, StepState | None]:
         """The public-notice step and its state, or None as state if already settled the same way."""
-        step = self._step(step_id)
+        step = self._plan_step(step_id).step
         if not (isinstance(step.action, NotifyAction) and step.action.public):
             raise SopRuntimeError(f"step {step_id!r} is not a public notice awaiting approval")
         state = self.steps[step_id]
-        if state.status is StepStatus.DONE:
+        if state.status is _DONE:
             return step, None
-        if state.status is not StepStatus.ACTIVE:
+        if state.status is not _ACTIVE:
             raise SopRuntimeError(f"notice {step_id!r} is {state.status.value}, not awaiting approval")
         return step, state
 
@@ -604,12 +681,16 @@ class _Working:
             self.commands.append(CancelTimer(key))
 
     def _cancel_task_timers(self, task_id: str) -> None:
-        for key in (ack_timer(task_id), completion_timer(task_id), ladder_timer(task_id)):
-            self._cancel_timer(key)
+        timers = self.timers
+        for key in ("ack:" + task_id, "complete:" + task_id, "ladder:" + task_id):  # as ack_timer()...
+            if timers.pop(key, None) is not None:
+                self.commands.append(CancelTimer(key))
 
-    def _cancel_step_timers(self, step_id: str) -> None:
-        for key in (step_timer(step_id), step_ladder_timer(step_id), wait_timer(step_id)):
-            self._cancel_timer(key)
+    def _cancel_step_timers(self, plan: StepPlan) -> None:
+        timers = self.timers
+        for key in plan.timers:
+            if timers.pop(key, None) is not None:
+                self.commands.append(CancelTimer(key))
 
     def _task(self, task_id: str) -> TaskState:
         try:
@@ -617,8 +698,24 @@ class _Working:
         except KeyError:
             raise SopRuntimeError(f"run {self.run.run_id} has no task {task_id}") from None
 
-    def _step(self, step_id: str) -> Step:
+    def _plan_step(self, step_id: str) -> StepPlan:
         try:
-            return self.definition.step(step_id)
+            return self.plan.steps[step_id]
         except KeyError:
-            raise SopRuntimeError(f"SOP {self.definition.ref} has no step {step_id!r}") from None
+            raise SopRuntimeError(f"SOP {self.run.definition.ref} has no step {step_id!r}") from None
+
+
+_HANDLERS: dict[type, Callable[[_Working, Any], None]] = {
+    RunStarted: _Working.start,
+    TasksAssigned: _Working.assign,
+    TaskAcknowledged: _Working.acknowledge,
+    TaskCompleted: _Working.complete,
+    TaskRejected: _Working.reject,
+    TimerFired: _Working.fire,
+    DecisionTaken: _Working.decide,
+    NoticeApproved: _Working.approve_notice,
+    NoticeWithheld: _Working.withhold_notice,
+    DispatchConfirmed: _Working.confirm_dispatch,
+    StoodDown: _Working.stand_down,
+}
+"""What each kind of event does to a run."""

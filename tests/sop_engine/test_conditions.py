@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sop_engine import ConditionError, Severity, condition_text, evaluate, parse_condition
-from sop_engine.conditions import fields_read, satisfiable
+from sop_engine.conditions import All, Any_, Comparison, Not, Operator, compile_condition, fields_read, satisfiable
+from sop_engine.vocabulary import INCIDENT_FIELDS, INCIDENT_TYPES, FieldKind
 
 
 @pytest.mark.parametrize(
@@ -78,3 +81,47 @@ def test_the_fields_a_condition_reads_are_listed():
 )
 def test_satisfiability_is_decided_exactly(text, domains, expected):
     assert satisfiable(parse_condition(text), domains) is expected
+
+
+def _comparisons():
+    counts = st.sampled_from([field for field, kind in INCIDENT_FIELDS.items() if kind is FieldKind.COUNT])
+    flags = st.sampled_from([field for field, kind in INCIDENT_FIELDS.items() if kind is FieldKind.FLAG])
+    ordered = st.sampled_from([Operator.EQ, Operator.NE, Operator.LT, Operator.LE, Operator.GT, Operator.GE])
+    equality = st.sampled_from([Operator.EQ, Operator.NE])
+    membership = st.sampled_from([Operator.IN, Operator.NOT_IN])
+    severities = st.sampled_from(list(Severity))
+    types = st.sampled_from(sorted(INCIDENT_TYPES))
+    return st.one_of(
+        st.builds(Comparison, counts, ordered, st.integers(-2, 12)),
+        st.builds(Comparison, counts, membership, st.lists(st.integers(0, 5), min_size=1, max_size=3).map(tuple)),
+        st.builds(Comparison, flags, equality, st.booleans()),
+        st.builds(Comparison, st.just("severity"), ordered, severities),
+        st.builds(Comparison, st.just("severity"), membership, st.lists(severities, min_size=1, max_size=3).map(tuple)),
+        st.builds(Comparison, st.just("type"), equality, types),
+        st.builds(Comparison, st.just("type"), membership, st.lists(types, min_size=1, max_size=3).map(tuple)),
+    )
+
+
+CONDITIONS = st.recursive(
+    _comparisons(),
+    lambda inner: st.one_of(
+        st.builds(Not, inner),
+        st.builds(All, st.lists(inner, min_size=2, max_size=3).map(tuple)),
+        st.builds(Any_, st.lists(inner, min_size=2, max_size=3).map(tuple)),
+    ),
+    max_leaves=6,
+)
+FACTS = st.fixed_dictionaries(
+    {"type": st.sampled_from(sorted(INCIDENT_TYPES)), "severity": st.sampled_from(list(Severity))},
+    optional={"casualties": st.integers(0, 10), "people_trapped": st.integers(0, 10),
+              "people_affected": st.integers(0, 10), "hazardous_material": st.booleans(),
+              "mass_gathering": st.booleans(), "is_exercise": st.booleans()},
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(condition=CONDITIONS, facts=FACTS)
+def test_a_compiled_condition_agrees_with_evaluating_it(condition, facts):
+    """The runtime compiles each step's condition once; it must mean exactly what it says."""
+    assert compile_condition(condition)(facts) == evaluate(condition, facts)
+    assert compile_condition(parse_condition(condition_text(condition)))(facts) == evaluate(condition, facts)

@@ -15,14 +15,17 @@ from sop_engine import (
     DecisionAction,
     DispatchAction,
     NotifyAction,
+    RunStarted,
     RunStatus,
     StepStatus,
     TimerFired,
+    advance,
+    new_run,
     replay,
     run_to_json,
     shipped_sops,
 )
-from sop_engine.dry_run import DryRunScript, dry_run, save_and_restore
+from sop_engine.dry_run import DRY_RUN_START, DryRunScript, dry_run, save_and_restore
 
 SOPS = shipped_sops()
 MINUTES = st.integers(min_value=0, max_value=240).map(lambda minutes: f"{minutes}m" if minutes else "1s")
@@ -99,3 +102,28 @@ def test_nothing_stalls_silently_and_no_deadline_fires_twice(definition, data):
             has_deadline = any(step_id in key or any(task_id in key for task_id in state.task_ids)
                                for key in run.timers)
             assert has_deadline or step_id in escalated, f"step {step_id} is waiting with no deadline and no escalation"
+
+
+@pytest.mark.parametrize("definition", SOPS, ids=[sop.ref.sop_id for sop in SOPS])
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_advance_never_changes_the_run_it_is_given(definition, data):
+    """Each run `advance` returns is the input of the next event: every one of them, kept
+    aside, still says exactly what it said when it was returned, and its tables refuse writes."""
+    script = data.draw(scripts(definition, responsive=False))
+    kept: list[tuple[object, dict]] = []
+
+    def keep(run):
+        kept.append((run, run_to_json(run)))
+        return run
+
+    first = new_run(run_id="dry-run", definition=definition, incident=script.facts())
+    first_json = run_to_json(first)
+    advance(first, RunStarted(script.facts()), DRY_RUN_START)
+    assert run_to_json(first) == first_json
+    dry_run(definition, script, checkpoint=keep)
+    assert kept and all(run_to_json(run) == saved for run, saved in kept)
+    run = kept[-1][0]
+    for table in (run.steps, run.tasks, run.timers):
+        with pytest.raises(TypeError):
+            table["anything"] = None  # type: ignore[index]
