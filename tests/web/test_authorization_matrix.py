@@ -121,6 +121,8 @@ API_ROLES: dict[str, set[Role] | None] = {
     "incidents.list_incidents": OFFICERS,
     "incidents.read": OFFICERS,
     "incidents.timeline": OFFICERS,
+    "incident_runs.list_startable": OFFICERS,
+    "incident_runs.start": ACTING,
     "tasks.list_tasks": AGENCY_AND_OFFICERS,
     "tasks.read": AGENCY_AND_OFFICERS,
     "tasks.acknowledge": AGENCY_AND_ACTING,
