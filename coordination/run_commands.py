@@ -311,9 +311,12 @@ def _spawn(context: Context, command: SpawnIncident) -> Spawn | None:
                      summary=f"step {command.step_id}: a linked {command.incident_type} was not opened: "
                      f"the cascade is already {depth} incidents deep", data={"step_id": command.step_id})
         return None
+    # Said the way an officer reads the board: what it follows and when, not an identifier.
+    description = (f"Follows the {parent.incident_type.replace('_', ' ')} declared {parent.declared_at:%H:%M} UTC "
+                   f"(its step {command.step_id}): {parent.description}")
     child = Incident(
         incident_type=command.incident_type, severity=command.severity, longitude=parent.longitude,
-        latitude=parent.latitude, description=f"Opened by step {command.step_id} of incident {parent.id}",
+        latitude=parent.latitude, description=description[:2000],
         reporter_name="", reporter_phone="", is_exercise=parent.is_exercise, declared_by="engine",
         declared_at=now, details={},
         parent_incident_id=parent.id, spawned_by_step=command.step_id,

@@ -49,13 +49,24 @@ def main() -> None:
             page.locator("#incidents tr[data-incident]").first.wait_for()
             page.get_by_label("Status").select_option("")
             page.wait_for_timeout(2500)
-            page.screenshot(path=HERE / "board.png")
+            _save(page, "board.png")
+            page.get_by_role("navigation", name="Console").get_by_role("link", name="Map").click()
+            page.wait_for_timeout(4000)
+            _save(page, "console-map.png")
+            page.goto(url)
+            page.locator("#incidents a", has_text="flood").first.click()
+            page.wait_for_load_state("networkidle")
+            _save(page, "incident.png")
             browser.close()
-        print(f"saved {HERE / 'board.png'}")
     finally:
         demo.terminate()
         demo.wait(timeout=30)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _save(page, name: str) -> None:
+    page.screenshot(path=HERE / name)
+    print(f"saved {HERE / name}")
 
 
 def _wait_for_address(demo: subprocess.Popen, output: Path, timeout_s: float = 120) -> str:
