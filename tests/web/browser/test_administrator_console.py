@@ -1,6 +1,8 @@
 """An administrator in a real browser: an SOP upload whose validator message appears at its
 line, fixed and activated; a GeoJSON import whose bad feature is listed; an agency account
-created here whose holder then signs in and sees only their agency's tasks."""
+created here whose holder then signs in and sees only their agency's tasks; a station and a unit
+added from the keyboard, the unit taken out of service; a webhook endpoint refused beside its
+field, a secret rotated and shown once; signing out."""
 
 from __future__ import annotations
 
@@ -93,3 +95,58 @@ def test_an_agency_account_created_here_sees_only_its_agencys_tasks(page, make_u
     expect(page.get_by_role("navigation", name="Console").get_by_role("link")).to_have_text(["Tasks"])
     page.goto("/console/admin/users")
     expect(page.locator("body")).to_contain_text("Forbidden")
+
+
+def test_an_administrator_adds_a_station_and_a_unit_by_keyboard_and_takes_the_unit_out_of_service(
+        page, make_user, make_agency, client, admin):
+    make_agency("fire-central", "fire")
+    sign_in(page, make_user(Role.ADMINISTRATOR, "root-admin"))
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Units").click()
+    station = page.locator("form", has=page.get_by_role("heading", name="Add a station"))
+    station.get_by_label("Agency").select_option("fire-central")
+    station.get_by_label("Code").fill("FS-09")
+    station.get_by_label("Name").fill("Fire station 9")
+    station.get_by_label("Longitude").fill("77.59")
+    station.get_by_label("Latitude").fill("777")
+    station.get_by_label("Latitude").press("Enter")  # submitted from the keyboard
+    expect(page.locator("#station-latitude-error")).to_be_visible()
+    expect(page.get_by_label("Latitude")).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Latitude").fill("12.97")
+    page.get_by_label("Latitude").press("Enter")
+    expect(page.locator("#stations-title ~ table, #stations-title + *").first).to_contain_text("FS-09")
+
+    unit = page.locator("form", has=page.get_by_role("heading", name="Add a unit"))
+    unit.get_by_label("Call sign").fill("ENGINE-9")
+    unit.get_by_label("Type").select_option("fire_engine")
+    unit.get_by_label("Call sign").press("Enter")
+    page.get_by_role("link", name="ENGINE-9").click()
+    page.get_by_role("button", name="Take out of service").click()
+    expect(page.get_by_role("button", name="Return to service")).to_be_visible()
+    [listed] = [u for u in client.get("/api/v1/units", headers=admin).json["items"] if u["code"] == "ENGINE-9"]
+    assert listed["status"] == "out_of_service"
+
+
+def test_a_rotated_webhook_secret_is_shown_once_and_signing_out_ends_the_session(page, make_user, make_agency):
+    make_agency("fire-central", "fire", webhook_url="http://127.0.0.1:9/fire")
+    sign_in(page, make_user(Role.ADMINISTRATOR, "root-admin"))
+    page.get_by_role("navigation", name="Console").get_by_role("link", name="Agencies").click()
+    page.get_by_role("link", name="fire-central").click()
+    page.get_by_label("Webhook URL").fill("https://example.org/hook")
+    page.get_by_role("button", name="Save the endpoint").click()
+    expect(page.get_by_label("Webhook URL")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("alert").first).to_contain_text("allow")
+
+    page.get_by_role("button", name="Rotate the secret").click()
+    secret = page.locator("#new-secret").inner_text()
+    assert secret.startswith("whsec_")
+    page.get_by_role("link", name="All agencies").click()
+    page.get_by_role("link", name="fire-central").click()
+    expect(page.get_by_role("heading", name="Webhook secret")).to_be_visible()
+    expect(page.locator("#new-secret")).to_have_count(0)
+    assert secret not in page.content(), "the new secret is shown once only"
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+    page.go_back()
+    page.reload()
+    expect(page.get_by_label("Username")).to_be_visible()  # the old page is gone with the session
