@@ -98,3 +98,18 @@ def test_the_board_fits_a_1366_by_768_screen_without_sideways_scrolling(page, cl
     expect(page.locator("#incidents tr")).to_have_count(4)
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     assert page.get_by_role("navigation", name="Console").is_visible()
+
+
+def test_a_wrong_password_is_explained_beside_the_field_and_a_sixth_try_is_refused(page, make_user):
+    username, password = make_user()
+    page.goto("/")
+    for _ in range(5):
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_label("Password").press("Enter")
+        expect(page.locator("#password-error")).to_have_text("wrong username or password")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").press("Enter")
+    expect(page.locator("#password-error")).to_contain_text("too many failed sign-ins")
+    expect(page.get_by_role("heading", name="Incident board")).to_have_count(0)
