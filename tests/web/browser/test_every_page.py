@@ -1,0 +1,44 @@
+"""Every page of the console, for every role that may open it, in a real browser at 1366x768:
+it has a heading, fits the screen without sideways scrolling, and every control can be reached
+with the keyboard (nothing focusable is hidden off-screen)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from coordination import Role
+from tests.web.conftest import FIRE_REPORT
+from web.console_nav import NAV
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 1366
+
+FOCUSABLE_OFF_SCREEN = """() => [...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
+  .filter((element) => !element.disabled && element.type !== 'hidden' && element.getClientRects().length)
+  .filter((element) => { const box = element.getBoundingClientRect(); return box.right > innerWidth + 1; })
+  .map((element) => element.outerHTML.slice(0, 120))"""
+
+
+@pytest.mark.parametrize("role", [Role.DUTY_OFFICER, Role.VIEWER, Role.ADMINISTRATOR, Role.PLANNER, Role.AGENCY])
+def test_every_page_a_role_may_open_fits_the_screen_and_the_keyboard(page, client, officer, make_user, make_agency,
+                                                                     role):
+    make_agency("fire-central", "fire")
+    client.post("/api/v1/incidents", json={**FIRE_REPORT, "description": "Smoke " * 40}, headers=officer)
+    username, password = make_user(role, f"person-{role.value}", agency_code="fire-central" if role is Role.AGENCY
+                                   else None)
+    page.goto("/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    links = [link for link in NAV if role in link.roles]
+    assert links, "every role has at least one page"
+    for link in links:
+        page.get_by_role("navigation", name="Console").get_by_role("link", name=link.label, exact=True).click()
+        expect(page.get_by_role("navigation", name="Console").get_by_role("link", name=link.label, exact=True)
+               ).to_have_attribute("aria-current", "page")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, f"{link.label} scrolls sideways"
+        assert page.evaluate(FOCUSABLE_OFF_SCREEN) == [], f"{link.label} has controls off the screen"
