@@ -3,7 +3,7 @@
 Each replication gets its own database (schema from the production migrations, SOPs through
 the production catalogue), so replications share nothing and run in parallel processes.
 After every service call the world reads back what the services wrote since `now` (new
-incidents, tasks, duty officer requests, pending timers) and reports it as `Changes`.
+incidents, tasks, duty officer requests, the next pending timer) and reports it as `Changes`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Hashable
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coordination import (
     SYSTEM,
@@ -172,8 +172,7 @@ class ServicesWorld:
                     changes.requests.append(NewRequest(request.id, request.incident_id, request.step_id,
                                                        request.kind is DutyRequestKind.DECISION,
                                                        tuple(request.options)))
-            changes.due = list(session.scalars(
-                select(Timer.due_at).where(Timer.status == TimerStatus.PENDING, Timer.due_at > now).distinct()))
+            changes.next_due = session.scalar(select(func.min(Timer.due_at)).where(Timer.status == TimerStatus.PENDING))
         return changes
 
     def rows(self) -> tuple[list[IncidentRow], list[TaskRow], list[EscalationRow]]:
