@@ -139,6 +139,9 @@ class RuntimeWorld:
             self.areas.setdefault(kind, []).append(AgencyArea.from_geojson(uuid.UUID(int=number), code, jurisdiction))
         # One spatial index per role, built once, as the service caches them per role.
         self.indexes = {role: JurisdictionIndex(areas) for role, areas in self.areas.items()}
+        # A role whose agencies all cover the whole city routes every place alike: decide it once.
+        self.citywide = {role: list(index.route(longitude=0.0, latitude=0.0).agencies)
+                         for role, index in self.indexes.items() if all(a.area is None for a in self.areas[role])}
         self.incidents: dict[int, _Incident] = {}
         self.tasks: dict[str, _Task] = {}
         self.requests: dict[str, _Request] = {}
@@ -298,6 +301,8 @@ class RuntimeWorld:
         return None
 
     def _agencies(self, role: AgencyRole, incident: _Incident) -> list[AgencyArea]:
+        if role in self.citywide:
+            return self.citywide[role]
         index = self.indexes.get(role)
         if index is None:
             return []
