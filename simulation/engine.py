@@ -98,6 +98,8 @@ class Drill:
         """Times of the scheduled timer wake-ups."""
         self.counters = {"world_calls": 0, "timers_fired": 0}
         self._given_arrivals = arrivals
+        self._behaviour: dict = {}
+        """Each role's behaviour, resolved once (defaults merged with the role's own)."""
         self._nodes: dict[tuple[float, float], Hashable] = {}
         """Road node of each incident place, snapped in one batch for the drawn arrivals."""
 
@@ -238,7 +240,10 @@ class Drill:
     # --- simulated people ---------------------------------------------------------------------
 
     def _agency_answers(self, task: NewTask) -> None:
-        acknowledge, complete, no_answer, webhook_failure = self.scenario.behaviour_of(task.role)
+        behaviour = self._behaviour.get(task.role)
+        if behaviour is None:
+            behaviour = self._behaviour[task.role] = self.scenario.behaviour_of(task.role)
+        acknowledge, complete, no_answer, webhook_failure = behaviour
         # Draw everything now, in the deterministic order tasks are found, not when the answers happen.
         silent = no_answer > 0 and self.draws.random() < no_answer
         failures = 0
