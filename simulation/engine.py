@@ -91,7 +91,7 @@ class Drill:
         self.draws = Draws(rng)
         self.fleet = Fleet(env=self.env, city=self.city, policy=policy or scenario.dispatch.policy, draws=self.draws,
                            replication=replication, on_first_arrival=self._first_arrival,
-                           turnout=scenario.city.turnout)
+                           turnout=scenario.city.turnout, turnout_by_unit_type=scenario.city.turnout_by_unit_type)
         self.tracks: dict[Hashable, IncidentTrack] = {}
         self._by_number: dict[int, IncidentTrack] = {}
         self._wakes: set[float] = set()
@@ -170,6 +170,7 @@ class Drill:
             key=key, incident=track.number, node=self._node_at(track.lon, track.lat),
             priority=priority_for(severity=track.severity), requested_s=self.env.now, remaining=needs,
             on_scene=generator.on_scene if generator is not None else DEFAULT_ON_SCENE,
+            speed_factor=self.scenario.city.speed_factor_by_severity.get(track.severity),
         )
         if task_key is not None:
             demand.on_assigned = lambda: self._soon(lambda: self._answer(task_key, complete=False))

@@ -48,6 +48,8 @@ class OpenDemand:
     requested_s: float
     remaining: dict[str, int]
     on_scene: Delay
+    speed_factor: float | None = None
+    """Driving time over free-flow time on the way to this demand (None: the city's)."""
     on_assigned: Callable[[], None] = lambda: None
     on_arrived: Callable[[], None] = lambda: None
     outstanding: int = 0
@@ -72,8 +74,10 @@ class Fleet:
     """Every unit of the drill and the queue of demands they serve."""
 
     def __init__(self, *, env: simpy.Environment, city: City, policy: str, draws: Draws,
-                 replication: int, on_first_arrival: Callable[[int, float], None], turnout: Delay = Delay(fixed=0)):
+                 replication: int, on_first_arrival: Callable[[int, float], None], turnout: Delay = Delay(fixed=0),
+                 turnout_by_unit_type: dict[str, Delay] | None = None):
         self.env, self.city, self.policy, self.draws, self.turnout = env, city, policy, draws, turnout
+        self.turnout_by_unit_type = turnout_by_unit_type or {}
         self.replication = replication
         self.units: dict[str, Unit] = {unit.id: unit for unit in city.units}
         self.station_of = {unit.id: unit.id.split("/")[0] for unit in city.units}
@@ -129,7 +133,7 @@ class Fleet:
         self.dispatches.append(record)
         demand.outstanding += 1
         demand.on_assigned()
-        turnout_s = self.turnout.sample_s(self.draws)
+        turnout_s = self.turnout_by_unit_type.get(unit.unit_type, self.turnout).sample_s(self.draws)
         roll = lambda: self._roll(unit_id, demand, record, trip, unit.node)  # noqa: E731
         if turnout_s > 0:
             after(self.env, turnout_s, roll)
@@ -138,7 +142,7 @@ class Fleet:
 
     def _roll(self, unit_id: str, demand: OpenDemand, record: dict, trip: int, origin: Hashable) -> None:
         self._move(unit_id, UnitStatus.EN_ROUTE)
-        drive_s = self.city.travel_s(origin, demand.node)
+        drive_s = self.city.travel_s(origin, demand.node, demand.speed_factor)
         arrive = lambda: self._arrive(unit_id, demand, record, trip)  # noqa: E731
         if drive_s > 0:
             after(self.env, drive_s, arrive)
