@@ -1,6 +1,7 @@
 """One replication of a drill: SimPy drives a coordination world in simulated time.
 
-By default the world is the production services (`ServicesWorld`): `declare_incident` starts
+The world is the pure SOP runtime with the production routing (`RuntimeWorld`, the default) or
+the production services over in-memory SQLite (`ServicesWorld`): `declare_incident` starts
 the real SOPs, simulated agencies answer through `answer_task`, the simulated duty officer
 through `answer_request`, deadlines fire through `fire_due_timers`. After every call the drill
 gets the world's `Changes` (new tasks, requests, timers, spawned incidents) and starts the

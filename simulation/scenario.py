@@ -17,7 +17,7 @@
     #   - {code: fire-north, kind: fire, jurisdiction: {type: Polygon, coordinates: [...]}}
     sops: shipped                       # or a folder of SOP files, relative to this file
     dispatch: {policy: greedy}          # or optimised
-    engine: services                    # or runtime: no database, for long or large drills
+    engine: runtime                     # the default; services: the production services and a database too
     incidents:
       - type: road_accident
         rate_per_hour: 4
@@ -263,7 +263,11 @@ class Scenario(_Strict):
     agencies: Literal["demo"] | list[AgencySpec] = "demo"
     sops: str = "shipped"
     dispatch: Dispatch = Field(default_factory=Dispatch)
-    engine: Literal["services", "runtime"] = "services"
+    engine: Literal["services", "runtime"] = "runtime"
+    """`runtime` (the default): the production SOP runtime, routing and dispatch policy with no
+    database, hundreds of times faster; `services`: the production services over in-memory SQLite
+    too (transactions, timeline, outbox), for an end-to-end rehearsal. A test holds both to the
+    same records for the same seed."""
     """`services`: the production services over in-memory SQLite; `runtime`: the pure SOP runtime
     and routing without a database, for long or large drills (the same records, much faster)."""
     incidents: list[Generator] = Field(default_factory=list)

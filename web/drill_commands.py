@@ -82,7 +82,7 @@ def _run(scenario: Scenario, policy: str | None, label: str):
 @click.option("--replications", type=int, default=None, help="override the scenario's replications")
 @click.option("--policy", type=click.Choice(["greedy", "optimised"]), default=None)
 @click.option("--engine", type=click.Choice(["services", "runtime"]), default=None,
-              help="override the scenario's engine (runtime: no database, much faster)")
+              help="override the scenario's engine (runtime, the default: no database; services: with one)")
 def run(scenario_path: Path, report_dir: Path, replications: int | None, policy: str | None,
         engine: str | None) -> None:
     """Run a drill scenario and write its report."""
@@ -109,7 +109,7 @@ def run(scenario_path: Path, report_dir: Path, replications: int | None, policy:
 @click.option("--sops", "sop_sets", multiple=True, help="two SOP sets to compare: 'shipped' or folders")
 @click.option("--replications", type=int, default=None)
 @click.option("--engine", type=click.Choice(["services", "runtime"]), default=None,
-              help="override the scenario's engine (runtime: no database, much faster)")
+              help="override the scenario's engine (runtime, the default: no database; services: with one)")
 @click.option("--all-kpis", is_flag=True, help="print every KPI, not only the headline ones")
 def compare_command(scenario_path: Path, policies: tuple[str, ...], sop_sets: tuple[str, ...],
                     replications: int | None, engine: str | None, all_kpis: bool) -> None:
