@@ -94,6 +94,7 @@ class Drill:
                            replication=replication, on_first_arrival=self._first_arrival,
                            turnout=scenario.city.turnout, turnout_by_unit_type=scenario.city.turnout_by_unit_type)
         self.tracks: dict[Hashable, IncidentTrack] = {}
+        self.fleet_types = frozenset(unit.unit_type for unit in self.city.units)
         self._by_number: dict[int, IncidentTrack] = {}
         self._wakes: set[float] = set()
         """Times of the scheduled timer wake-ups."""
@@ -201,10 +202,14 @@ class Drill:
             self._track(child.key, child.incident_type, child.severity, child.lon, child.lat, "spawned")
         for task in sorted(changes.tasks, key=lambda t: (self.tracks[t.incident_key].number, t.step_id,
                                                          t.agency_code)):
-            if task.dispatch_needs is not None:
+            # As the dispatch service does, a step asking for a unit type the city has none of falls
+            # back to the owning agency's task (else its demand would wait for ever, re-planned at
+            # every unit movement).
+            needs = {t: n for t, n in task.dispatch_needs or () if t in self.fleet_types}
+            if needs:
                 track = self.tracks[task.incident_key]
                 self._request_units(track, key=f"{track.number}:{task.step_id}:{task.agency_code}",
-                                    needs=dict(task.dispatch_needs), task_key=task.key)
+                                    needs=needs, task_key=task.key)
             else:
                 self._agency_answers(task)
         for request in sorted(changes.requests, key=lambda r: (self.tracks[r.incident_key].number, r.step_id)):
