@@ -60,6 +60,10 @@ def main() -> None:
     print(f"Erlang C mean wait           {theory:9.1f} s")
     print(f"drill ({args.world:8s}) mean wait {mean:9.1f} s ± {half:.1f} (95%), error {mean / theory - 1:+.2%}, "
           f"{calls} calls in {wall_s:.1f} s = {calls / wall_s:,.0f} incidents per wall second")
+    asked = sum(r.counters["dispatch_plans"] for r in records)
+    solved = sum(r.counters["dispatch_plans_solved"] for r in records)
+    print(f"  each call: its SOP run (4 runtime events), a dispatch plan ({solved} of {asked} plans solved by "
+          f"the policy, the rest remembered), a unit trip; ciw: the queue alone")
     if args.ciw_python:
         ciw_calls, ciw_wall, ciw_waits = 0, 0.0, []
         for seed in range(args.replications):

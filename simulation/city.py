@@ -49,12 +49,14 @@ class City:
     def travel(self) -> TravelTimes | ZeroTravel:
         return ZeroTravel() if self.zero_travel else self.travel_times
 
-    def travel_s(self, origin: Hashable, target: Hashable) -> float:
-        """Seconds to drive from `origin` to `target` (0 in a zero-travel city)."""
+    def travel_s(self, origin: Hashable, target: Hashable, speed_factor: float | None = None) -> float:
+        """Seconds to drive from `origin` to `target` (0 in a zero-travel city), at the city's speed
+        factor or the one given (a call's severity may set its own)."""
         if self.zero_travel or origin == target:
             return 0.0
-        # A uniform factor scales every ETA alike, so the policy's choices are the same with or without it.
-        return self.speed_factor * float(self.travel_times.travel_s_to(target=target, origins=[origin])[0])
+        # A factor scales every ETA to one target alike, so the policy's choices do not depend on it.
+        factor = self.speed_factor if speed_factor is None else speed_factor
+        return factor * float(self.travel_times.travel_s_to(target=target, origins=[origin])[0])
 
     def node_at(self, lon: float, lat: float) -> Hashable:
         return self.travel_times.nearest_node(lon=lon, lat=lat)

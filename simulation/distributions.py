@@ -4,7 +4,7 @@ Written in a scenario as one key naming the distribution, durations in the SOP n
 
     {fixed: 2m}  {exponential: 5m}  {lognormal: {mean: 20m, sd: 10m}}  {uniform: [1m, 4m]}
 
-Sampling takes the replication's `numpy.random.Generator`, never the global one.
+Sampling takes the replication's `Draws` (its seeded generator), never the global one.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from simulation.draws import Draws
 from sop_engine import parse_duration_s
 
 
@@ -86,20 +86,20 @@ class Delay(BaseModel):
         assert self.uniform is not None
         return sum(self.uniform) / 2
 
-    def sample_s(self, rng: np.random.Generator) -> float:
+    def sample_s(self, draws: Draws) -> float:
         """Draw one delay in seconds."""
         if self.fixed is not None:
             return self.fixed
         if self.exponential is not None:
-            return float(rng.exponential(self.exponential)) if self.exponential > 0 else 0.0
+            return draws.exponential(self.exponential) if self.exponential > 0 else 0.0
         if self.lognormal is not None:
             mean, sd = self.lognormal.mean, self.lognormal.sd
             if mean <= 0:
                 return 0.0
             sigma2 = math.log(1 + (sd / mean) ** 2)  # moments of the lognormal matched to mean and sd
-            return float(rng.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2)))
+            return draws.lognormal(math.log(mean) - sigma2 / 2, math.sqrt(sigma2))
         assert self.uniform is not None
-        return float(rng.uniform(*self.uniform))
+        return draws.uniform(*self.uniform)
 
 
 def fixed(value_s: float) -> Delay:

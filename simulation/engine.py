@@ -1,18 +1,23 @@
 """One replication of a drill: SimPy drives a coordination world in simulated time.
 
-By default the world is the production services (`ServicesWorld`): `declare_incident` starts
+The world is the pure SOP runtime with the production routing (`RuntimeWorld`, the default) or
+the production services over in-memory SQLite (`ServicesWorld`): `declare_incident` starts
 the real SOPs, simulated agencies answer through `answer_task`, the simulated duty officer
 through `answer_request`, deadlines fire through `fire_due_timers`. After every call the drill
 gets the world's `Changes` (new tasks, requests, timers, spawned incidents) and starts the
-SimPy process that answers each. Everything the drill samples comes from one seeded
+SimPy event that answers each (a timeout with a callback: a process per answer cost more than
+the answer). Everything the drill samples comes from one seeded
 generator, drawn in an order that depends only on simulated time and incident numbers (never
 on database UUIDs), so a seed gives the same records.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import gc
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 import simpy
@@ -23,7 +28,8 @@ from coordination.lifecycles import NOTICE_APPROVE
 from simulation.arrivals import Arrival, draw_arrivals
 from simulation.city import City, build_city
 from simulation.distributions import Delay
-from simulation.fleet import Fleet, OpenDemand
+from simulation.draws import Draws
+from simulation.fleet import Fleet, OpenDemand, after
 from simulation.harvest import harvest
 from simulation.records import DrillRecords
 from simulation.runtime_world import RuntimeWorld
@@ -40,6 +46,21 @@ DEFAULT_ON_SCENE = Delay(exponential=1200)
 """Time on scene for incident types the scenario does not generate (SOP-spawned ones)."""
 
 WORLDS = {"services": ServicesWorld, "runtime": RuntimeWorld}
+
+YOUNG_OBJECTS_PER_COLLECTION = 100_000
+"""A drill allocates millions of short-lived objects and keeps every record: with the default
+threshold (700) the cyclic collector ran so often that it took a third of a long drill."""
+
+
+@contextmanager
+def fewer_collections():
+    """Collect cyclic garbage less often while a replication runs; restore the thresholds after."""
+    before = gc.get_threshold()
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 @dataclass
@@ -68,22 +89,34 @@ class Drill:
         self.clock = SimClock(self.env, scenario.start)
         self.city = city or build_city(scenario)
         self.world: World = WORLDS[world or scenario.engine](scenario, self.clock)
-        self.fleet = Fleet(env=self.env, city=self.city, policy=policy or scenario.dispatch.policy, rng=rng,
+        self.draws = Draws(rng)
+        self.fleet = Fleet(env=self.env, city=self.city, policy=policy or scenario.dispatch.policy, draws=self.draws,
                            replication=replication, on_first_arrival=self._first_arrival,
-                           turnout=scenario.city.turnout)
+                           turnout=scenario.city.turnout, turnout_by_unit_type=scenario.city.turnout_by_unit_type)
         self.tracks: dict[Hashable, IncidentTrack] = {}
+        self.fleet_types = frozenset(unit.unit_type for unit in self.city.units)
         self._by_number: dict[int, IncidentTrack] = {}
-        self._wakes: set = set()
+        self._wakes: set[float] = set()
+        """Times of the scheduled timer wake-ups."""
         self.counters = {"world_calls": 0, "timers_fired": 0}
         self._given_arrivals = arrivals
+        self._behaviour: dict = {}
+        """Each role's behaviour, resolved once (defaults merged with the role's own)."""
+        self._nodes: dict[tuple[float, float], Hashable] = {}
+        """Road node of each incident place, snapped in one batch for the drawn arrivals."""
 
     def run(self) -> DrillRecords:
         """Run to the scenario's duration and return the replication's records."""
         arrivals = (self._given_arrivals if self._given_arrivals is not None
-                    else draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, rng=self.rng))
-        self.env.process(self._arrivals(arrivals))
-        self.env.run(until=self.scenario.duration)
-        self.counters["dispatch_plans"] = self.fleet.plans
+                    else draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, draws=self.draws))
+        places = sorted({(a.lon, a.lat) for a in arrivals})
+        if places:
+            self._nodes = dict(zip(places, self.city.travel_times.nearest_nodes(points=places)))
+        self._next_arrival(iter(arrivals))
+        with fewer_collections():
+            self.env.run(until=self.scenario.duration)
+        self.counters["dispatch_plans"] = self.fleet.memo.asked
+        self.counters["dispatch_plans_solved"] = self.fleet.memo.computed
         try:
             return harvest(world=self.world, clock=self.clock, tracks=self.tracks, fleet=self.fleet,
                            replication=self.replication, duration_s=self.scenario.duration, counters=self.counters)
@@ -92,11 +125,17 @@ class Drill:
 
     # --- incidents -------------------------------------------------------------------------
 
-    def _arrivals(self, arrivals: list[Arrival]):
-        for arrival in arrivals:
-            if arrival.at_s > self.env.now:
-                yield self.env.timeout(arrival.at_s - self.env.now)
+    def _next_arrival(self, arrivals: Iterator[Arrival]) -> None:
+        """Declare the next arrival at its time; each one schedules the one after it."""
+        arrival = next(arrivals, None)
+        if arrival is None:
+            return
+
+        def declare() -> None:
             self._declare(arrival)
+            self._next_arrival(arrivals)
+
+        after(self.env, max(0.0, arrival.at_s - self.env.now), declare)
 
     def _declare(self, arrival: Arrival) -> None:
         key, changes = self.world.declare(
@@ -116,36 +155,36 @@ class Drill:
         if response:
             delay_s = arrival.dispatch_delay_s if arrival is not None else 0.0
             if delay_s > 0:
-                self.env.process(self._request_later(delay_s, track, response))
+                after(self.env, delay_s,
+                      lambda: self._request_units(track, key=f"{track.number}:initial", needs=response))
             else:
                 self._request_units(track, key=f"{track.number}:initial", needs=response)
         if origin != "cascade":  # cascades do not cascade again, so a loop of types cannot run away
             for cascade in self.scenario.cascades:
-                if cascade.from_type == incident_type and self.rng.random() < cascade.probability:
-                    self.env.process(self._cascade(cascade.after, Arrival(
-                        0.0, cascade.to_type, cascade.severity or severity, lon, lat, "cascade")))
-
-    def _request_later(self, delay_s: float, track: IncidentTrack, needs: dict[str, int]):
-        yield self.env.timeout(delay_s)
-        self._request_units(track, key=f"{track.number}:initial", needs=needs)
-
-    def _cascade(self, after_s: float, arrival: Arrival):
-        yield self.env.timeout(after_s)
-        self._declare(arrival)
+                if cascade.from_type == incident_type and self.draws.random() < cascade.probability:
+                    arrival = Arrival(0.0, cascade.to_type, cascade.severity or severity, lon, lat, "cascade")
+                    after(self.env, cascade.after, lambda arrival=arrival: self._declare(arrival))
 
     def _request_units(self, track: IncidentTrack, *, key: str, needs: dict[str, int],
                        task_key: Hashable | None = None) -> None:
         generator = self.scenario.generator_for(track.incident_type)
         demand = OpenDemand(
-            key=key, incident=track.number, node=self.city.node_at(track.lon, track.lat),
+            key=key, incident=track.number, node=self._node_at(track.lon, track.lat),
             priority=priority_for(severity=track.severity), requested_s=self.env.now, remaining=needs,
             on_scene=generator.on_scene if generator is not None else DEFAULT_ON_SCENE,
+            speed_factor=self.scenario.city.speed_factor_by_severity.get(track.severity),
         )
         if task_key is not None:
-            demand.on_assigned = lambda: self._soon(self._answer(task_key, complete=False))
+            demand.on_assigned = lambda: self._soon(lambda: self._answer(task_key, complete=False))
             demand.on_arrived = lambda: self._complete_when_all_arrived(demand, task_key)
         track.demands.append(key)
         self.fleet.request(demand)
+
+    def _node_at(self, lon: float, lat: float) -> Hashable:
+        node = self._nodes.get((lon, lat))
+        if node is None:
+            node = self._nodes[(lon, lat)] = self.city.node_at(lon, lat)
+        return node
 
     def _first_arrival(self, number: int, at_s: float) -> None:
         track = self._by_number[number]
@@ -155,7 +194,7 @@ class Drill:
     # --- reacting to what the world reports ----------------------------------------------
 
     def _react(self, changes: Changes | None) -> None:
-        """Start a process for every new task, duty request, timer and spawned incident."""
+        """Schedule an answer for every new task, duty request, timer and spawned incident."""
         self.counters["world_calls"] += 1
         if changes is None:
             return
@@ -163,78 +202,85 @@ class Drill:
             self._track(child.key, child.incident_type, child.severity, child.lon, child.lat, "spawned")
         for task in sorted(changes.tasks, key=lambda t: (self.tracks[t.incident_key].number, t.step_id,
                                                          t.agency_code)):
-            if task.dispatch_needs is not None:
+            # As the dispatch service does, a step asking for a unit type the city has none of falls
+            # back to the owning agency's task (else its demand would wait for ever, re-planned at
+            # every unit movement).
+            needs = {t: n for t, n in task.dispatch_needs or () if t in self.fleet_types}
+            if needs:
                 track = self.tracks[task.incident_key]
                 self._request_units(track, key=f"{track.number}:{task.step_id}:{task.agency_code}",
-                                    needs=dict(task.dispatch_needs), task_key=task.key)
+                                    needs=needs, task_key=task.key)
             else:
                 self._agency_answers(task)
         for request in sorted(changes.requests, key=lambda r: (self.tracks[r.incident_key].number, r.step_id)):
             self._duty_officer_answers(request)
-        for due_at in sorted(set(changes.due) - self._wakes):
-            self._wakes.add(due_at)
-            self.env.process(self._wake_at(due_at))
+        if changes.next_due is not None:
+            self._wake_by(changes.next_due)
 
     def _number(self, key: Hashable | None) -> int:
         return self.tracks[key].number if key in self.tracks else 0
 
-    def _wake_at(self, due_at):
-        yield self.env.timeout(max(0.0, self.clock.at_s(due_at) - self.env.now))
-        self._wakes.discard(due_at)
+    def _wake_by(self, due_at: datetime) -> None:
+        """Make sure a wake-up is scheduled no later than `due_at` (each one schedules the next)."""
+        due_s = max(self.env.now, self.clock.at_s(due_at))
+        if self._wakes and min(self._wakes) <= due_s:
+            return
+        self._wakes.add(due_s)
+        after(self.env, due_s - self.env.now, lambda: self._wake(due_s))
+
+    def _wake(self, due_s: float) -> None:
+        self._wakes.discard(due_s)
         fired, changes = self.world.fire_due_timers()
         self.counters["timers_fired"] += fired
         self._react(changes)
 
-    def _soon(self, process) -> None:
-        """Run a generator as a process at this same instant, after the current one: the fleet is
-        mid-plan when it calls back, so the world is answered from a process of its own."""
-        self.env.process(process)
+    def _soon(self, callback: Callable[[], None]) -> None:
+        """Call back at this same instant, after the current event: the fleet is mid-plan when it
+        calls back, so the world is answered from an event of its own."""
+        after(self.env, 0.0, callback)
 
     def _complete_when_all_arrived(self, demand: OpenDemand, task_key: Hashable) -> None:
         """A dispatch step's task is done when every unit it asked for is on scene."""
         if not demand.waiting and demand.outstanding == 0:
-            self._soon(self._answer(task_key, complete=True, note="units on scene"))
+            self._soon(lambda: self._answer(task_key, complete=True, note="units on scene"))
 
     # --- simulated people ---------------------------------------------------------------------
 
     def _agency_answers(self, task: NewTask) -> None:
-        acknowledge, complete, no_answer, webhook_failure = self.scenario.behaviour_of(task.role)
-        # Draw everything now, in the deterministic order tasks are found, not when processes run.
-        silent = self.rng.random() < no_answer
+        behaviour = self._behaviour.get(task.role)
+        if behaviour is None:
+            behaviour = self._behaviour[task.role] = self.scenario.behaviour_of(task.role)
+        acknowledge, complete, no_answer, webhook_failure = behaviour
+        # Draw everything now, in the deterministic order tasks are found, not when the answers happen.
+        silent = no_answer > 0 and self.draws.random() < no_answer
         failures = 0
-        while failures < MAX_DELIVERY_ATTEMPTS and self.rng.random() < webhook_failure:
+        while webhook_failure > 0 and failures < MAX_DELIVERY_ATTEMPTS and self.draws.random() < webhook_failure:
             failures += 1
-        ack_s, complete_s = acknowledge.sample_s(self.rng), complete.sample_s(self.rng)
+        ack_s, complete_s = acknowledge.sample_s(self.draws), complete.sample_s(self.draws)
         if silent or failures == MAX_DELIVERY_ATTEMPTS:
             return  # never answered (or dead-lettered): the deadlines and the ladder take over
         delivery_s = FIRST_RETRY_S * (2 ** failures - 1)
-        self.env.process(self._answer(task.key, complete=False, after_s=delivery_s + ack_s,
-                                      then_complete_after_s=complete_s))
 
-    def _answer(self, key: Hashable, *, complete: bool, note: str = "", after_s: float = 0.0,
-                then_complete_after_s: float | None = None):
-        yield self.env.timeout(after_s)
+        def acknowledge_then_complete() -> None:
+            self._answer(task.key, complete=False)
+            after(self.env, complete_s, lambda: self._answer(task.key, complete=True, note="done"))
+
+        after(self.env, delivery_s + ack_s, acknowledge_then_complete)
+
+    def _answer(self, key: Hashable, *, complete: bool, note: str = "") -> None:
         self._react(self.world.answer_task(key, complete=complete, note=note))
-        if then_complete_after_s is not None:
-            yield self.env.timeout(then_complete_after_s)
-            self._react(self.world.answer_task(key, complete=True, note="done"))
 
     def _duty_officer_answers(self, request: NewRequest) -> None:
         officer = self.scenario.behaviour.duty_officer
         if request.is_decision:
             weights = officer.choices.get(request.step_id, {})
             options = list(request.options)
-            shares = np.array([weights.get(option, 0.0) for option in options], dtype=float)
-            choice = (options[int(self.rng.choice(len(options), p=shares / shares.sum()))] if shares.sum() > 0
-                      else options[0])
-            delay_s = officer.decide.sample_s(self.rng)
+            shares = [weights.get(option, 0.0) for option in options]
+            choice = options[self.draws.pick(shares)] if sum(shares) > 0 else options[0]
+            delay_s = officer.decide.sample_s(self.draws)
         else:
-            choice, delay_s = NOTICE_APPROVE, officer.approve.sample_s(self.rng)
-        self.env.process(self._decide(request.key, choice, delay_s))
-
-    def _decide(self, key: Hashable, choice: str, delay_s: float):
-        yield self.env.timeout(delay_s)
-        self._react(self.world.answer_request(key, choice=choice))
+            choice, delay_s = NOTICE_APPROVE, officer.approve.sample_s(self.draws)
+        after(self.env, delay_s, lambda: self._react(self.world.answer_request(request.key, choice=choice)))
 
 
 def run_replication(scenario: Scenario, replication: int, seed: np.random.SeedSequence,

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-import numpy as np
 import simpy
 
 from coordination.dispatch import (
+    ASSIGNABLE_STATUSES,
     Demand,
     Plan,
     Unit,
@@ -25,6 +25,8 @@ from coordination.dispatch import (
 )
 from simulation.city import City
 from simulation.distributions import Delay
+from simulation.draws import Draws
+from simulation.plan_memo import PlanMemo
 from simulation.records import DispatchRecord, UnitRecord, UnservedRecord
 
 
@@ -46,6 +48,8 @@ class OpenDemand:
     requested_s: float
     remaining: dict[str, int]
     on_scene: Delay
+    speed_factor: float | None = None
+    """Driving time over free-flow time on the way to this demand (None: the city's)."""
     on_assigned: Callable[[], None] = lambda: None
     on_arrived: Callable[[], None] = lambda: None
     outstanding: int = 0
@@ -57,12 +61,23 @@ class OpenDemand:
         return any(count > 0 for count in self.remaining.values())
 
 
+def after(env: simpy.Environment, delay_s: float, callback: Callable[[], None]) -> None:
+    """Call `callback` `delay_s` seconds from now, as SimPy's next event at that time.
+
+    A bare timeout with a callback costs a fraction of a process (no generator, no
+    initialisation event, one resumption fewer); an exception in `callback` stops the run.
+    """
+    simpy.events.Timeout(env, delay_s).callbacks.append(lambda _event: callback())
+
+
 class Fleet:
     """Every unit of the drill and the queue of demands they serve."""
 
-    def __init__(self, *, env: simpy.Environment, city: City, policy: str, rng: np.random.Generator,
-                 replication: int, on_first_arrival: Callable[[int, float], None], turnout: Delay = Delay(fixed=0)):
-        self.env, self.city, self.policy, self.rng, self.turnout = env, city, policy, rng, turnout
+    def __init__(self, *, env: simpy.Environment, city: City, policy: str, draws: Draws,
+                 replication: int, on_first_arrival: Callable[[int, float], None], turnout: Delay = Delay(fixed=0),
+                 turnout_by_unit_type: dict[str, Delay] | None = None):
+        self.env, self.city, self.policy, self.draws, self.turnout = env, city, policy, draws, turnout
+        self.turnout_by_unit_type = turnout_by_unit_type or {}
         self.replication = replication
         self.units: dict[str, Unit] = {unit.id: unit for unit in city.units}
         self.station_of = {unit.id: unit.id.split("/")[0] for unit in city.units}
@@ -71,9 +86,11 @@ class Fleet:
         self._busy_since: dict[str, float] = {}
         self.busy_s: dict[str, float] = {unit_id: 0.0 for unit_id in self.units}
         self._trip: dict[str, int] = {unit_id: 0 for unit_id in self.units}
+        self._free = sum(1 for unit in city.units if unit.status in ASSIGNABLE_STATUSES)
+        """Units available or returning: with none, a re-plan cannot assign anything."""
         self._on_first_arrival = on_first_arrival
-        self.plans = 0
-        """How many times the policy was asked for a plan."""
+        self.memo = PlanMemo(lambda demands, units: plan_with(policy, demands=demands, units=units, city=city))
+        """The policy's plans, remembered by situation (`memo.asked` re-plans, `memo.computed` solved)."""
 
     def request(self, demand: OpenDemand) -> None:
         """Queue a demand and re-plan."""
@@ -83,62 +100,81 @@ class Fleet:
 
     def replan(self) -> None:
         """Plan every waiting demand with the free units; send the units the plan assigns."""
+        if not self.demands or not self._free:
+            return
         waiting = [d for d in self.demands if d.waiting]
         self.demands = waiting
-        if not waiting or not any(u.status in (UnitStatus.AVAILABLE, UnitStatus.RETURNING)
-                                  for u in self.units.values()):
+        if not waiting:
             return
-        by_key = {d.key: d for d in waiting}
         demands = [Demand(incident_id=d.key, node=d.node, needs=tuple(d.remaining.items()), priority=d.priority)
                    for d in waiting]
-        plan = plan_with(self.policy, demands=demands, units=list(self.units.values()), city=self.city)
-        self.plans += 1
-        for assignment in plan.assignments:
-            demand = by_key[assignment.incident_id]
-            demand.remaining[assignment.need] -= 1
-            self._send(assignment.unit_id, demand, assignment.need)
+        for position, unit_id, need in self.memo.assignments(demands, tuple(self.units.values())):
+            demand = waiting[position]
+            demand.remaining[need] -= 1
+            self._send(unit_id, demand, need)
         self.demands = [d for d in self.demands if d.waiting]
+
+    def _move(self, unit_id: str, to: UnitStatus, **changes) -> Unit:
+        before = self.units[unit_id]
+        unit = self.units[unit_id] = move_unit(unit=before, to=to, **changes)
+        self._free += (unit.status in ASSIGNABLE_STATUSES) - (before.status in ASSIGNABLE_STATUSES)
+        return unit
 
     def _send(self, unit_id: str, demand: OpenDemand, need: str) -> None:
         unit = self.units[unit_id]
         if unit.status is UnitStatus.AVAILABLE:
             self._busy_since[unit_id] = self.env.now
-        self.units[unit_id] = move_unit(unit=unit, to=UnitStatus.DISPATCHED, committed_priority=demand.priority)
+        self._move(unit_id, UnitStatus.DISPATCHED, committed_priority=demand.priority)
         self._trip[unit_id] += 1
+        trip = self._trip[unit_id]
         record = {"incident": demand.incident, "unit": unit_id, "unit_type": unit.unit_type, "need": need,
                   "requested_s": demand.requested_s, "dispatched_s": self.env.now, "on_scene_s": None,
                   "cleared_s": None}
         self.dispatches.append(record)
         demand.outstanding += 1
         demand.on_assigned()
-        self.env.process(self._trip_process(unit_id, demand, record, self._trip[unit_id], unit.node))
-
-    def _trip_process(self, unit_id: str, demand: OpenDemand, record: dict, trip: int, origin: Hashable):
-        turnout_s = self.turnout.sample_s(self.rng)
+        turnout_s = self.turnout_by_unit_type.get(unit.unit_type, self.turnout).sample_s(self.draws)
+        roll = lambda: self._roll(unit_id, demand, record, trip, unit.node)  # noqa: E731
         if turnout_s > 0:
-            yield self.env.timeout(turnout_s)
-        self.units[unit_id] = move_unit(unit=self.units[unit_id], to=UnitStatus.EN_ROUTE)
-        yield self.env.timeout(self.city.travel_s(origin, demand.node))
-        self.units[unit_id] = move_unit(unit=self.units[unit_id], to=UnitStatus.ON_SCENE)
-        self.units[unit_id] = _at(self.units[unit_id], demand.node)
+            after(self.env, turnout_s, roll)
+        else:
+            roll()
+
+    def _roll(self, unit_id: str, demand: OpenDemand, record: dict, trip: int, origin: Hashable) -> None:
+        self._move(unit_id, UnitStatus.EN_ROUTE)
+        drive_s = self.city.travel_s(origin, demand.node, demand.speed_factor)
+        arrive = lambda: self._arrive(unit_id, demand, record, trip)  # noqa: E731
+        if drive_s > 0:
+            after(self.env, drive_s, arrive)
+        else:
+            arrive()  # already there (zero travel): on scene at once, without a wasted event
+
+    def _arrive(self, unit_id: str, demand: OpenDemand, record: dict, trip: int) -> None:
+        self.units[unit_id] = _at(self._move(unit_id, UnitStatus.ON_SCENE), demand.node)
         record["on_scene_s"] = self.env.now
         if not demand.served:
             self._on_first_arrival(demand.incident, self.env.now)
         demand.served.append(1)
         demand.outstanding -= 1
         demand.on_arrived()
-        yield self.env.timeout(demand.on_scene.sample_s(self.rng))
+        after(self.env, demand.on_scene.sample_s(self.draws), lambda: self._clear(unit_id, demand, record, trip))
+
+    def _clear(self, unit_id: str, demand: OpenDemand, record: dict, trip: int) -> None:
         record["cleared_s"] = self.env.now
+        home = self.city.home_of[unit_id]
+        drive_home_s = self.city.travel_s(demand.node, home)
         # Free to take a new call from the scene while it drives home (RETURNING is assignable).
-        self.units[unit_id] = move_unit(unit=self.units[unit_id], to=UnitStatus.RETURNING)
+        self._move(unit_id, UnitStatus.RETURNING)
+        if drive_home_s <= 0:
+            self._home(unit_id, home)  # no drive home: available where it stands
+            return
         self.replan()
         if self._trip[unit_id] != trip:
             return  # re-dispatched from the scene: that trip owns the unit now
-        home = self.city.home_of[unit_id]
-        yield self.env.timeout(self.city.travel_s(demand.node, home))
-        if self._trip[unit_id] != trip:
-            return
-        self.units[unit_id] = _at(move_unit(unit=self.units[unit_id], to=UnitStatus.AVAILABLE), home)
+        after(self.env, drive_home_s, lambda: self._home(unit_id, home) if self._trip[unit_id] == trip else None)
+
+    def _home(self, unit_id: str, home: Hashable) -> None:
+        self.units[unit_id] = _at(self._move(unit_id, UnitStatus.AVAILABLE), home)
         self.busy_s[unit_id] += self.env.now - self._busy_since.pop(unit_id)
         self.replan()
 

@@ -27,7 +27,7 @@ from coordination.lifecycles import (
     TaskStatus,
     require_move,
 )
-from coordination.routing import AgencyArea, responsible_agencies
+from coordination.routing import AgencyArea, JurisdictionIndex
 from coordination.run_commands import MAX_CASCADE_DEPTH
 from simulation.scenario import Scenario
 from simulation.services_world import DRILL_DUTY_OFFICER, agency_specs, sop_files
@@ -137,6 +137,11 @@ class RuntimeWorld:
         self.areas: dict[AgencyRole, list[AgencyArea]] = {}
         for number, (code, _name, kind, jurisdiction) in enumerate(agency_specs(scenario), start=1):
             self.areas.setdefault(kind, []).append(AgencyArea.from_geojson(uuid.UUID(int=number), code, jurisdiction))
+        # One spatial index per role, built once, as the service caches them per role.
+        self.indexes = {role: JurisdictionIndex(areas) for role, areas in self.areas.items()}
+        # A role whose agencies all cover the whole city routes every place alike: decide it once.
+        self.citywide = {role: list(index.route(longitude=0.0, latitude=0.0).agencies)
+                         for role, index in self.indexes.items() if all(a.area is None for a in self.areas[role])}
         self.incidents: dict[int, _Incident] = {}
         self.tasks: dict[str, _Task] = {}
         self.requests: dict[str, _Request] = {}
@@ -213,8 +218,10 @@ class RuntimeWorld:
 
     def _take_changes(self) -> Changes:
         changes, self._changes = self._changes, Changes()
-        now = self.clock.now()
-        changes.due = [due for due in changes.due if due > now]
+        timers = self._timers
+        while timers and self.runs[timers[0][2]].timers.get(timers[0][3]) != timers[0][0]:
+            heapq.heappop(timers)  # cancelled or moved since it was queued
+        changes.next_due = timers[0][0] if timers else None
         return changes
 
     def _new_incident(self, incident_type: str, severity: Severity, lon: float, lat: float,
@@ -271,7 +278,6 @@ class RuntimeWorld:
         if isinstance(command, StartTimer):
             record.timers[command.key] = command.due_at
             heapq.heappush(self._timers, (command.due_at, next(self._seq), record.run.run_id, command.key))
-            self._changes.due.append(command.due_at)
         elif isinstance(command, CancelTimer):
             record.timers.pop(command.key, None)
         elif isinstance(command, Escalate):
@@ -295,7 +301,12 @@ class RuntimeWorld:
         return None
 
     def _agencies(self, role: AgencyRole, incident: _Incident) -> list[AgencyArea]:
-        return responsible_agencies(self.areas.get(role, []), longitude=incident.lon, latitude=incident.lat)
+        if role in self.citywide:
+            return self.citywide[role]
+        index = self.indexes.get(role)
+        if index is None:
+            return []
+        return list(index.route(longitude=incident.lon, latitude=incident.lat).agencies)
 
     def _new_task(self, record: _Run, step_id: str, role: AgencyRole, ack_due_at: datetime,
                   complete_due_at: datetime, now: datetime, *, agency: str) -> str:

@@ -8,14 +8,16 @@
       grid: {rows: 30, cols: 30, spacing_m: 150, seed: 7}   # or graphml: roads.graphml
       travel: roads                                          # or zero (queueing studies)
       speed_factor: 1.5                                      # congestion: 1.5 x free-flow times
+      speed_factor_by_severity: {severe: 1.1}                # to a call of this severity instead
       turnout: {fixed: 60s}                                  # dispatch until the unit rolls
+      turnout_by_unit_type: {ambulance: {fixed: 20s}}        # ... for one unit type instead
       stations:
         - {id: central, at: [77.5946, 12.9716], units: {fire_engine: 2, ambulance: 3}}
     agencies: demo                      # the demo city's agencies, covering the whole city, or a list:
     #   - {code: fire-north, kind: fire, jurisdiction: {type: Polygon, coordinates: [...]}}
     sops: shipped                       # or a folder of SOP files, relative to this file
     dispatch: {policy: greedy}          # or optimised
-    engine: services                    # or runtime: no database, for long or large drills
+    engine: runtime                     # the default; services: the production services and a database too
     incidents:
       - type: road_accident
         rate_per_hour: 4
@@ -64,6 +66,10 @@ def _check_type(value: str) -> str:
     return value
 
 
+def _no(message: str):
+    raise ValueError(message)
+
+
 def _check_units(value: dict[str, int]) -> dict[str, int]:
     for unit_type, count in value.items():
         if unit_type not in UNIT_TYPES:
@@ -100,9 +106,19 @@ class City(_Strict):
     travel: Literal["roads", "zero"] = "roads"
     speed_factor: float = Field(default=1.0, gt=0)
     """Driving takes this many times the free-flow road time (congestion, hills, weather)."""
+    speed_factor_by_severity: dict[Severity, float] = Field(default_factory=dict)
+    """Driving to an incident of this severity takes this factor instead (lights and sirens for a
+    life-threatening call, normal traffic for the rest); the drive home always uses `speed_factor`."""
     turnout: Delay = Field(default_factory=lambda: Delay(fixed=0))
     """From dispatch until the unit rolls (crew to vehicle)."""
+    turnout_by_unit_type: dict[str, Delay] = Field(default_factory=dict)
+    """Turnout of one unit type instead of `turnout` (an ambulance posted on the road rolls at once)."""
     stations: list[Station] = Field(min_length=1)
+
+    _known_turnout = field_validator("turnout_by_unit_type")(
+        lambda cls, value: _check_units({unit_type: 0 for unit_type in value}) and value)
+    _positive_factors = field_validator("speed_factor_by_severity")(
+        lambda cls, value: value if all(f > 0 for f in value.values()) else _no("speed factors must be above 0"))
 
     @model_validator(mode="after")
     def _one_network(self) -> "City":
@@ -247,7 +263,11 @@ class Scenario(_Strict):
     agencies: Literal["demo"] | list[AgencySpec] = "demo"
     sops: str = "shipped"
     dispatch: Dispatch = Field(default_factory=Dispatch)
-    engine: Literal["services", "runtime"] = "services"
+    engine: Literal["services", "runtime"] = "runtime"
+    """`runtime` (the default): the production SOP runtime, routing and dispatch policy with no
+    database, hundreds of times faster; `services`: the production services over in-memory SQLite
+    too (transactions, timeline, outbox), for an end-to-end rehearsal. A test holds both to the
+    same records for the same seed."""
     """`services`: the production services over in-memory SQLite; `runtime`: the pure SOP runtime
     and routing without a database, for long or large drills (the same records, much faster)."""
     incidents: list[Generator] = Field(default_factory=list)

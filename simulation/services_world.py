@@ -2,8 +2,9 @@
 
 Each replication gets its own database (schema from the production migrations, SOPs through
 the production catalogue), so replications share nothing and run in parallel processes.
-After every service call the world reads back what the services wrote since `now` (new
-incidents, tasks, duty officer requests, pending timers) and reports it as `Changes`.
+Each call runs in one transaction, as in production; the rows the services insert (spawned
+incidents, tasks, duty officer requests) are seen through SQLAlchemy's mapper events as they
+are flushed, and reported with the next pending timer as `Changes`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import uuid
 from collections.abc import Hashable
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from coordination import (
     SYSTEM,
@@ -37,7 +39,7 @@ from coordination import (
 from coordination.demo_city import DEMO_AGENCIES
 from coordination.lifecycles import DutyRequestKind, DutyRequestStatus
 from coordination.sop_catalogue import definition_for
-from coordination.store.tables import DutyRequest, Escalation, Incident, SopRunRecord, Task, Timer
+from coordination.store.tables import DutyRequest, Escalation, Incident, SopRunRecord, SopVersion, Task, Timer
 from simulation.scenario import Scenario
 from simulation.sim_clock import SimClock
 from simulation.world_protocol import (
@@ -104,7 +106,25 @@ class ServicesWorld:
                 )
                 self.principals[code] = Principal(token_id=None, name=code, role=Role.AGENCY,
                                                   agency_id=registered.agency.id)
-        self._known: set[uuid.UUID] = set()
+            self.definitions = {SopRef(v.sop_id, v.version): definition_for(session, SopRef(v.sop_id, v.version))
+                                for v in session.scalars(select(SopVersion))}
+        self.agency_code = {p.agency_id: code for code, p in self.principals.items()}
+        self._sop_of_run: dict[uuid.UUID, SopRef] = {}
+        self._inserted: list[Incident | Task | DutyRequest] = []
+        # The rows each call inserts, seen as the services flush them: reading them back with
+        # queries cost a scan of every table per call, which grew with the drill.
+        self._listeners = [(table, "after_insert", self._on_insert)
+                           for table in (Incident, Task, DutyRequest, SopRunRecord)]
+        for table, name, listener in self._listeners:
+            event.listen(table, name, listener)
+
+    def _on_insert(self, _mapper, connection, row) -> None:
+        if connection.engine is not self.store.engine:
+            return  # another store in this process (another world, or a server)
+        if isinstance(row, SopRunRecord):
+            self._sop_of_run[row.id] = SopRef(row.sop_id, row.sop_version)
+        else:
+            self._inserted.append(row)
 
     def declare(self, *, incident_type: str, severity: Severity, lon: float, lat: float,
                 description: str) -> tuple[Hashable, Changes]:
@@ -113,8 +133,7 @@ class ServicesWorld:
                                 description=description, reporter={"name": "drill"})
         with self.store.transaction() as session:
             incident = declare_incident(session=session, clock=self.clock, report=report, actor=DRILL_DUTY_OFFICER)
-            self._known.add(incident.id)
-        return incident.id, self._changes()
+            return incident.id, self._changes(session)
 
     def answer_task(self, key: Hashable, *, complete: bool, note: str = "") -> Changes | None:
         with self.store.transaction() as session:
@@ -122,9 +141,9 @@ class ServicesWorld:
             if task is None or not task.status.is_open or (not complete and task.acknowledged_at is not None):
                 return None
             answer = Complete(note) if complete else Acknowledge()
-            answer_task(session=session, clock=self.clock, principal=self.principals[task.agency.code],
+            answer_task(session=session, clock=self.clock, principal=self.principals[self.agency_code[task.agency_id]],
                         task_id=task.id, answer=answer)
-        return self._changes()
+            return self._changes(session)
 
     def answer_request(self, key: Hashable, *, choice: str) -> Changes | None:
         with self.store.transaction() as session:
@@ -133,47 +152,36 @@ class ServicesWorld:
                 return None
             answer_request(session=session, clock=self.clock, principal=DRILL_DUTY_OFFICER, request_id=request.id,
                            choice=choice)
-        return self._changes()
+            return self._changes(session)
 
     def fire_due_timers(self) -> tuple[int, Changes]:
         fired = batch = fire_due_timers(store=self.store, clock=self.clock, batch_size=TIMER_BATCH)
         while batch == TIMER_BATCH:  # a full batch may leave more due now: fire them at this instant too
             batch = fire_due_timers(store=self.store, clock=self.clock, batch_size=TIMER_BATCH)
             fired += batch
-        return fired, self._changes()
-
-    def _changes(self) -> Changes:
-        now = self.clock.now()
-        changes = Changes()
         with self.store.transaction() as session:
-            for child in session.scalars(select(Incident).where(Incident.declared_at >= now)):
-                if child.id not in self._known:
-                    self._known.add(child.id)
-                    changes.incidents.append(NewIncident(child.id, child.incident_type, child.severity,
-                                                         child.longitude, child.latitude, child.parent_incident_id,
-                                                         child.spawned_by_step or ""))
-            rows = session.execute(
-                select(Task, SopRunRecord.sop_id, SopRunRecord.sop_version)
-                .join(SopRunRecord, SopRunRecord.id == Task.run_id).where(Task.created_at >= now)
-            ).all()
-            for task, sop_id, version in rows:
-                if task.id in self._known:
-                    continue
-                self._known.add(task.id)
-                action = definition_for(session, SopRef(sop_id, version)).step(task.step_id).action
-                needs = (tuple((t, n) for t, n in action.units if UNIT_TYPES[t] == task.role)
+            return fired, self._changes(session)
+
+    def _changes(self, session: Session) -> Changes:
+        """What the call inserted (in the call's own transaction), and the next timer due."""
+        changes = Changes()
+        changes.next_due = session.scalar(select(func.min(Timer.due_at)).where(Timer.status == TimerStatus.PENDING))
+        inserted, self._inserted = self._inserted, []
+        for row in inserted:
+            if isinstance(row, Incident):
+                if row.parent_incident_id is not None:  # spawned by an SOP step; declared ones are the caller's
+                    changes.incidents.append(NewIncident(row.id, row.incident_type, row.severity, row.longitude,
+                                                         row.latitude, row.parent_incident_id,
+                                                         row.spawned_by_step or ""))
+            elif isinstance(row, Task):
+                action = self.definitions[self._sop_of_run[row.run_id]].step(row.step_id).action
+                needs = (tuple((t, n) for t, n in action.units if UNIT_TYPES[t] == row.role)
                          if isinstance(action, DispatchAction) else None)
-                changes.tasks.append(NewTask(task.id, task.incident_id, task.step_id, task.role, task.agency.code,
-                                             needs))
-            for request in session.scalars(select(DutyRequest).where(
-                    DutyRequest.created_at >= now, DutyRequest.status == DutyRequestStatus.OPEN)):
-                if request.id not in self._known:
-                    self._known.add(request.id)
-                    changes.requests.append(NewRequest(request.id, request.incident_id, request.step_id,
-                                                       request.kind is DutyRequestKind.DECISION,
-                                                       tuple(request.options)))
-            changes.due = list(session.scalars(
-                select(Timer.due_at).where(Timer.status == TimerStatus.PENDING, Timer.due_at > now).distinct()))
+                changes.tasks.append(NewTask(row.id, row.incident_id, row.step_id, row.role,
+                                             self.agency_code[row.agency_id], needs))
+            elif row.status is DutyRequestStatus.OPEN:
+                changes.requests.append(NewRequest(row.id, row.incident_id, row.step_id,
+                                                   row.kind is DutyRequestKind.DECISION, tuple(row.options)))
         return changes
 
     def rows(self) -> tuple[list[IncidentRow], list[TaskRow], list[EscalationRow]]:
@@ -190,4 +198,6 @@ class ServicesWorld:
         return incidents, tasks, escalations
 
     def close(self) -> None:
+        for table, name, listener in self._listeners:
+            event.remove(table, name, listener)
         self.store.dispose()

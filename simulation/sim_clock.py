@@ -19,9 +19,15 @@ class SimClock:
             raise ValueError("SimClock needs a timezone-aware start")
         self.env = env
         self.start = start
+        self._at_s = -1.0
+        self._now = start
 
     def now(self) -> datetime:
-        return self.start + timedelta(microseconds=round(self.env.now * 1_000_000))
+        # Many calls share one instant (an event and everything it causes): build the datetime once.
+        at_s = self.env.now
+        if at_s != self._at_s:
+            self._at_s, self._now = at_s, self.start + timedelta(microseconds=round(at_s * 1_000_000))
+        return self._now
 
     def at_s(self, moment: datetime) -> float:
         """Seconds since the start of the drill of a stored (possibly naive UTC) time."""

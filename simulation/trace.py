@@ -22,9 +22,10 @@ from pathlib import Path
 from simulation.arrivals import Arrival
 from simulation.scenario import Scenario
 from sop_engine import Severity
+from sop_engine.yaml_source import read_yaml
 
 SF_CALL_TYPES: dict[str, str] = {
-    "Medical Incident": "road_accident",
+    "Medical Incident": "medical_emergency",
     "Traffic Collision": "road_accident",
     "Alarms": "building_fire",
     "Structure Fire": "building_fire",
@@ -38,9 +39,13 @@ SF_CALL_TYPES: dict[str, str] = {
     "Water Rescue": "flood",
     "Elevator / Escalator Rescue": "building_collapse",
 }
-"""SF call type to incident type. The vocabulary has no medical emergency: medical calls map to
-`road_accident`, the closest ambulance-led type. Unlisted types (citizen assist, other) are
-replayed as `tree_fall`, a minor public-works call with no shipped SOP."""
+"""SF call type to incident type (medical calls, 71% of the log, start the shipped
+`medical-emergency` SOP). Unlisted types (citizen assist, other) are replayed as `tree_fall`,
+a minor public-works call."""
+
+EMERGENCY_PRIORITIES = frozenset({"3", "E"})
+"""SF priorities answered with lights and sirens (Code 3; E: the medical 'echo' determinant);
+these calls are `severe`, the rest (Code 2, medical A/B/C) `moderate`: driven in normal traffic."""
 
 OTHER_CALL_TYPE = "tree_fall"
 
@@ -117,7 +122,7 @@ def read_sf_calls(path: str | Path) -> tuple[list[LoggedCall], list[LoggedUnit]]
                 unit_scene[row["Unit ID"]].append((available - arrived).total_seconds())
         calls.append(LoggedCall(
             call_number=number, call_type=first["Call Type"], received=received, lon=lon, lat=lat,
-            severity=Severity.SEVERE if first["Original Priority"] == "3" else Severity.MODERATE,
+            severity=Severity.SEVERE if first["Original Priority"] in EMERGENCY_PRIORITIES else Severity.MODERATE,
             station_area=first["Station Area"],
             dispatch_delay_s=max(0.0, (min(dispatched) - received).total_seconds()) if dispatched else 0.0,
             logged_on_scene_s=(min(on_scene) - received).total_seconds() if on_scene else None,
@@ -129,13 +134,26 @@ def read_sf_calls(path: str | Path) -> tuple[list[LoggedCall], list[LoggedUnit]]
     return calls, units
 
 
+def read_calibration(path: str | Path) -> dict:
+    """The replay's calibration (see `simulation/scenarios/sf-replay-calibration.yaml`): the
+    `city` settings (grid spacing, speed factors, turnout) and agency `behaviour` it sets."""
+    data, _lines = read_yaml(Path(path).read_text(encoding="utf-8"), source=str(path))
+    unknown = set(data) - {"city", "behaviour"}
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {sorted(unknown)}; a calibration has city and behaviour")
+    return data
+
+
 def replay_scenario(calls: list[LoggedCall], units: list[LoggedUnit], *, hours: float, seed: int = 0,
-                    engine: str = "runtime", spacing_m: float = 200.0, speed_factor: float = 1.0,
-                    turnout_s: float = 0.0) -> tuple[Scenario, list[Arrival]]:
+                    engine: str = "runtime", calibration: dict | None = None) -> tuple[Scenario, list[Arrival]]:
     """A scenario with the log's fleet and city extent, and the first `hours` of calls as arrivals.
 
-    `speed_factor` and `turnout_s` calibrate driving (the grid has free-flow speeds and no hills)
-    and crew turnout, which the log's on-scene times include; both default to none."""
+    `calibration` (from `read_calibration`) sets the grid's block length, driving speed factors
+    and turnout, which the log's on-scene times include; without it the replay drives at the
+    grid's free-flow speeds and units roll the moment they are dispatched."""
+    calibration = calibration or {}
+    city_settings = dict(calibration.get("city") or {})
+    spacing_m = float(city_settings.pop("spacing_m", 200.0))
     start = calls[0].received
     window = [c for c in calls if (c.received - start).total_seconds() < hours * 3600]
     lons, lats = [c.lon for c in calls], [c.lat for c in calls]
@@ -164,9 +182,10 @@ def replay_scenario(calls: list[LoggedCall], units: list[LoggedUnit], *, hours: 
         "start": start,
         "city": {"grid": {"rows": max(2, int(height_m / spacing_m) + 1), "cols": max(2, int(width_m / spacing_m) + 1),
                           "spacing_m": spacing_m, "seed": seed, "centre": centre},
-                 "speed_factor": speed_factor, "turnout": {"fixed": turnout_s}, "stations": stations},
+                 **city_settings, "stations": stations},
         "incidents": generators,
-        "behaviour": {"default": {"acknowledge": {"exponential": 60}, "complete": {"exponential": 1800}}},
+        "behaviour": calibration.get("behaviour") or {
+            "default": {"acknowledge": {"exponential": 60}, "complete": {"exponential": 1800}}},
     })
     arrivals = [Arrival((c.received - start).total_seconds(), SF_CALL_TYPES.get(c.call_type, OTHER_CALL_TYPE),
                         c.severity, c.lon, c.lat, "logged", response=c.units or None,

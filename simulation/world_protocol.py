@@ -3,8 +3,8 @@
 Two worlds implement it: `ServicesWorld` (the production services over an in-memory SQLite
 store, the default) and `RuntimeWorld` (the pure SOP runtime and routing with no database, for
 long and large drills). After every call a world returns the `Changes` it caused: new
-incidents (spawned by SOP steps), tasks, requests to the duty officer and timer due times,
-which the engine answers with SimPy processes.
+incidents (spawned by SOP steps), tasks, requests to the duty officer and the next timer due time,
+which the engine answers with SimPy events.
 """
 
 from __future__ import annotations
@@ -53,8 +53,10 @@ class Changes:
     incidents: list[NewIncident] = field(default_factory=list)
     tasks: list[NewTask] = field(default_factory=list)
     requests: list[NewRequest] = field(default_factory=list)
-    due: list[datetime] = field(default_factory=list)
-    """Due times of pending timers (the engine wakes at each one it has not scheduled yet)."""
+    next_due: datetime | None = None
+    """When the earliest pending timer falls due (None: no timer pending). The engine keeps one
+    wake-up scheduled no later than it, and each wake-up looks for the next: a deadline cancelled
+    before it falls due (most of them) then costs no event at all."""
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,7 @@ INCIDENT_TYPES: frozenset[str] = frozenset(
         "water_main_burst",
         "water_contamination",
         "road_accident",
+        "medical_emergency",
         "traffic_signal_failure",
         "gridlock",
         "crowd_surge",

@@ -49,7 +49,8 @@ from web.demo import (
     demo_account,
     write_credentials,
 )
-from web.drill_commands import drill
+from web.drill_commands import drill, load_scenario_or_exit
+from web.drill_live import LiveDrill
 from web.logs import configure_logging
 from web.sop_commands import sop
 from web.user_commands import users
@@ -125,12 +126,19 @@ def serve(host: str, port: int, no_background: bool) -> None:
 @click.option("--answer-delay", default=4.0, show_default=True, type=click.FloatRange(min=0.05),
               help="Seconds a demo agency takes to acknowledge (and twice that for each stage of work).")
 @click.option("--exit-after", type=click.FloatRange(min=1), default=None, help="Stop after this many seconds.")
-def demo(port: int, incident_every: float, answer_delay: float, exit_after: float | None) -> None:
+@click.option("--drill", "drill_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A drill scenario whose incidents replace the demo stream (exercises, accelerated real time).")
+@click.option("--drill-speed", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Simulated seconds of the drill per wall second.")
+def demo(port: int, incident_every: float, answer_delay: float, exit_after: float | None,
+         drill_path: Path | None, drill_speed: float) -> None:
     """Run the engine with a demo city on 127.0.0.1: agencies that answer, and a stream of incidents.
 
     Uses ./iccc-data (SQLite) unless ICCC_DATABASE_URL says otherwise; tokens are written to
-    ./iccc-data/demo-credentials.txt.
+    ./iccc-data/demo-credentials.txt. With --drill, the incidents come from a drill scenario
+    (`simulation/scenarios/small-city.yaml`), declared as exercises at --drill-speed times real time.
     """
+    scenario = load_scenario_or_exit(drill_path) if drill_path is not None else None
     settings = _settings()
     store = Store(settings.database_url)
     upgrade(store)
@@ -141,7 +149,7 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
-    stream: list[IncidentStream | DemoDutyOfficer] = []
+    stream: list[IncidentStream | DemoDutyOfficer | LiveDrill] = []
 
     def listening(actual_port: int) -> None:
         base = f"http://127.0.0.1:{actual_port}"
@@ -151,8 +159,13 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
                           username=DEMO_USERNAME, password=password, other_accounts=other_accounts)
         click.echo(f"ICCC demo city running: open {base}/ and sign in as {DEMO_USERNAME} with the password in "
                    f"{credentials}\nPress Ctrl-C to stop.")
-        stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
-                                     rng=random.Random(11)))
+        if scenario is None:
+            stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
+                                         rng=random.Random(11)))
+        else:
+            stream.append(LiveDrill(api_base=base, token=duty_officer_token, scenario=scenario, speed=drill_speed))
+            click.echo(f"drill {scenario.name}: {scenario.duration / drill_speed:.0f} s of exercise incidents "
+                       f"at {drill_speed:g}x real time")
         stream.append(DemoDutyOfficer(api_base=base, token=duty_officer_token, delay_s=3 * answer_delay,
                                       rng=random.Random(13)))
         for part in stream:

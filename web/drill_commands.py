@@ -37,7 +37,8 @@ def drill() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _load_or_exit(path: Path, **overrides) -> Scenario:
+def load_scenario_or_exit(path: Path, **overrides) -> Scenario:
+    """Load a scenario, or print its problems as `file:line: message` and exit 1."""
     try:
         scenario = load_scenario(path)
         scenario = scenario.model_copy(update={k: v for k, v in overrides.items() if v is not None})
@@ -81,11 +82,11 @@ def _run(scenario: Scenario, policy: str | None, label: str):
 @click.option("--replications", type=int, default=None, help="override the scenario's replications")
 @click.option("--policy", type=click.Choice(["greedy", "optimised"]), default=None)
 @click.option("--engine", type=click.Choice(["services", "runtime"]), default=None,
-              help="override the scenario's engine (runtime: no database, much faster)")
+              help="override the scenario's engine (runtime, the default: no database; services: with one)")
 def run(scenario_path: Path, report_dir: Path, replications: int | None, policy: str | None,
         engine: str | None) -> None:
     """Run a drill scenario and write its report."""
-    scenario = _load_or_exit(scenario_path, replications=replications, engine=engine)
+    scenario = load_scenario_or_exit(scenario_path, replications=replications, engine=engine)
     if policy is not None:
         scenario = scenario.model_copy(update={"dispatch": scenario.dispatch.model_copy(update={"policy": policy})})
     records = _run(scenario, None, scenario.name)
@@ -108,12 +109,12 @@ def run(scenario_path: Path, report_dir: Path, replications: int | None, policy:
 @click.option("--sops", "sop_sets", multiple=True, help="two SOP sets to compare: 'shipped' or folders")
 @click.option("--replications", type=int, default=None)
 @click.option("--engine", type=click.Choice(["services", "runtime"]), default=None,
-              help="override the scenario's engine (runtime: no database, much faster)")
+              help="override the scenario's engine (runtime, the default: no database; services: with one)")
 @click.option("--all-kpis", is_flag=True, help="print every KPI, not only the headline ones")
 def compare_command(scenario_path: Path, policies: tuple[str, ...], sop_sets: tuple[str, ...],
                     replications: int | None, engine: str | None, all_kpis: bool) -> None:
     """Run the scenario twice (same seeds) and print B - A for every KPI with its 95% interval."""
-    scenario = _load_or_exit(scenario_path, replications=replications, engine=engine)
+    scenario = load_scenario_or_exit(scenario_path, replications=replications, engine=engine)
     if len(policies) == 2 and not sop_sets:
         arms = [(p, scenario.model_copy(update={"dispatch": scenario.dispatch.model_copy(update={"policy": p})}))
                 for p in policies]
@@ -156,7 +157,7 @@ def _ci(summary: KpiSummary | None) -> str:
 @click.option("--speed", type=float, default=60.0, show_default=True, help="simulated seconds per wall second")
 def live(scenario_path: Path, url: str, token: str, speed: float) -> None:
     """Declare the scenario's incidents against a running server in accelerated real time (as exercises)."""
-    scenario = _load_or_exit(scenario_path)
+    scenario = load_scenario_or_exit(scenario_path)
     arrivals = live_arrivals(scenario)
     click.echo(f"{len(arrivals)} exercise incidents over {scenario.duration / speed:.0f} s at {speed:g}x to {url}")
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10,

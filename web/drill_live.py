@@ -8,21 +8,26 @@ scenario; agency behaviour and units are whatever the server has.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 
 import httpx
 import numpy as np
+import structlog
 
 from simulation import Scenario
 from simulation.arrivals import Arrival, draw_arrivals
 from simulation.city import build_city
+from simulation.draws import Draws
+
+log = structlog.get_logger("iccc.demo")
 
 
 def live_arrivals(scenario: Scenario) -> list[Arrival]:
     """The scenario's generated and scripted incidents for its seed, in time order."""
     city = build_city(scenario)
-    return draw_arrivals(scenario=scenario, bounds=city.bounds, rng=np.random.default_rng(scenario.seed))
+    return draw_arrivals(scenario=scenario, bounds=city.bounds, draws=Draws(np.random.default_rng(scenario.seed)))
 
 
 def declare_live(*, client: httpx.Client, arrivals: Sequence[Arrival], speed: float,
@@ -49,3 +54,47 @@ def declare_live(*, client: httpx.Client, arrivals: Sequence[Arrival], speed: fl
         accepted += response.status_code in (200, 201)  # 200: linked to an open incident as a duplicate report
         on_declared(arrival, response)
     return accepted
+
+
+class _Stopped(Exception):
+    """The live drill was asked to stop while waiting for its next incident."""
+
+
+class LiveDrill:
+    """`iccc demo --drill`: a scenario's incidents declared against the demo's own server, in a
+    background thread, at `speed` simulated seconds per wall second (every one an exercise)."""
+
+    def __init__(self, *, api_base: str, token: str, scenario: Scenario, speed: float):
+        self._api_base, self._token, self._speed = api_base, token, speed
+        self._arrivals = live_arrivals(scenario)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="demo-drill", daemon=True)
+        self.declared = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _sleep(self, seconds: float) -> None:
+        if self._stop.wait(seconds):
+            raise _Stopped
+
+    def _declared(self, arrival: Arrival, response: httpx.Response) -> None:
+        self.declared += 1
+        log.info("demo.drill_incident", type=arrival.incident_type, at_s=round(arrival.at_s),
+                 status=response.status_code)
+
+    def _run(self) -> None:
+        headers = {"Authorization": f"Bearer {self._token}"}
+        with httpx.Client(base_url=self._api_base, headers=headers, timeout=10, trust_env=False) as client:
+            try:
+                declare_live(client=client, arrivals=self._arrivals, speed=self._speed, sleep=self._sleep,
+                             on_declared=self._declared)
+            except _Stopped:
+                return
+            except httpx.HTTPError as error:
+                log.warning("demo.drill_failed", error=type(error).__name__)
+                return
+        log.info("demo.drill_finished", declared=self.declared)

@@ -15,6 +15,7 @@ name: test-city
 seed: 11
 duration: 90m
 replications: 2
+engine: services          # these tests speak of the production services; test_engine holds runtime to them
 city:
   grid: {rows: 8, cols: 8, seed: 3}
   stations:

@@ -97,3 +97,17 @@ def test_users_add_keeps_a_hash_and_explains_a_short_password(tmp_path):
     with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
         [(stored,)] = db.execute("SELECT password_hash FROM users").fetchall()
     assert stored.startswith("$argon2id$") and "staple" not in stored
+
+
+def test_the_demo_can_run_a_drill_against_itself(tmp_path):
+    """`iccc demo --drill SCENARIO`: the scenario's incidents reach the demo's own server in
+    accelerated real time instead of the demo stream, every one marked as an exercise."""
+    scenario = Path(__file__).resolve().parents[2] / "simulation" / "scenarios" / "small-city.yaml"
+    result = iccc("demo", "--port", "0", "--answer-delay", "0.2", "--exit-after", "10", "--drill", str(scenario),
+                  "--drill-speed", "1200", cwd=tmp_path, timeout=90)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "drill small-city" in result.stdout
+    with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
+        declared = db.execute("SELECT is_exercise, description FROM incidents WHERE declared_by != 'engine'").fetchall()
+    assert len(declared) >= 3
+    assert all(is_exercise == 1 and description.startswith("Drill (") for is_exercise, description in declared)
