@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import signal
 import threading
+from pathlib import Path
 
 import click
 from sqlalchemy import select, update
