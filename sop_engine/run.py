@@ -112,24 +112,26 @@ class TaskState(msgspec.Struct, frozen=True):
 
 
 evolve = msgspec.structs.replace
-"""Return a copy of a state value (`StepState`, `TaskState`) with the given fields changed."""
+"""Return a copy of a run or of one of its states with the given fields changed."""
 
 
 def _frozen(mapping: Mapping | None = None) -> Mapping:
     return MappingProxyType(dict(mapping or {}))
 
 
-@dataclass(frozen=True)
-class SopRun:
-    """A run of one pinned SOP version for one incident."""
+class SopRun(msgspec.Struct, frozen=True):
+    """A run of one pinned SOP version for one incident.
+
+    A frozen msgspec Struct, as its states are: `advance` makes a new one on every event.
+    """
 
     run_id: str
     definition: SopDefinition
     incident: IncidentFacts
     status: RunStatus = RunStatus.RUNNING
-    steps: Mapping[str, StepState] = field(default_factory=_frozen)
-    tasks: Mapping[str, TaskState] = field(default_factory=_frozen)
-    timers: Mapping[str, datetime] = field(default_factory=_frozen)
+    steps: Mapping[str, StepState] = msgspec.field(default_factory=_frozen)
+    tasks: Mapping[str, TaskState] = msgspec.field(default_factory=_frozen)
+    timers: Mapping[str, datetime] = msgspec.field(default_factory=_frozen)
     started_at: datetime | None = None
     finished_at: datetime | None = None
     events_applied: int = 0

@@ -183,17 +183,9 @@ class _Working:
 
     def result(self) -> SopRun:
         run = self.run
-        new = object.__new__(SopRun)  # a copy field by field, as `evolve` does, without keywords
-        fields = new.__dict__
-        fields.update(run.__dict__)
-        fields["status"] = self.status
-        fields["steps"] = MappingProxyType(self.steps)
-        fields["tasks"] = MappingProxyType(self.tasks)
-        fields["timers"] = MappingProxyType(self.timers)
-        fields["started_at"] = self.started_at
-        fields["finished_at"] = self.finished_at
-        fields["events_applied"] = run.events_applied + 1
-        return new
+        return evolve(run, status=self.status, steps=MappingProxyType(self.steps), tasks=MappingProxyType(self.tasks),
+                      timers=MappingProxyType(self.timers), started_at=self.started_at, finished_at=self.finished_at,
+                      events_applied=run.events_applied + 1)
 
     # events
 
