@@ -1,23 +1,22 @@
 """What a run asks the service to do. Commands are data; the service executes them.
 
-The commands every task brings (create it, start and cancel its deadlines) define their own
-`__init__`, which writes the fields straight into the instance: a frozen dataclass's generated
-one sets each through `object.__setattr__`, which made constructing them a tenth of the
-runtime's time. Everything else about them (fields, equality, hash, repr) is the dataclass's.
+Frozen msgspec Structs: fields, positional order, equality, hash and repr as a frozen
+dataclass's, but constructed in C, a quarter of the time; a run of a 10-step SOP makes
+about fifty of them, forty of them timer commands.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Union
+
+import msgspec
 
 from sop_engine.run import RunStatus
 from sop_engine.vocabulary import AgencyRole, EscalationTarget, Severity
 
 
-@dataclass(frozen=True)
-class CreateTask:
+class CreateTask(msgspec.Struct, frozen=True):
     """Route this step's task to the agency of `role` covering the incident, then report back
     with `TasksAssigned`."""
 
@@ -27,37 +26,17 @@ class CreateTask:
     ack_due_at: datetime
     complete_due_at: datetime
 
-    def __init__(self, step_id: str, role: AgencyRole, instruction: str, ack_due_at: datetime,
-                 complete_due_at: datetime) -> None:
-        fields = self.__dict__
-        fields["step_id"] = step_id
-        fields["role"] = role
-        fields["instruction"] = instruction
-        fields["ack_due_at"] = ack_due_at
-        fields["complete_due_at"] = complete_due_at
 
-
-@dataclass(frozen=True)
-class StartTimer:
+class StartTimer(msgspec.Struct, frozen=True):
     key: str
     due_at: datetime
 
-    def __init__(self, key: str, due_at: datetime) -> None:
-        fields = self.__dict__
-        fields["key"] = key
-        fields["due_at"] = due_at
 
-
-@dataclass(frozen=True)
-class CancelTimer:
+class CancelTimer(msgspec.Struct, frozen=True):
     key: str
 
-    def __init__(self, key: str) -> None:
-        self.__dict__["key"] = key
 
-
-@dataclass(frozen=True)
-class DeadlineMissed:
+class DeadlineMissed(msgspec.Struct, frozen=True):
     step_id: str
     task_id: str | None
     deadline: str
@@ -66,8 +45,7 @@ class DeadlineMissed:
     due_at: datetime
 
 
-@dataclass(frozen=True)
-class Escalate:
+class Escalate(msgspec.Struct, frozen=True):
     step_id: str
     task_id: str | None
     rung: int
@@ -75,16 +53,14 @@ class Escalate:
     reason: str
 
 
-@dataclass(frozen=True)
-class CancelTask:
+class CancelTask(msgspec.Struct, frozen=True):
     """Tell the task's agency to stop (the run was stood down or ended elsewhere)."""
 
     task_id: str
     reason: str
 
 
-@dataclass(frozen=True)
-class AskDecision:
+class AskDecision(msgspec.Struct, frozen=True):
     """Put a decision before the duty officer; answer with `DecisionTaken`."""
 
     step_id: str
@@ -93,8 +69,7 @@ class AskDecision:
     due_at: datetime
 
 
-@dataclass(frozen=True)
-class SendNotice:
+class SendNotice(msgspec.Struct, frozen=True):
     """Inform the agencies of these roles covering the incident (no answer expected)."""
 
     step_id: str
@@ -102,8 +77,7 @@ class SendNotice:
     message: str
 
 
-@dataclass(frozen=True)
-class RequestNoticeApproval:
+class RequestNoticeApproval(msgspec.Struct, frozen=True):
     """A public notice awaits the duty officer: `NoticeApproved` or `NoticeWithheld`."""
 
     step_id: str
@@ -111,8 +85,7 @@ class RequestNoticeApproval:
     due_at: datetime
 
 
-@dataclass(frozen=True)
-class PublishNotice:
+class PublishNotice(msgspec.Struct, frozen=True):
     """Publish an approved public notice (the service issues it as a CAP alert)."""
 
     step_id: str
@@ -120,8 +93,7 @@ class PublishNotice:
     approved_by: str
 
 
-@dataclass(frozen=True)
-class RequestDispatch:
+class RequestDispatch(msgspec.Struct, frozen=True):
     """Find units for this step: answer with `DispatchConfirmed`, or route a task to each
     owning agency and answer with `TasksAssigned` (the fallback when no units are known)."""
 
@@ -131,8 +103,7 @@ class RequestDispatch:
     complete_due_at: datetime
 
 
-@dataclass(frozen=True)
-class SpawnIncident:
+class SpawnIncident(msgspec.Struct, frozen=True):
     """Declare a linked incident of another type, which starts its own SOP."""
 
     step_id: str
@@ -140,8 +111,7 @@ class SpawnIncident:
     severity: Severity
 
 
-@dataclass(frozen=True)
-class FinishRun:
+class FinishRun(msgspec.Struct, frozen=True):
     status: RunStatus
     failed_steps: tuple[str, ...] = ()
     outcome: str = ""

@@ -6,9 +6,10 @@ how an auditor checks a run, and how a drill's run can be examined step by step.
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any, Callable, Iterable
+
+import msgspec
 
 from sop_engine.definition import SopDefinition, SopRef
 from sop_engine.errors import SopRuntimeError
@@ -58,7 +59,8 @@ def event_to_json(event: Event) -> dict[str, Any]:
             }
         }
     else:
-        body = {key: list(value) if isinstance(value, tuple) else value for key, value in asdict(event).items()}
+        body = {key: list(value) if isinstance(value, tuple) else value
+                for key, value in msgspec.structs.asdict(event).items()}
     return {"type": _NAME_OF[type(event)], **body}
 
 
@@ -76,8 +78,8 @@ def event_from_json(data: dict[str, Any]) -> Event:
         return RunStarted(IncidentFacts(incident["type"], Severity(incident["severity"]), incident.get("details", {})))
     try:
         values = {
-            field.name: tuple(data[field.name]) if isinstance(data[field.name], list) else data[field.name]
-            for field in fields(event_type)
+            name: tuple(data[name]) if isinstance(data[name], list) else data[name]
+            for name in event_type.__struct_fields__
         }
     except KeyError as missing:
         raise SopRuntimeError(f"event {data['type']} lacks {missing}") from None

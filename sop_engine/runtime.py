@@ -72,10 +72,6 @@ from sop_engine.run import (
     StepStatus,
     TaskState,
     evolve,
-    new_task,
-    step_activated,
-    step_settled,
-    task_moved,
 )
 from sop_engine.step_plan import StepPlan, plan_of
 from sop_engine.vocabulary import EscalationTarget
@@ -116,6 +112,18 @@ _NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})
 """The tables of a run that has not started (read-only, so one can serve every run)."""
 
 
+# Statuses by identity (`is`), from module globals: an enum's `in` and hashing go through
+# Python-level `__eq__` and `__hash__`, and a member looked up on its class costs 0.1 µs,
+# where the runtime compares statuses thousands of times a second.
+_RUNNING = RunStatus.RUNNING
+_PENDING, _ACTIVE, _DONE = StepStatus.PENDING, StepStatus.ACTIVE, StepStatus.DONE
+_FAILED, _BLOCKED = StepStatus.FAILED, StepStatus.BLOCKED
+_SKIPPED, _CANCELLED = StepStatus.SKIPPED, StepStatus.CANCELLED
+_ASSIGNED, _ACKNOWLEDGED = RunTaskStatus.ASSIGNED, RunTaskStatus.ACKNOWLEDGED
+_COMPLETED, _REJECTED = RunTaskStatus.COMPLETED, RunTaskStatus.REJECTED
+_TASK_CANCELLED = RunTaskStatus.CANCELLED
+
+
 def new_run(*, run_id: str, definition: SopDefinition, incident: IncidentFacts) -> SopRun:
     """Return a run that has not started; feed it `RunStarted` to begin."""
     return SopRun(run_id=run_id, definition=definition, incident=incident,
@@ -135,7 +143,7 @@ def advance(run: SopRun, event: Event, now: datetime) -> tuple[SopRun, list[Comm
     """
     if now.tzinfo is None:
         raise SopRuntimeError("`now` must be timezone-aware")
-    if run.status is not RunStatus.RUNNING:
+    if run.status is not _RUNNING:
         return run, []
     handler = _HANDLERS.get(type(event))
     if handler is None:
@@ -149,17 +157,10 @@ def advance(run: SopRun, event: Event, now: datetime) -> tuple[SopRun, list[Comm
     return working.result(), working.commands
 
 
-# Statuses by identity (`is`): an enum's `in` and hashing go through Python-level `__eq__`
-# and `__hash__`, which the runtime would call thousands of times a second.
-_RUNNING = RunStatus.RUNNING
-_PENDING, _ACTIVE, _DONE = StepStatus.PENDING, StepStatus.ACTIVE, StepStatus.DONE
-_FAILED, _BLOCKED = StepStatus.FAILED, StepStatus.BLOCKED
-_SKIPPED, _CANCELLED = StepStatus.SKIPPED, StepStatus.CANCELLED
-_ASSIGNED, _COMPLETED, _REJECTED = RunTaskStatus.ASSIGNED, RunTaskStatus.COMPLETED, RunTaskStatus.REJECTED
-_TASK_CANCELLED = RunTaskStatus.CANCELLED
-
 _NOT_STARTED = StepState()
 """Every step of a run that has just started (frozen, so one value serves them all)."""
+
+
 class _Working:
     """A mutable scratch copy of one run for the duration of one `advance` call."""
 
@@ -187,17 +188,9 @@ class _Working:
 
     def result(self) -> SopRun:
         run = self.run
-        new = object.__new__(SopRun)  # a copy field by field, as `evolve` does, without keywords
-        fields = new.__dict__
-        fields.update(run.__dict__)
-        fields["status"] = self.status
-        fields["steps"] = MappingProxyType(self.steps)
-        fields["tasks"] = MappingProxyType(self.tasks)
-        fields["timers"] = MappingProxyType(self.timers)
-        fields["started_at"] = self.started_at
-        fields["finished_at"] = self.finished_at
-        fields["events_applied"] = run.events_applied + 1
-        return new
+        return evolve(run, status=self.status, steps=MappingProxyType(self.steps), tasks=MappingProxyType(self.tasks),
+                      timers=MappingProxyType(self.timers), started_at=self.started_at, finished_at=self.finished_at,
+                      events_applied=run.events_applied + 1)
 
     # events
 
@@ -236,7 +229,7 @@ class _Working:
         for task_id in task_ids:
             if task_id in tasks:
                 raise SopRuntimeError(f"task {task_id} is already part of run {self.run.run_id}")
-            tasks[task_id] = new_task(task_id, step_id)
+            tasks[task_id] = TaskState(task_id, step_id)
             key = "ack:" + task_id  # ack_timer(task_id)
             timers[key] = ack_due_at
             commands.append(StartTimer(key, ack_due_at))
@@ -251,7 +244,7 @@ class _Working:
             return
         self.changed = True
         ladder_was_climbing = self._climbing_for(task_id) == ACKNOWLEDGEMENT
-        self.tasks[task_id] = task_moved(task, RunTaskStatus.ACKNOWLEDGED)
+        self.tasks[task_id] = evolve(task, status=_ACKNOWLEDGED)
         self._cancel_timer(ack_timer(task_id))
         if ladder_was_climbing:
             self._cancel_timer(ladder_timer(task_id))
@@ -263,7 +256,7 @@ class _Working:
         if status is _COMPLETED or status is _REJECTED or status is _TASK_CANCELLED:
             return
         self.changed = True
-        self.tasks[task_id] = task_moved(task, _COMPLETED)
+        self.tasks[task_id] = evolve(task, status=_COMPLETED)
         self._cancel_task_timers(task_id)
         self._finish_step_if_settled(task.step_id)
         self._settle()
@@ -274,7 +267,7 @@ class _Working:
         if task.status.is_final:
             return
         self.changed = True
-        self.tasks[task_id] = task_moved(task, _REJECTED)
+        self.tasks[task_id] = evolve(task, status=_REJECTED)
         self._cancel_task_timers(task_id)
         step_id = task.step_id
         outcomes = [self.tasks[other].status for other in self.steps[step_id].task_ids]
@@ -441,17 +434,17 @@ class _Working:
         plan = self.plan.steps[step_id]
         if plan.timers:
             self._cancel_step_timers(plan)
-        self.steps[step_id] = step_settled(self.steps[step_id], _DONE, self.now, outcome)
+        self.steps[step_id] = evolve(self.steps[step_id], status=_DONE, finished_at=self.now, outcome=outcome)
 
     def _fail_step(self, step_id: str, reason: str, *, escalate: bool = True) -> None:
         self.newly_settled.append(step_id)
-        self.steps[step_id] = step_settled(self.steps[step_id], _FAILED, self.now, reason)
+        self.steps[step_id] = evolve(self.steps[step_id], status=_FAILED, finished_at=self.now, outcome=reason)
         if escalate:
             self.commands.append(Escalate(step_id, None, 0, EscalationTarget.DUTY_OFFICER, reason))
 
     def _settle_step(self, step_id: str, status: StepStatus, reason: str) -> None:
         self.newly_settled.append(step_id)
-        self.steps[step_id] = step_settled(self.steps[step_id], status, self.now, reason)
+        self.steps[step_id] = evolve(self.steps[step_id], status=status, finished_at=self.now, outcome=reason)
 
     def _readiness(self, plan: StepPlan) -> tuple[str, str]:
         """Whether a pending step can start: ("ready"|"wait"|"skip"|"block", reason).
@@ -580,7 +573,7 @@ class _Working:
     def _activate(self, plan: StepPlan) -> None:
         step_id = plan.step_id
         now = self.now
-        self.steps[step_id] = step_activated(self.steps[step_id], now)
+        self.steps[step_id] = evolve(self.steps[step_id], status=_ACTIVE, started_at=now)
         action = plan.action
         if isinstance(action, TaskAction):
             self.commands.append(
@@ -631,7 +624,7 @@ class _Working:
             ]
         for task_id, task in self.tasks.items():
             if not task.status.is_final:
-                self.tasks[task_id] = task_moved(task, _TASK_CANCELLED)
+                self.tasks[task_id] = evolve(task, status=_TASK_CANCELLED)
                 self.commands.append(CancelTask(task_id, reason))
         for step_id, state in self.steps.items():
             if not state.status.is_settled:
