@@ -67,12 +67,11 @@ class StationRegistration(BaseModel):
     location: GeoPoint
 
 
-class UnitRegistration(BaseModel):
-    """A unit joins the fleet at its home station (where it stands until its first AVL fix)."""
+class UnitChange(BaseModel):
+    """What a unit is: its type, its home station and what else it can do (an edit changes these)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    code: str = Field(pattern=CODE_PATTERN)
     unit_type: str
     station_id: uuid.UUID
     capabilities: list[str] = Field(default_factory=list, max_length=20)
@@ -86,6 +85,12 @@ class UnitRegistration(BaseModel):
     @classmethod
     def _known_capabilities(cls, value: list[str]) -> list[str]:
         return known_capabilities(value)
+
+
+class UnitRegistration(UnitChange):
+    """A unit joins the fleet at its home station (where it stands until its first AVL fix)."""
+
+    code: str = Field(pattern=CODE_PATTERN)
 
 
 class PositionFix(BaseModel):

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from coordination import audit
 from coordination.clock import Clock
-from coordination.dispatching.fleet import known_capabilities, known_unit_type
+from coordination.dispatching.fleet import UnitChange
 from coordination.errors import InvalidInput, NotFound
 from coordination.geojson import GeoPoint
 from coordination.principals import Principal
@@ -24,24 +24,6 @@ class StationChange(BaseModel):
 
     name: str = Field(min_length=1, max_length=200)
     location: GeoPoint
-
-
-class UnitChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    unit_type: str
-    station_id: uuid.UUID
-    capabilities: list[str] = Field(default_factory=list, max_length=20)
-
-    @field_validator("unit_type")
-    @classmethod
-    def _known_type(cls, value: str) -> str:
-        return known_unit_type(value)
-
-    @field_validator("capabilities")
-    @classmethod
-    def _known_capabilities(cls, value: list[str]) -> list[str]:
-        return known_capabilities(value)
 
 
 def edit_station(*, session: Session, clock: Clock, station_id: uuid.UUID, change: StationChange,

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from coordination import SYSTEM, Role
+from coordination import DEMO_AGENCIES, SYSTEM, Role, seed_demo_agencies
+from coordination.dispatching import seed_demo_fleet
 from coordination.users import NewUser, create_user
 from web.app import create_app
 from web.config import Settings
@@ -33,6 +34,15 @@ def admin(make_token):
 @pytest.fixture
 def viewer(make_token):
     return {"Authorization": f"Bearer {make_token(Role.VIEWER, 'wall-screen')}"}
+
+
+@pytest.fixture
+def city(store, clock):
+    """The demo agencies and fleet, their webhooks to a port nothing listens on."""
+    with store.transaction() as session:
+        seed_demo_agencies(session=session, clock=clock, allowed_hosts=LOOPBACK,
+                           webhook_url_for={demo.code: f"http://127.0.0.1:9/{demo.code}" for demo in DEMO_AGENCIES})
+        seed_demo_fleet(session=session, clock=clock)
 
 
 def bearer(token: str) -> dict[str, str]:

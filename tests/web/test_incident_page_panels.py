@@ -9,22 +9,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from coordination import DEMO_AGENCIES, MAX_DELIVERY_ATTEMPTS, HttpSender, Role, deliver_due_messages
-from coordination import seed_demo_agencies
-from coordination.dispatching import seed_demo_fleet
+from coordination import MAX_DELIVERY_ATTEMPTS, HttpSender, Role, deliver_due_messages
 from coordination.store.tables import DispatchAssignment, ResponseUnit
 from tests.web.conftest import FIRE_REPORT, LOOPBACK
 from tests.web.test_console import csrf_of, sign_in
 
 pytestmark = pytest.mark.database
-
-
-@pytest.fixture
-def city(store, clock):
-    with store.transaction() as session:
-        seed_demo_agencies(session=session, clock=clock, allowed_hosts=LOOPBACK,
-                           webhook_url_for={demo.code: f"http://127.0.0.1:9/{demo.code}" for demo in DEMO_AGENCIES})
-        seed_demo_fleet(session=session, clock=clock)
 
 
 def page_of(client, incident_id: str) -> str:

@@ -8,24 +8,16 @@ import re
 import pytest
 from sqlalchemy import select
 
-from coordination import DEMO_AGENCIES, Role, seed_demo_agencies
-from coordination.dispatching import DEMO_FLEET, seed_demo_fleet
+from coordination import Role
+from coordination.dispatching import DEMO_FLEET
 from coordination.store.tables import Incident, ResponseUnit
-from tests.web.conftest import FIRE_REPORT, LOOPBACK
+from tests.web.conftest import FIRE_REPORT
 from tests.web.test_console import csrf_of, sign_in
 
 pytestmark = pytest.mark.database
 
 DATA = ["/console/map/layers.json", "/console/map/live.json", "/console/map/roads.json",
         "/console/map/places?q=Town%20Hall"]
-
-
-@pytest.fixture
-def city(store, clock):
-    with store.transaction() as session:
-        seed_demo_agencies(session=session, clock=clock, allowed_hosts=LOOPBACK,
-                           webhook_url_for={demo.code: f"http://127.0.0.1:9/{demo.code}" for demo in DEMO_AGENCIES})
-        seed_demo_fleet(session=session, clock=clock)
 
 
 def declare(client, **fields):

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from coordination import HttpSender, deliver_due_messages
 from tests.web.browser.test_duty_officer_console import sign_in
-from tests.web.browser.test_map_console import city  # noqa: F401 - the demo agencies and fleet
 from tests.web.conftest import FIRE_REPORT, LOOPBACK
 
 pytestmark = pytest.mark.browser
@@ -21,7 +20,7 @@ MINOR_ACCIDENT = {**FIRE_REPORT, "type": "road_accident", "severity": "minor",
 
 
 def test_an_officer_starts_an_sop_by_hand_changes_a_dispatch_and_reads_the_delivery_log(
-        page, client, store, clock, city, officer, make_user):  # noqa: F811 - the fixture imported above
+        page, client, store, clock, city, officer, make_user):
     client.post("/api/v1/incidents", json=MINOR_ACCIDENT, headers=officer)
     sign_in(page, make_user())
     page.get_by_role("link", name="road accident").click()

@@ -10,26 +10,17 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from coordination import DEMO_AGENCIES, Role, seed_demo_agencies
-from coordination.dispatching import DEMO_FLEET, seed_demo_fleet
+from coordination import Role
+from coordination.dispatching import DEMO_FLEET
 from tests.coordination.test_duty import CHEMICAL_SOP, stand_in_for_the_shipped_sops
 from tests.web.browser.test_duty_officer_console import sign_in
-from tests.web.conftest import FIRE_REPORT, LOOPBACK
+from tests.web.conftest import FIRE_REPORT
 
 pytestmark = pytest.mark.browser
 
 YAML = {"Content-Type": "application/yaml"}
 SCREENSHOTS = os.environ.get("ICCC_SCREENSHOTS")
 """A folder to save the map and incident page as PNGs in (for the README); unset: none."""
-
-
-@pytest.fixture
-def city(store, clock):
-    """The demo agencies and fleet, webhooks to a port nothing listens on."""
-    with store.transaction() as session:
-        seed_demo_agencies(session=session, clock=clock, allowed_hosts=LOOPBACK,
-                           webhook_url_for={demo.code: f"http://127.0.0.1:9/{demo.code}" for demo in DEMO_AGENCIES})
-        seed_demo_fleet(session=session, clock=clock)
 
 
 def open_map(page):
