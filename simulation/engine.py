@@ -198,10 +198,18 @@ class Drill:
         self.counters["world_calls"] += 1
         if changes is None:
             return
-        for child in sorted(changes.incidents, key=lambda i: (self._number(i.parent_key), i.spawned_by_step)):
+        # Sorted so that draws follow incident numbers, never the world's keys (most lists hold
+        # one item or none, which need no sorting).
+        incidents, tasks, requests = changes.incidents, changes.tasks, changes.requests
+        if len(incidents) > 1:
+            incidents = sorted(incidents, key=lambda i: (self._number(i.parent_key), i.spawned_by_step))
+        for child in incidents:  # tracked first: the tasks and requests may be theirs
             self._track(child.key, child.incident_type, child.severity, child.lon, child.lat, "spawned")
-        for task in sorted(changes.tasks, key=lambda t: (self.tracks[t.incident_key].number, t.step_id,
-                                                         t.agency_code)):
+        if len(tasks) > 1:
+            tasks = sorted(tasks, key=lambda t: (self.tracks[t.incident_key].number, t.step_id, t.agency_code))
+        if len(requests) > 1:
+            requests = sorted(requests, key=lambda r: (self.tracks[r.incident_key].number, r.step_id))
+        for task in tasks:
             # As the dispatch service does, a step asking for a unit type the city has none of falls
             # back to the owning agency's task (else its demand would wait for ever, re-planned at
             # every unit movement).
@@ -212,7 +220,7 @@ class Drill:
                                     needs=needs, task_key=task.key)
             else:
                 self._agency_answers(task)
-        for request in sorted(changes.requests, key=lambda r: (self.tracks[r.incident_key].number, r.step_id)):
+        for request in requests:
             self._duty_officer_answers(request)
         if changes.next_due is not None:
             self._wake_by(changes.next_due)

@@ -34,7 +34,7 @@ def plan_with(policy: str, *, demands: list[Demand], units: list[Unit], city: Ci
     """Ask the named production policy for a plan."""
     if policy == "optimised":
         return recommend_optimal(demands=demands, units=units, travel=city.travel, explain=False)
-    return recommend_greedy(demands=demands, units=units, travel=city.travel)
+    return recommend_greedy(demands=demands, units=units, travel=city.travel, explain=False)
 
 
 @dataclass
@@ -58,8 +58,14 @@ class OpenDemand:
 
     @property
     def waiting(self) -> bool:
-        return any(count > 0 for count in self.remaining.values())
+        for count in self.remaining.values():
+            if count > 0:
+                return True
+        return False
 
+    def needs(self) -> tuple[tuple[str, int], ...]:
+        """What it still waits for, as the policy reads a demand's needs (sorted, none at zero)."""
+        return tuple(sorted((kind, count) for kind, count in self.remaining.items() if count > 0))
 
 def after(env: simpy.Environment, delay_s: float, callback: Callable[[], None]) -> None:
     """Call `callback` `delay_s` seconds from now, as SimPy's next event at that time.
@@ -106,19 +112,18 @@ class Fleet:
         self.demands = waiting
         if not waiting:
             return
-        demands = [Demand(incident_id=d.key, node=d.node, needs=tuple(d.remaining.items()), priority=d.priority)
-                   for d in waiting]
-        for position, unit_id, need in self.memo.assignments(demands, tuple(self.units.values())):
+        situation = [(d.node, d.needs(), d.priority) for d in waiting]
+        for position, unit_id, need in self.memo.assignments(situation, tuple(self.units.values())):
             demand = waiting[position]
             demand.remaining[need] -= 1
             self._send(unit_id, demand, need)
         self.demands = [d for d in self.demands if d.waiting]
 
-    def _move(self, unit_id: str, to: UnitStatus, **changes) -> Unit:
+    def _move(self, unit_id: str, to: UnitStatus, *, committed_priority: int | None = None,
+              at: Hashable | None = None) -> None:
         before = self.units[unit_id]
-        unit = self.units[unit_id] = move_unit(unit=before, to=to, **changes)
-        self._free += (unit.status in ASSIGNABLE_STATUSES) - (before.status in ASSIGNABLE_STATUSES)
-        return unit
+        self.units[unit_id] = move_unit(unit=before, to=to, committed_priority=committed_priority, at=at)
+        self._free += (to in ASSIGNABLE_STATUSES) - (before.status in ASSIGNABLE_STATUSES)
 
     def _send(self, unit_id: str, demand: OpenDemand, need: str) -> None:
         unit = self.units[unit_id]
@@ -150,7 +155,7 @@ class Fleet:
             arrive()  # already there (zero travel): on scene at once, without a wasted event
 
     def _arrive(self, unit_id: str, demand: OpenDemand, record: dict, trip: int) -> None:
-        self.units[unit_id] = _at(self._move(unit_id, UnitStatus.ON_SCENE), demand.node)
+        self._move(unit_id, UnitStatus.ON_SCENE, at=demand.node)
         record["on_scene_s"] = self.env.now
         if not demand.served:
             self._on_first_arrival(demand.incident, self.env.now)
@@ -174,7 +179,7 @@ class Fleet:
         after(self.env, drive_home_s, lambda: self._home(unit_id, home) if self._trip[unit_id] == trip else None)
 
     def _home(self, unit_id: str, home: Hashable) -> None:
-        self.units[unit_id] = _at(self._move(unit_id, UnitStatus.AVAILABLE), home)
+        self._move(unit_id, UnitStatus.AVAILABLE, at=home)
         self.busy_s[unit_id] += self.env.now - self._busy_since.pop(unit_id)
         self.replan()
 
@@ -194,7 +199,3 @@ class Fleet:
         return tuple(UnitRecord(self.replication, u.id, u.unit_type, self.station_of[u.id], round(busy[u.id], 6))
                      for u in sorted(self.units.values(), key=lambda u: u.id))
 
-
-def _at(unit: Unit, node: Hashable) -> Unit:
-    return Unit(id=unit.id, agency_id=unit.agency_id, unit_type=unit.unit_type, node=node, status=unit.status,
-                capabilities=unit.capabilities, committed_priority=unit.committed_priority)

@@ -15,9 +15,10 @@ import heapq
 import itertools
 import uuid
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import ClassVar
 
 from coordination.lifecycles import (
     INCIDENT_MOVES,
@@ -48,6 +49,7 @@ from sop_engine import (
     CancelTask,
     CancelTimer,
     CreateTask,
+    DeadlineMissed,
     DecisionTaken,
     DispatchAction,
     Escalate,
@@ -56,10 +58,12 @@ from sop_engine import (
     IncidentFacts,
     NoticeApproved,
     NoticeWithheld,
+    PublishNotice,
     RequestDispatch,
     RequestNoticeApproval,
     RunStarted,
     RunStatus,
+    SendNotice,
     Severity,
     SopDefinition,
     SopRun,
@@ -258,47 +262,67 @@ class RuntimeWorld:
             self._start_matching_sop(child)
 
     def _execute(self, record: _Run, command, now: datetime) -> Event | _Incident | None:
+        # One method per command type, found by the command's exact type: an isinstance chain
+        # tried up to nine types for each of the several commands every event produces.
+        return self._executors[type(command)](self, record, command, now)
+
+    def _create_task(self, record: _Run, command: CreateTask, now: datetime) -> Event:
         incident = self.incidents[record.incident]
-        if isinstance(command, CreateTask):
-            keys = [self._new_task(record, command.step_id, command.role, command.ack_due_at,
-                                   command.complete_due_at, now, agency=area.code)
-                    for area in self._agencies(command.role, incident)]
-            return TasksAssigned(command.step_id, tuple(keys))
-        if isinstance(command, RequestDispatch):
-            roles: list[AgencyRole] = []
-            for unit_type, _count in command.units:
-                if UNIT_TYPES[unit_type] not in roles:
-                    roles.append(UNIT_TYPES[unit_type])
-            keys = [self._new_task(record, command.step_id, role, command.ack_due_at, command.complete_due_at, now,
-                                   agency=area.code)
-                    for role in roles for area in self._agencies(role, incident)]
-            return TasksAssigned(command.step_id, tuple(keys))
-        if isinstance(command, SpawnIncident):
-            return self._spawn(incident, command)
-        if isinstance(command, StartTimer):
-            record.timers[command.key] = command.due_at
-            heapq.heappush(self._timers, (command.due_at, next(self._seq), record.run.run_id, command.key))
-        elif isinstance(command, CancelTimer):
-            record.timers.pop(command.key, None)
-        elif isinstance(command, Escalate):
-            self.escalations.append(EscalationRow(incident.key, command.step_id, command.rung, command.target.value,
-                                                  now))
-        elif isinstance(command, CancelTask):
-            task = self.tasks.get(command.task_id)
-            if task is not None and task.status.is_open:
-                require_move(f"task {task.key}", task.status, TaskStatus.CANCELLED, TASK_MOVES)
-                task.status = TaskStatus.CANCELLED
-        elif isinstance(command, (AskDecision, RequestNoticeApproval)):
-            options = command.options if isinstance(command, AskDecision) else (NOTICE_APPROVE, "withhold")
-            key = f"request-{len(self.requests) + 1}"
-            self.requests[key] = _Request(key, incident.key, record.run.run_id, command.step_id,
-                                          isinstance(command, AskDecision), tuple(options))
-            self._changes.requests.append(NewRequest(key, incident.key, command.step_id,
-                                                     isinstance(command, AskDecision), tuple(options)))
-        elif isinstance(command, FinishRun):
-            self._finish(record, incident, command, now)
-        # DeadlineMissed, SendNotice and PublishNotice only write the timeline and webhooks.
-        return None
+        keys = [self._new_task(record, command.step_id, command.role, command.ack_due_at, command.complete_due_at,
+                               now, agency=area.code)
+                for area in self._agencies(command.role, incident)]
+        return TasksAssigned(command.step_id, tuple(keys))
+
+    def _request_dispatch(self, record: _Run, command: RequestDispatch, now: datetime) -> Event:
+        incident = self.incidents[record.incident]
+        roles: list[AgencyRole] = []
+        for unit_type, _count in command.units:
+            if UNIT_TYPES[unit_type] not in roles:
+                roles.append(UNIT_TYPES[unit_type])
+        keys = [self._new_task(record, command.step_id, role, command.ack_due_at, command.complete_due_at, now,
+                               agency=area.code)
+                for role in roles for area in self._agencies(role, incident)]
+        return TasksAssigned(command.step_id, tuple(keys))
+
+    def _spawn_incident(self, record: _Run, command: SpawnIncident, now: datetime) -> _Incident | None:
+        return self._spawn(self.incidents[record.incident], command)
+
+    def _start_timer(self, record: _Run, command: StartTimer, now: datetime) -> None:
+        record.timers[command.key] = command.due_at
+        heapq.heappush(self._timers, (command.due_at, next(self._seq), record.run.run_id, command.key))
+
+    def _cancel_timer(self, record: _Run, command: CancelTimer, now: datetime) -> None:
+        record.timers.pop(command.key, None)
+
+    def _escalate(self, record: _Run, command: Escalate, now: datetime) -> None:
+        self.escalations.append(EscalationRow(record.incident, command.step_id, command.rung, command.target.value,
+                                              now))
+
+    def _cancel_task(self, record: _Run, command: CancelTask, now: datetime) -> None:
+        task = self.tasks.get(command.task_id)
+        if task is not None and task.status.is_open:
+            require_move(f"task {task.key}", task.status, TaskStatus.CANCELLED, TASK_MOVES)
+            task.status = TaskStatus.CANCELLED
+
+    def _ask_duty_officer(self, record: _Run, command: AskDecision | RequestNoticeApproval, now: datetime) -> None:
+        is_decision = isinstance(command, AskDecision)
+        options = tuple(command.options) if is_decision else (NOTICE_APPROVE, "withhold")
+        key = f"request-{len(self.requests) + 1}"
+        self.requests[key] = _Request(key, record.incident, record.run.run_id, command.step_id, is_decision, options)
+        self._changes.requests.append(NewRequest(key, record.incident, command.step_id, is_decision, options))
+
+    def _finish_run(self, record: _Run, command: FinishRun, now: datetime) -> None:
+        self._finish(record, self.incidents[record.incident], command, now)
+
+    def _timeline_only(self, record: _Run, command, now: datetime) -> None:
+        """DeadlineMissed, SendNotice and PublishNotice only write the timeline and webhooks."""
+
+    _executors: ClassVar[dict[type, Callable]] = {
+        CreateTask: _create_task, RequestDispatch: _request_dispatch, SpawnIncident: _spawn_incident,
+        StartTimer: _start_timer, CancelTimer: _cancel_timer, Escalate: _escalate, CancelTask: _cancel_task,
+        AskDecision: _ask_duty_officer, RequestNoticeApproval: _ask_duty_officer, FinishRun: _finish_run,
+        DeadlineMissed: _timeline_only, SendNotice: _timeline_only, PublishNotice: _timeline_only,
+    }
 
     def _agencies(self, role: AgencyRole, incident: _Incident) -> list[AgencyArea]:
         if role in self.citywide:

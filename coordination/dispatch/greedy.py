@@ -28,6 +28,7 @@ def recommend_greedy(
     units: Sequence[Unit],
     travel: TravelTimeSource,
     options: DispatchOptions = DispatchOptions(),
+    explain: bool = True,
 ) -> Plan:
     """Recommend units one demand at a time, closest free unit first.
 
@@ -36,6 +37,7 @@ def recommend_greedy(
         units: all units; only free ones (and pre-emptible ones, if `options` allow) are used.
         travel: seconds from unit nodes to demand nodes.
         options: maximum travel time and pre-emption threshold.
+        explain: attach per-assignment explanations (a drill, which never shows them, skips them).
 
     Returns:
         A plan with `method=GREEDY`; never proven optimal. It ignores coverage rules, but lists
@@ -49,7 +51,7 @@ def recommend_greedy(
         # Closest-unit ignores coverage; report what it leaves uncovered so the plans compare.
         covers = resolve_coverage(problem=problem, travel=travel)
         plan = replace(plan, uncovered=uncovered_after(covers=covers, busy={u for _g, u, _eta in picks}))
-    return explain_plan(problem=problem, plan=plan)
+    return explain_plan(problem=problem, plan=plan) if explain else plan
 
 
 def greedy_picks(*, problem: DispatchProblem) -> list[Pick]:

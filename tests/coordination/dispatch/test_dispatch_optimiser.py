@@ -69,6 +69,16 @@ def test_each_assignment_explains_what_the_closest_unit_would_have_cost():
     assert "closest" in a.text
 
 
+def test_closest_unit_explains_its_plan_unless_asked_not_to():
+    demands, units, travel = surge()
+    explained = recommend_greedy(demands=demands, units=units, travel=travel)
+    bare = recommend_greedy(demands=demands, units=units, travel=travel, explain=False)
+
+    assert [e.unit_id for e in explained.explanations] == ["A", "B"]
+    assert bare.explanations == ()
+    assert bare.assignments == explained.assignments and bare.objective == explained.objective
+
+
 def test_a_shortage_is_a_partial_plan_that_serves_the_most_urgent_first():
     """One ambulance, two incidents: the extreme one gets it even though it is farther away."""
     demands = [make_demand("minor", {"ambulance": 1}, priority=1),
