@@ -38,7 +38,8 @@ def harvest(*, world: World, clock: SimClock, tracks: dict[Hashable, Track], fle
     """Collect every record of the replication, ordered by incident number."""
 
     def at(moment) -> float | None:
-        return None if moment is None else _r(clock.at_s(moment))
+        # Already whole microseconds (see SimClock.at_s): no rounding needed.
+        return None if moment is None else clock.at_s(moment)
 
     incident_rows, task_rows, escalation_rows = world.rows()
     incidents = []

@@ -80,14 +80,19 @@ def build_problem(
     meets_cache: dict[str, np.ndarray] = {}
     limit = math.inf if options.max_travel_s is None else options.max_travel_s
     groups = []
+    # Drills build a problem at every re-plan, mostly with a handful of units: each numpy call
+    # below is a microsecond or two of fixed cost, so none is made that cannot change the result.
+    preempting = options.preempt_min_priority is not None
     for demand_index, demand in enumerate(demands):
         if not demand.needs:
             continue
         travel_s = travel.travel_s_to(target=demand.node, origins=origins) if pool else np.zeros(0)
-        eligible = free.copy()
-        if options.preempt_min_priority is not None and demand.priority >= options.preempt_min_priority:
-            eligible |= ~free & (committed < demand.priority)
-        reachable = np.isfinite(travel_s) & (travel_s <= limit)
+        eligible = free
+        if preempting and demand.priority >= options.preempt_min_priority:
+            eligible = free | (~free & (committed < demand.priority))
+        reachable = np.isfinite(travel_s)
+        if limit != math.inf:
+            reachable &= travel_s <= limit
         for need, count in demand.needs:
             meets = meets_cache.get(need)
             if meets is None:
@@ -95,15 +100,17 @@ def build_problem(
             could = meets & eligible
             chosen = np.flatnonzero(could & reachable)
             etas = np.ceil(travel_s[chosen] - 1e-9).astype(np.int64)
-            order = np.lexsort((chosen, etas))
-            if not could.any():
-                reason = UnservedReason.NO_UNIT_OF_TYPE
-            elif len(chosen) == 0:
+            # `chosen` is in unit order already: a stable sort by ETA breaks ties by position.
+            order = np.argsort(etas, kind="stable")
+            if len(chosen):
+                reason = UnservedReason.UNITS_EXHAUSTED
+            elif could.any():
                 reason = UnservedReason.OUT_OF_REACH
             else:
-                reason = UnservedReason.UNITS_EXHAUSTED
+                reason = UnservedReason.NO_UNIT_OF_TYPE
             ranked = chosen[order]
             groups.append(NeedGroup(demand_index=demand_index, need=need, count=count, priority=demand.priority,
                                     unit_indices=ranked, eta_s=etas[order], reason_if_short=reason,
-                                    preempt_cost=np.where(free[ranked], 0, committed[ranked] * options.preempt_cost_s)))
+                                    preempt_cost=(np.where(free[ranked], 0, committed[ranked] * options.preempt_cost_s)
+                                                  if preempting else None)))
     return DispatchProblem(demands=tuple(demands), units=pool, groups=tuple(groups), options=options)
