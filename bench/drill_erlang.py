@@ -4,6 +4,8 @@ The drill engine runs the scenario's SOP, dispatch policy and units; its mean wa
 to first unit on scene) must match the Erlang C formula within 2% on a long run. With
 --ciw-python, the same queue runs in ciw (a peer queueing simulator, benchmark-only, in its own
 virtualenv) for the same number of calls; both print simulated incidents per wall second.
+It also times the scenario's SOP alone in the pure runtime (the four events each call makes):
+no drill that runs the SOP per call can be faster than that, whatever else it does.
 
     .venv/bin/python bench/drill_erlang.py [--hours 20000] [--replications 8] [--world runtime]
         [--ciw-python /tmp/ciw-bench-venv/bin/python] [--workers 2]
@@ -18,14 +20,45 @@ import json
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
 
 from simulation import InlineExecutor, load_scenario, mean_wait_s, run_drill, t_interval
+from simulation.services_world import sop_files
+from sop_engine import (
+    IncidentFacts,
+    RunStarted,
+    Severity,
+    TaskAcknowledged,
+    TaskCompleted,
+    TasksAssigned,
+    advance,
+    load_sop_text,
+    new_run,
+)
 
 SCENARIO = Path(__file__).resolve().parents[1] / "simulation" / "scenarios" / "mmc.yaml"
 RUNNER = Path(__file__).resolve().parent / "drill_erlang_ciw_runner.py"
+
+
+def sop_alone_per_second(scenario, calls: int = 20_000) -> float:
+    """Calls per CPU second of the scenario's one SOP in the pure runtime, with nothing around it:
+    started, its dispatch step given a task, the task acknowledged and completed."""
+    (path,) = sop_files(scenario)
+    definition = load_sop_text(path.read_text(encoding="utf-8"), source=str(path))
+    step_id = definition.steps[0].step_id
+    facts = IncidentFacts(scenario.incidents[0].type, Severity.MINOR, {"is_exercise": True})
+    started = time.process_time()
+    for number in range(calls):
+        now = scenario.start + timedelta(seconds=number)
+        task_id = f"task-{number}"
+        run, _ = advance(new_run(run_id=f"run-{number}", definition=definition, incident=facts), RunStarted(facts), now)
+        run, _ = advance(run, TasksAssigned(step_id, (task_id,)), now)
+        run, _ = advance(run, TaskAcknowledged(task_id), now)
+        run, _ = advance(run, TaskCompleted(task_id), now)
+    return calls / (time.process_time() - started)
 
 
 def main() -> None:
@@ -64,6 +97,8 @@ def main() -> None:
     solved = sum(r.counters["dispatch_plans_solved"] for r in records)
     print(f"  each call: its SOP run (4 runtime events), a dispatch plan ({solved} of {asked} plans solved by "
           f"the policy, the rest remembered), a unit trip; ciw: the queue alone")
+    sop_alone = sop_alone_per_second(scenario)
+    print(f"the SOP alone in the runtime (4 events per call, no queue, no units): {sop_alone:,.0f} calls per CPU second")
     if args.ciw_python:
         ciw_calls, ciw_wall, ciw_waits = 0, 0.0, []
         for seed in range(args.replications):
@@ -76,7 +111,8 @@ def main() -> None:
         ciw_mean, ciw_half = t_interval(ciw_waits)
         print(f"ciw mean wait                {ciw_mean:9.1f} s ± {ciw_half:.1f} (95%), error {ciw_mean / theory - 1:+.2%}, "
               f"{ciw_calls} calls in {ciw_wall:.1f} s = {ciw_calls / ciw_wall:,.0f} incidents per wall second")
-        print(f"speed ratio drill / ciw: {(calls / wall_s) / (ciw_calls / ciw_wall):.2f}")
+        print(f"speed ratio drill / ciw: {(calls / wall_s) / (ciw_calls / ciw_wall):.2f}; "
+              f"the SOP alone / ciw: {sop_alone / (ciw_calls / ciw_wall):.2f} (the most any drill of this SOP can reach)")
 
 
 if __name__ == "__main__":
