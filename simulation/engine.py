@@ -63,7 +63,7 @@ def fewer_collections():
         gc.set_threshold(*before)
 
 
-@dataclass
+@dataclass(slots=True)
 class IncidentTrack:
     """What the drill knows of one incident beyond the world."""
 
@@ -113,13 +113,14 @@ class Drill:
         if places:
             self._nodes = dict(zip(places, self.city.travel_times.nearest_nodes(points=places)))
         self._next_arrival(iter(arrivals))
-        with fewer_collections():
-            self.env.run(until=self.scenario.duration)
-        self.counters["dispatch_plans"] = self.fleet.memo.asked
-        self.counters["dispatch_plans_solved"] = self.fleet.memo.computed
         try:
-            return harvest(world=self.world, clock=self.clock, tracks=self.tracks, fleet=self.fleet,
-                           replication=self.replication, duration_s=self.scenario.duration, counters=self.counters)
+            with fewer_collections():
+                self.env.run(until=self.scenario.duration)
+                self.counters["dispatch_plans"] = self.fleet.memo.asked
+                self.counters["dispatch_plans_solved"] = self.fleet.memo.computed
+                return harvest(world=self.world, clock=self.clock, tracks=self.tracks, fleet=self.fleet,
+                               replication=self.replication, duration_s=self.scenario.duration,
+                               counters=self.counters)
         finally:
             self.world.close()
 
@@ -176,7 +177,9 @@ class Drill:
         )
         if task_key is not None:
             demand.on_assigned = lambda: self._soon(lambda: self._answer(task_key, complete=False))
-            demand.on_arrived = lambda: self._complete_when_all_arrived(demand, task_key)
+            # Given the demand when called, so the callback holds no reference back to it (a cycle
+            # per demand would wait for the cyclic collector).
+            demand.on_arrived = lambda arrived: self._complete_when_all_arrived(arrived, task_key)
         track.demands.append(key)
         self.fleet.request(demand)
 

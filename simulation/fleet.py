@@ -51,7 +51,7 @@ class OpenDemand:
     speed_factor: float | None = None
     """Driving time over free-flow time on the way to this demand (None: the city's)."""
     on_assigned: Callable[[], None] = lambda: None
-    on_arrived: Callable[[], None] = lambda: None
+    on_arrived: Callable[[OpenDemand], None] = lambda demand: None
     outstanding: int = 0
     """Units assigned and not yet on scene."""
     served: list[int] = field(default_factory=list)
@@ -161,7 +161,7 @@ class Fleet:
             self._on_first_arrival(demand.incident, self.env.now)
         demand.served.append(1)
         demand.outstanding -= 1
-        demand.on_arrived()
+        demand.on_arrived(demand)
         after(self.env, demand.on_scene.sample_s(self.draws), lambda: self._clear(unit_id, demand, record, trip))
 
     def _clear(self, unit_id: str, demand: OpenDemand, record: dict, trip: int) -> None:

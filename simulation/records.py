@@ -6,7 +6,10 @@ records that compare equal.
 
 Records are frozen msgspec Structs rather than dataclasses: a long drill builds hundreds of
 thousands of them, and a frozen dataclass's generated `__init__` sets each field through
-`object.__setattr__`, several times the cost of a Struct's.
+`object.__setattr__`, several times the cost of a Struct's. The record types hold only
+strings and numbers, so they can never be part of a reference cycle: `gc=False` keeps them out
+of the cyclic collector, which otherwise walks every record of a drill again at each full
+collection.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import ClassVar
 import msgspec
 
 
-class IncidentRecord(msgspec.Struct, frozen=True):
+class IncidentRecord(msgspec.Struct, frozen=True, gc=False):
     replication: int
     incident: int
     incident_type: str
@@ -36,7 +39,7 @@ class IncidentRecord(msgspec.Struct, frozen=True):
     is_exercise: bool = True
 
 
-class TaskRecord(msgspec.Struct, frozen=True):
+class TaskRecord(msgspec.Struct, frozen=True, gc=False):
     replication: int
     incident: int
     step: str
@@ -53,7 +56,7 @@ class TaskRecord(msgspec.Struct, frozen=True):
     is_exercise: bool = True
 
 
-class EscalationRecord(msgspec.Struct, frozen=True):
+class EscalationRecord(msgspec.Struct, frozen=True, gc=False):
     replication: int
     incident: int
     step: str
@@ -63,7 +66,7 @@ class EscalationRecord(msgspec.Struct, frozen=True):
     is_exercise: bool = True
 
 
-class DispatchRecord(msgspec.Struct, frozen=True):
+class DispatchRecord(msgspec.Struct, frozen=True, gc=False):
     """One unit sent to one need of one incident."""
 
     replication: int
@@ -78,7 +81,7 @@ class DispatchRecord(msgspec.Struct, frozen=True):
     is_exercise: bool = True
 
 
-class UnservedRecord(msgspec.Struct, frozen=True):
+class UnservedRecord(msgspec.Struct, frozen=True, gc=False):
     """Units an incident asked for and never got before the drill ended."""
 
     replication: int
@@ -89,7 +92,7 @@ class UnservedRecord(msgspec.Struct, frozen=True):
     is_exercise: bool = True
 
 
-class UnitRecord(msgspec.Struct, frozen=True):
+class UnitRecord(msgspec.Struct, frozen=True, gc=False):
     replication: int
     unit: str
     unit_type: str

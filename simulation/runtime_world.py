@@ -81,7 +81,7 @@ from sop_engine import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Incident:
     key: int
     incident_type: str
@@ -94,7 +94,7 @@ class _Incident:
     sop: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class _Task:
     key: str
     incident: int
@@ -110,7 +110,7 @@ class _Task:
     completed_at: datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Request:
     key: str
     incident: int
@@ -121,12 +121,14 @@ class _Request:
     open: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class _Run:
     run: SopRun
     incident: int
     definition: SopDefinition
     timers: dict[str, datetime] = field(default_factory=dict)
+    requests: list[_Request] = field(default_factory=list)
+    """The duty officer's requests it asked: closed when it finishes."""
 
 
 class RuntimeWorld:
@@ -150,6 +152,8 @@ class RuntimeWorld:
         self.tasks: dict[str, _Task] = {}
         self.requests: dict[str, _Request] = {}
         self.runs: dict[str, _Run] = {}
+        """Runs still going (a finished run is dropped)."""
+        self._runs_started = 0
         self.escalations: list[EscalationRow] = []
         self._timers: list[tuple[datetime, int, str, str]] = []
         self._seq = itertools.count()
@@ -200,9 +204,9 @@ class RuntimeWorld:
         now, fired = self.clock.now(), 0
         while self._timers and self._timers[0][0] <= now:
             due_at, _, run_id, key = heapq.heappop(self._timers)
-            record = self.runs[run_id]
-            if record.timers.get(key) != due_at:
-                continue  # cancelled or moved since it was queued
+            record = self.runs.get(run_id)
+            if record is None or record.timers.get(key) != due_at:
+                continue  # cancelled or moved since it was queued, or its run has finished
             del record.timers[key]
             fired += 1
             self._drive(run_id, TimerFired(key))
@@ -223,8 +227,9 @@ class RuntimeWorld:
     def _take_changes(self) -> Changes:
         changes, self._changes = self._changes, Changes()
         timers = self._timers
-        while timers and self.runs[timers[0][2]].timers.get(timers[0][3]) != timers[0][0]:
-            heapq.heappop(timers)  # cancelled or moved since it was queued
+        runs = self.runs
+        while timers and (timers[0][2] not in runs or runs[timers[0][2]].timers.get(timers[0][3]) != timers[0][0]):
+            heapq.heappop(timers)  # cancelled or moved since it was queued, or its run has finished
         changes.next_due = timers[0][0] if timers else None
         return changes
 
@@ -238,7 +243,8 @@ class RuntimeWorld:
         definition = matching_sop(self.sops, incident_type=incident.incident_type, severity=incident.severity)
         if definition is None:
             return  # the duty officer coordinates by hand, as in production
-        run_id = f"run-{len(self.runs) + 1}"
+        self._runs_started += 1
+        run_id = f"run-{self._runs_started}"
         incident.sop = f"{definition.ref.sop_id}@v{definition.ref.version}"
         facts = IncidentFacts(incident.incident_type, incident.severity, {"is_exercise": True})
         self.runs[run_id] = _Run(new_run(run_id=run_id, definition=definition, incident=facts), incident.key,
@@ -258,6 +264,10 @@ class RuntimeWorld:
                     spawned.append(outcome)
                 elif outcome is not None:
                     pending.append(outcome)
+        if record.run.status is not RunStatus.RUNNING:
+            # A finished run ignores every event (and its timers are cancelled, its tasks and
+            # requests closed): drop it, so a long drill keeps only the runs still going.
+            del self.runs[run_id]
         for child in spawned:
             self._start_matching_sop(child)
 
@@ -308,7 +318,9 @@ class RuntimeWorld:
         is_decision = isinstance(command, AskDecision)
         options = tuple(command.options) if is_decision else (NOTICE_APPROVE, "withhold")
         key = f"request-{len(self.requests) + 1}"
-        self.requests[key] = _Request(key, record.incident, record.run.run_id, command.step_id, is_decision, options)
+        request = self.requests[key] = _Request(key, record.incident, record.run.run_id, command.step_id, is_decision,
+                                                options)
+        record.requests.append(request)
         self._changes.requests.append(NewRequest(key, record.incident, command.step_id, is_decision, options))
 
     def _finish_run(self, record: _Run, command: FinishRun, now: datetime) -> None:
@@ -357,9 +369,8 @@ class RuntimeWorld:
         return child
 
     def _finish(self, record: _Run, incident: _Incident, command: FinishRun, now: datetime) -> None:
-        for request in self.requests.values():
-            if request.run == record.run.run_id:
-                request.open = False
+        for request in record.requests:
+            request.open = False
         if command.status is RunStatus.COMPLETED and incident.status is IncidentStatus.OPEN:
             require_move(f"incident {incident.key}", incident.status, IncidentStatus.RESOLVED, INCIDENT_MOVES)
             incident.status, incident.resolved_at = IncidentStatus.RESOLVED, now
