@@ -107,14 +107,14 @@ class Drill:
 
     def run(self) -> DrillRecords:
         """Run to the scenario's duration and return the replication's records."""
-        arrivals = (self._given_arrivals if self._given_arrivals is not None
-                    else draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, draws=self.draws))
-        places = sorted({(a.lon, a.lat) for a in arrivals})
-        if places:
-            self._nodes = dict(zip(places, self.city.travel_times.nearest_nodes(points=places)))
-        self._next_arrival(iter(arrivals))
         try:
             with fewer_collections():
+                arrivals = (self._given_arrivals if self._given_arrivals is not None
+                            else draw_arrivals(scenario=self.scenario, bounds=self.city.bounds, draws=self.draws))
+                places = sorted({(a.lon, a.lat) for a in arrivals})
+                if places:
+                    self._nodes = dict(zip(places, self.city.travel_times.nearest_nodes(points=places)))
+                self._next_arrival(iter(arrivals))
                 self.env.run(until=self.scenario.duration)
                 self.counters["dispatch_plans"] = self.fleet.memo.asked
                 self.counters["dispatch_plans_solved"] = self.fleet.memo.computed

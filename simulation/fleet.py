@@ -37,7 +37,7 @@ def plan_with(policy: str, *, demands: list[Demand], units: list[Unit], city: Ci
     return recommend_greedy(demands=demands, units=units, travel=city.travel, explain=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class OpenDemand:
     """Units one incident (or one dispatch step of its SOP) still waits for."""
 

@@ -5,20 +5,23 @@ store, the default) and `RuntimeWorld` (the pure SOP runtime and routing with no
 long and large drills). After every call a world returns the `Changes` it caused: new
 incidents (spawned by SOP steps), tasks, requests to the duty officer and the next timer due time,
 which the engine answers with SimPy events.
+
+The values are msgspec Structs, not dataclasses: a drill makes several per simulated call, and
+a frozen dataclass's `__init__` costs several times a Struct's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
+
+import msgspec
 
 from sop_engine import AgencyRole, Severity
 
 
-@dataclass(frozen=True)
-class NewIncident:
+class NewIncident(msgspec.Struct, frozen=True):
     key: Hashable
     incident_type: str
     severity: Severity
@@ -28,8 +31,7 @@ class NewIncident:
     spawned_by_step: str
 
 
-@dataclass(frozen=True)
-class NewTask:
+class NewTask(msgspec.Struct, frozen=True):
     key: Hashable
     incident_key: Hashable
     step_id: str
@@ -39,8 +41,7 @@ class NewTask:
     """For a dispatch step's task: the units of this agency's kind it asks for."""
 
 
-@dataclass(frozen=True)
-class NewRequest:
+class NewRequest(msgspec.Struct, frozen=True):
     key: Hashable
     incident_key: Hashable
     step_id: str
@@ -48,19 +49,17 @@ class NewRequest:
     options: tuple[str, ...]
 
 
-@dataclass
-class Changes:
-    incidents: list[NewIncident] = field(default_factory=list)
-    tasks: list[NewTask] = field(default_factory=list)
-    requests: list[NewRequest] = field(default_factory=list)
+class Changes(msgspec.Struct):
+    incidents: list[NewIncident] = msgspec.field(default_factory=list)
+    tasks: list[NewTask] = msgspec.field(default_factory=list)
+    requests: list[NewRequest] = msgspec.field(default_factory=list)
     next_due: datetime | None = None
     """When the earliest pending timer falls due (None: no timer pending). The engine keeps one
     wake-up scheduled no later than it, and each wake-up looks for the next: a deadline cancelled
     before it falls due (most of them) then costs no event at all."""
 
 
-@dataclass(frozen=True)
-class IncidentRow:
+class IncidentRow(msgspec.Struct, frozen=True):
     key: Hashable
     sop: str
     status: str
@@ -68,8 +67,7 @@ class IncidentRow:
     is_exercise: bool
 
 
-@dataclass(frozen=True)
-class TaskRow:
+class TaskRow(msgspec.Struct, frozen=True):
     incident_key: Hashable
     step_id: str
     role: str
@@ -83,8 +81,7 @@ class TaskRow:
     is_exercise: bool
 
 
-@dataclass(frozen=True)
-class EscalationRow:
+class EscalationRow(msgspec.Struct, frozen=True):
     incident_key: Hashable
     step_id: str
     rung: int
