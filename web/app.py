@@ -18,6 +18,7 @@ from web.api import incident_runs
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
 from web.context import Services
+from web.error_pages import error_page
 from web.problems import register_error_handlers
 
 API_PREFIX = "/api/v1"
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for page in (console, console_incident, console_tasks, console_map, console_dispatch, console_incident_records,
                  console_drills, console_kpis, console_agencies, console_fleet, console_users, console_sops):
         app.register_blueprint(page.blueprint)
-    register_error_handlers(app)
+    register_error_handlers(app, page=error_page)
 
     @app.after_request
     def _count(response):

@@ -5,16 +5,18 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import datetime
+from typing import NoReturn
 
 from flask import Blueprint, abort, redirect, render_template, request, session as cookie, url_for
 from sqlalchemy import or_, select
 
-from coordination import IncidentStatus, Principal, Role, TooManyAttempts, Unauthenticated, authenticate
+from coordination import Forbidden, IncidentStatus, Principal, Role, TooManyAttempts, Unauthenticated, authenticate
 from coordination.store.tables import ApiToken, Incident, OfficerAlert
 from coordination.users import active_user_principal, sign_in_with_password
 from sop_engine import INCIDENT_TYPES, Severity
-from web.console_nav import links_for
+from web.console_nav import audience, home_for, links_for, role_label
 from web.context import services
+from web.problems import FormExpired, read_by_scripts
 
 blueprint = Blueprint("console", __name__)
 
@@ -50,8 +52,15 @@ def console_caller(roles: set[Role] | frozenset[Role]) -> Principal:
     if caller is None:
         abort(redirect(url_for("console.sign_in")))
     if caller.role not in roles:
-        abort(403)
+        refuse(caller, roles)
     return caller
+
+
+def refuse(caller: Principal, roles: set[Role] | frozenset[Role]) -> NoReturn:
+    """Refuse (403) a route to `caller`, saying who may use it and who they are signed in as."""
+    what = "page" if request.method in ("GET", "HEAD") else "form"
+    raise Forbidden(f"this {what} is for {audience(roles)}; "
+                    f"you are signed in as {caller.name} ({role_label(caller.role)})")
 
 
 @blueprint.app_context_processor
@@ -62,7 +71,7 @@ def _navigation() -> dict:
 def require_csrf() -> None:
     """Refuse (400) a form post whose CSRF token is not this session's."""
     if not secrets.compare_digest(request.form.get("csrf", ""), cookie.get("csrf", "-")):
-        abort(400)
+        raise FormExpired("this form was opened before your current session began, so it was not sent")
 
 
 def _csrf_token() -> str:
@@ -76,12 +85,11 @@ def board():
     caller = _signed_in()
     if caller is None:
         return redirect(url_for("console.sign_in"))
-    if caller.role is Role.AGENCY:
-        return redirect(url_for("task_console.tasks_page"))
-    if caller.role is Role.PLANNER:
-        return redirect(url_for("drill_console.drills_page"))
+    home = home_for(caller)
+    if home is not None and home.endpoint != "console.board":
+        return redirect(url_for(home.endpoint))
     if caller.role not in BOARD_ROLES:
-        abort(403)
+        refuse(caller, BOARD_ROLES)
     return render_template("board.html", caller=caller, csrf_token=_csrf_token(), filters=_board_filters(),
                            severities=[level.value for level in Severity], statuses=[s.value for s in IncidentStatus],
                            incident_types=sorted(INCIDENT_TYPES))
@@ -162,6 +170,7 @@ def _contains(text: str) -> str:
 
 
 @blueprint.get("/console/board.json")
+@read_by_scripts
 def board_data():
     """The board's rows, filtered: open incidents first, newest first, each with SOP progress and
     its next deadline. `q` searches the description, the type and the reporter."""
@@ -169,7 +178,7 @@ def board_data():
     if caller is None:
         abort(401)  # polled by the board's script, which sends the person to sign in again
     if caller.role not in BOARD_ROLES:
-        abort(403)
+        refuse(caller, BOARD_ROLES)
     context = services()
     now = context.clock.now()
     filters = _board_filters()

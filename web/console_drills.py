@@ -32,6 +32,7 @@ from sop_engine import SopDefinitionError, SourceProblem
 from web.console import _csrf_token, console_caller, require_csrf
 from web.context import services
 from web.drill_worker import DrillJob, DrillWorker
+from web.problems import read_by_scripts
 
 blueprint = Blueprint("drill_console", __name__)
 
@@ -220,6 +221,7 @@ def run_page(run_id: uuid.UUID):
 
 
 @blueprint.get("/console/drills/<uuid:run_id>/progress.json")
+@read_by_scripts
 def run_progress(run_id: uuid.UUID):
     console_caller(PLANNERS)
     context = services()

@@ -80,6 +80,7 @@ def _fleet_page(*, status: int = 200, station_errors: dict | None = None, unit_e
 
 @blueprint.get("/console/admin/fleet")
 def fleet_page():
+    administrator()  # who may look is settled before what they asked for
     if any(value and value not in allowed for value, allowed in (
             (request.args.get("status", ""), {item.value for item in UnitStatus}),
             (request.args.get("type", ""), set(UNIT_TYPES)))):

@@ -26,7 +26,7 @@ from coordination.lifecycles import DutyRequestStatus, IncidentStatus
 from coordination.runs import load_run
 from coordination.store.tables import DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
 from sop_engine.diagrams import step_summary, to_svg
-from web.console import BOARD_ROLES, _csrf_token, _signed_in, console_caller, require_csrf
+from web.console import BOARD_ROLES, _csrf_token, console_caller, require_csrf
 from web.context import services
 from web.dispatch_panel import dispatch_context
 from web.records_panel import records_context
@@ -43,11 +43,7 @@ def _caller(roles: set[Role]) -> Principal:
 @blueprint.get("/console/incidents/<uuid:incident_id>")
 def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for: str | None = None,
                   status: int = 200):
-    caller = _signed_in()
-    if caller is None:
-        return redirect(url_for("console.sign_in"))
-    if caller.role not in BOARD_ROLES:
-        abort(403)
+    caller = console_caller(BOARD_ROLES)
     context = services()
     with context.store.transaction() as db:
         incident = db.get(Incident, incident_id)
@@ -91,11 +87,7 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
 
 @blueprint.get("/console/integrity")
 def integrity_page():
-    caller = _signed_in()
-    if caller is None:
-        return redirect(url_for("console.sign_in"))
-    if caller.role not in BOARD_ROLES:
-        abort(403)
+    caller = console_caller(BOARD_ROLES)
     context = services()
     now = context.clock.now()
     with context.store.transaction() as db:

@@ -23,9 +23,9 @@ from coordination.duplicates import report_incident
 from coordination.gazetteer import Gazetteer, city_gazetteer, locate
 from coordination.store.tables import Agency, Incident, ResponseUnit, Station
 from sop_engine import INCIDENT_TYPES, Severity
-from web.console import BOARD_ROLES, _csrf_token, _signed_in, console_caller, require_csrf
+from web.console import BOARD_ROLES, _csrf_token, _signed_in, console_caller, refuse, require_csrf
 from web.context import services
-from web.problems import BadRequestBody
+from web.problems import BadRequestBody, read_by_scripts
 
 blueprint = Blueprint("map_console", __name__)
 
@@ -35,12 +35,13 @@ MAX_OPEN_INCIDENTS_SHOWN = 500
 
 
 def _data_caller(roles: set[Role]) -> Principal:
-    """The signed-in caller of a JSON endpoint: 401 or 403 as problem+json otherwise."""
+    """The signed-in caller of a JSON endpoint: 401 or 403 otherwise (problem+json, as every
+    route the page's script reads)."""
     caller = _signed_in()
     if caller is None:
         abort(401)
     if caller.role not in roles:
-        abort(403)
+        refuse(caller, roles)
     return caller
 
 
@@ -69,6 +70,7 @@ def map_page(*, form: dict | None = None, errors: dict | None = None, status: in
 
 
 @blueprint.get("/console/map/layers.json")
+@read_by_scripts
 def layers():
     """What changes rarely: the city's bounds, jurisdictions and stations (GeoJSON)."""
     _data_caller(BOARD_ROLES)
@@ -89,6 +91,7 @@ def layers():
 
 
 @blueprint.get("/console/map/roads.json")
+@read_by_scripts
 def roads():
     """The road segments in `bbox` (west,south,east,north), major roads first, at most `limit`."""
     _data_caller(BOARD_ROLES)
@@ -103,6 +106,7 @@ def roads():
 
 
 @blueprint.get("/console/map/live.json")
+@read_by_scripts
 def live():
     """What moves: every unit with its status, and the open incidents by severity (GeoJSON)."""
     _data_caller(BOARD_ROLES)
@@ -127,6 +131,7 @@ def live():
 
 
 @blueprint.get("/console/map/places")
+@read_by_scripts
 def find_place():
     """Where `q` is: coordinates ("latitude, longitude") or a name the gazetteer knows; 422 naming
     `q` with the reason (and the closest names) otherwise."""

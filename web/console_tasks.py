@@ -20,26 +20,18 @@ from coordination import (
     answer_task,
 )
 from coordination.store.tables import Agency, Task
-from web.console import _csrf_token, _signed_in, console_caller, require_csrf
+from web.console import _csrf_token, console_caller, require_csrf
 from web.context import services
 
 blueprint = Blueprint("task_console", __name__)
 
 
-def _agency_user():
-    caller = _signed_in()
-    if caller is None:
-        return None
-    if caller.role is not Role.AGENCY:
-        abort(403)
-    return caller
+AGENCY_STAFF = frozenset({Role.AGENCY})
 
 
 @blueprint.get("/console/tasks")
 def tasks_page(*, error: str | None = None, error_for: str | None = None, status: int = 200):
-    caller = _agency_user()
-    if caller is None:
-        return redirect(url_for("console.sign_in"))
+    caller = console_caller(AGENCY_STAFF)
     context = services()
     with context.store.transaction() as db:
         agency = db.get(Agency, caller.agency_id)
@@ -54,7 +46,7 @@ def tasks_page(*, error: str | None = None, error_for: str | None = None, status
 
 @blueprint.post("/console/tasks/<uuid:task_id>/<action>")
 def answer(task_id: uuid.UUID, action: str):
-    caller = console_caller({Role.AGENCY})
+    caller = console_caller(AGENCY_STAFF)
     require_csrf()
     form = request.form
     if action == "acknowledge":

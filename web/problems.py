@@ -1,12 +1,15 @@
-"""Every error as `application/problem+json` (RFC 9457), mapped from the error hierarchy here
-and nowhere else. Views raise; they never build error responses."""
+"""Every error mapped from the error hierarchy here and nowhere else: as `application/problem+json`
+(RFC 9457) for the API and the console's scripts, or as a page in the console's layout for a
+person's browser. Views raise; they never build error responses."""
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import structlog
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -33,6 +36,9 @@ STATUS_OF: list[tuple[type[Exception], int, str]] = [
     (SopDefinitionError, 422, "invalid-sop"),
 ]
 
+CONSOLE_PREFIX = "/console"
+"""Every console page is under this prefix, except the board at `/`."""
+
 
 class BadRequestBody(IcccError):
     """The body is not what the route takes (not JSON, not an object)."""
@@ -43,19 +49,85 @@ class BadRequestBody(IcccError):
         self.status = status
 
 
+class FormExpired(IcccError):
+    """A console form came back without this session's CSRF token: opened before the session
+    began (signed out and in again, the server's key changed) or forged by another site."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error as the engine reports it, whoever reads it."""
+
+    status: int
+    slug: str
+    title: str
+    detail: str
+    extra: dict[str, Any] = field(default_factory=dict)
+    allowed_methods: tuple[str, ...] = ()
+    """For 405: the methods the address takes."""
+    reference: str = ""
+    """For an unexpected error: the id logged beside its traceback, for the operators to find it."""
+
+    def as_json(self) -> Response:
+        body = {"type": PROBLEM_TYPES + self.slug, "title": self.title, "status": self.status,
+                "detail": self.detail, **self.extra}
+        response = Response(json.dumps(body), status=self.status, mimetype="application/problem+json")
+        if self.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="iccc"'
+        if self.allowed_methods:
+            response.headers["Allow"] = ", ".join(self.allowed_methods)
+        return response
+
+
+ErrorPage = Callable[[Problem], Response]
+"""Renders a problem as a console page (status and headers included)."""
+
+
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> Response:
-    body = {"type": PROBLEM_TYPES + slug, "title": title, "status": status, "detail": detail, **extra}
-    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="iccc"'
-    return response
+    return Problem(status, slug, title, detail, extra).as_json()
 
 
 def field_path(location: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in location)
 
 
-def register_error_handlers(app: Flask) -> None:
+def read_by_scripts(view: Callable) -> Callable:
+    """Mark a console route that a page's script fetches: its errors stay problem+json, which the
+    script reads (a 401 to reload into the sign-in page, a `detail` to show beside a field)."""
+    view.read_by_scripts = True
+    return view
+
+
+def is_console_page() -> bool:
+    """Whether this request is a person's browser on a console page, so its error is a page.
+
+    Decided by the route: a console route is a page unless a script reads it; the API and
+    everything outside the console keep problem+json. An address that matches no route (or
+    not with this method) is a page if it is under the console and the browser asks for HTML
+    before JSON.
+    """
+    path = request.path
+    if not (path == "/" or path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")):
+        return False
+    if request.url_rule is not None:
+        return not getattr(current_app.view_functions.get(request.endpoint), "read_by_scripts", False)
+    # Ties go to JSON: fetch() sends */*, a browser opening a page lists text/html first.
+    best = request.accept_mimetypes.best_match(["application/problem+json", "application/json", "text/html"])
+    return best == "text/html"
+
+
+def register_error_handlers(app: Flask, *, page: ErrorPage | None = None) -> None:
+    """Answer every error as problem+json, or as `page` on a console page (when given)."""
+
+    def respond(found: Problem) -> Response:
+        if page is None or not is_console_page():
+            return found.as_json()
+        try:
+            return page(found)
+        except Exception:  # noqa: BLE001 - a broken error page must not hide the error it reports
+            log.exception("error_page_failed", status=found.status, reference=found.reference)
+            return found.as_json()
+
     @app.errorhandler(ValidationError)
     def _invalid(error: ValidationError) -> Response:
         errors = [
@@ -63,31 +135,38 @@ def register_error_handlers(app: Flask) -> None:
             for detail in error.errors(include_url=False)
         ]
         first = errors[0] if errors else {"field": "", "message": "invalid"}
-        return problem(422, "invalid-input", "Invalid input", f"{first['field']}: {first['message']}",
-                       field=first["field"], errors=errors)
+        return respond(Problem(422, "invalid-input", "Invalid input", f"{first['field']}: {first['message']}",
+                               {"field": first["field"], "errors": errors}))
 
     @app.errorhandler(BadRequestBody)
     def _bad_body(error: BadRequestBody) -> Response:
-        return problem(error.status, "bad-request", "Bad request", str(error), field=error.field)
+        return respond(Problem(error.status, "bad-request", "Bad request", str(error), {"field": error.field}))
+
+    @app.errorhandler(FormExpired)
+    def _form_expired(error: FormExpired) -> Response:
+        return respond(Problem(400, "form-expired", "Form expired", str(error)))
 
     @app.errorhandler(SopDefinitionError)
     def _invalid_sop(error: SopDefinitionError) -> Response:
         errors = [{"line": item.line, "field": item.field, "message": item.message} for item in error.problems]
-        return problem(422, "invalid-sop", "Invalid SOP", str(error), errors=errors)
+        return respond(Problem(422, "invalid-sop", "Invalid SOP", str(error), {"errors": errors}))
 
     @app.errorhandler(AgencyImportRejected)
     def _bad_import(error: AgencyImportRejected) -> Response:
         errors = [{"index": item.index, "message": item.reason} for item in error.problems]
-        return problem(422, "invalid-input", "Invalid input", str(error), field=error.field, errors=errors)
+        return respond(Problem(422, "invalid-input", "Invalid input", str(error),
+                               {"field": error.field, "errors": errors}))
 
     @app.errorhandler(IcccError)
     def _domain(error: IcccError) -> Response:
         for error_class, status, slug in STATUS_OF:
             if isinstance(error, error_class):
                 extra = {"field": error.field} if isinstance(error, InvalidInput) and error.field else {}
-                return problem(status, slug, slug.replace("-", " ").capitalize(), str(error), **extra)
-        log.error("unmapped_error", error_type=type(error).__name__, detail=str(error))
-        return problem(500, "internal", "Internal error", "the engine could not complete the request")
+                return respond(Problem(status, slug, slug.replace("-", " ").capitalize(), str(error), extra))
+        reference = _reference()
+        log.error("unmapped_error", error_type=type(error).__name__, detail=str(error), reference=reference)
+        return respond(Problem(500, "internal", "Internal error", "the engine could not complete the request",
+                               reference=reference))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
@@ -97,12 +176,18 @@ def register_error_handlers(app: Flask) -> None:
             405: "this method is not allowed here",
             413: "the request body is larger than the engine accepts",
         }.get(status, error.description or error.name)
-        response = problem(status, error.name.lower().replace(" ", "-"), error.name, detail)
-        if status == 405 and getattr(error, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(error.valid_methods)
-        return response
+        allowed = tuple(getattr(error, "valid_methods", None) or ()) if status == 405 else ()
+        return respond(Problem(status, error.name.lower().replace(" ", "-"), error.name, detail,
+                               allowed_methods=allowed))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        log.exception("unhandled_error", error_type=type(error).__name__)
-        return problem(500, "internal", "Internal error", "the engine could not complete the request")
+        reference = _reference()
+        log.exception("unhandled_error", error_type=type(error).__name__, reference=reference)
+        return respond(Problem(500, "internal", "Internal error", "the engine could not complete the request",
+                               reference=reference))
+
+
+def _reference() -> str:
+    """A short id for one unexpected error, logged with it and shown to the person who met it."""
+    return uuid.uuid4().hex[:12]

@@ -1,4 +1,4 @@
-"""Signing a test client in to the console as a person, and reading a page's CSRF token."""
+"""Signing a test client in to the console as a person, and reading a page's CSRF token and heading."""
 
 from __future__ import annotations
 
@@ -9,6 +9,12 @@ from coordination import Role
 
 def csrf_of(page: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def heading_of(page: str) -> str | None:
+    """The text of the page's first-level heading (None: it has none)."""
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL)
+    return re.sub(r"<[^>]+>", "", found.group(1)).strip() if found else None
 
 
 def sign_in_as(client, make_user, role: Role = Role.ADMINISTRATOR, username: str = "root-admin",

@@ -1,8 +1,10 @@
 """Every console route × every role: nobody signed in is sent to the sign-in page, a person
-whose role may not open a page or post a form gets 403, and every form refuses a post without
-this session's CSRF token. The routes are read from the app's URL map, so a new page or form
-that is missing from `CONSOLE_ROLES` fails here until someone decides who may use it, and a
-page that forgets its check fails the matrix."""
+whose role may not open a page or post a form gets a 403 page in the console's layout (a
+route a page's script reads gets 403 as problem+json, which the script understands), and every
+form refuses a post without this session's CSRF token with a page saying the form expired. The
+routes are read from the app's URL map, so a new page or form that is missing from
+`CONSOLE_ROLES` fails here until someone decides who may use it, and a page that forgets its
+check fails the matrix."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ import uuid
 import pytest
 
 from coordination import Role
+from tests.web.console_session import heading_of
 from tests.web.test_console import sign_in as sign_in_with_token
-from web.console_nav import NAV
+from web.console_nav import HOME, NAV
 
 pytestmark = pytest.mark.database
 
@@ -81,6 +84,10 @@ DATA_ROUTES = {"console.board_data", "map_console.layers", "map_console.roads", 
                "map_console.find_place"}
 """Polled by a page's script: 401 (the script reloads into the sign-in page) rather than a redirect."""
 
+SCRIPT_ROUTES = DATA_ROUTES | {"drill_console.run_progress"}
+"""Read by a page's script, so their errors are problem+json; every other console route answers
+an error with a page."""
+
 NOT_CONSOLE = ("static",)
 NOT_CONSOLE_BLUEPRINTS = ("operations",)
 """Served outside the console: static files, and health and metrics for the operators' tools."""
@@ -110,7 +117,30 @@ def test_every_console_route_says_who_may_use_it(app):
     assert CONSOLE_ROLES.keys() - endpoints == set(), "these routes are gone: remove them from CONSOLE_ROLES"
 
 
+def test_exactly_the_routes_scripts_read_answer_errors_as_problem_json(app):
+    marked = {rule.endpoint for rule, _method in console_rules(app)
+              if getattr(app.view_functions[rule.endpoint], "read_by_scripts", False)}
+    assert marked == SCRIPT_ROUTES
+
+
+def refused(response, endpoint: str, who: Role) -> bool:
+    """A 403 that the reader understands: problem+json for a script, a page for a person
+    saying who they are signed in as."""
+    if response.status_code != 403:
+        return False
+    if endpoint in SCRIPT_ROUTES:
+        return response.content_type == "application/problem+json"
+    page = response.get_data(as_text=True)
+    return (response.mimetype == "text/html" and heading_of(page) == "Not allowed"
+            and f"you are signed in as {name_of(who)} ({who.value.replace('_', ' ')})" in page)
+
+
 CSRF = "matrix-csrf-token"
+
+
+def name_of(who: Role) -> str:
+    """The name each role's client is signed in with (an agency's token is named for it)."""
+    return "fire-central" if who is Role.AGENCY else f"matrix-{who.value}"
 
 
 @pytest.fixture
@@ -118,11 +148,11 @@ def people(app, make_token, make_agency):
     """A signed-in test client per role (and one signed in as nobody), each with a known CSRF
     token. They sign in with API tokens, which stand for a role exactly as a password account
     does (`test_console_users` signs people in with passwords) and cost no argon2 hashing."""
-    _id, agency_token, _ = make_agency("fire-central", "fire")
+    _id, agency_token, _ = make_agency(name_of(Role.AGENCY), "fire")
     clients = {"anonymous": app.test_client()}
     for role in Role:
         client = app.test_client()
-        token = agency_token if role is Role.AGENCY else make_token(role, f"matrix-{role.value}")
+        token = agency_token if role is Role.AGENCY else make_token(role, name_of(role))
         sign_in_with_token(client, token)
         with client.session_transaction() as session:
             session["csrf"] = CSRF
@@ -131,8 +161,9 @@ def people(app, make_token, make_agency):
 
 
 def test_each_role_gets_exactly_what_it_should_on_every_console_route(app, people):
-    """Nobody signed in: the sign-in page. A role not allowed: 403. An allowed role: the route
-    itself (a page, a redirect elsewhere, or a 4xx about the made-up values), never 401 or 403."""
+    """Nobody signed in: the sign-in page. A role not allowed: 403, as a page naming who they
+    are. An allowed role: the route itself (a page, a redirect elsewhere, or a 4xx about the
+    made-up values), never 401 or 403."""
     wrong = []
     # Signing out (open to anyone) ends each session: those routes go last.
     for rule, method in sorted(console_rules(app), key=lambda item: CONSOLE_ROLES[item[0].endpoint] is ANYONE):
@@ -150,13 +181,14 @@ def test_each_role_gets_exactly_what_it_should_on_every_console_route(app, peopl
             elif who in allowed:
                 ok = response.status_code not in (401, 403) and not to_sign_in and response.status_code < 500
             else:
-                ok = response.status_code == 403
+                ok = refused(response, rule.endpoint, who)
             if not ok:
                 wrong.append(f"{method} {url} as {getattr(who, 'value', who)}: {response.status_code} {location}")
     assert wrong == [], "\n".join(wrong)
 
 
 def test_every_console_form_refuses_a_post_without_the_session_csrf_token(app, people):
+    """400, with a page saying the form expired and to reload it."""
     wrong = []
     for rule, method in console_rules(app):
         if method != "POST":
@@ -165,8 +197,9 @@ def test_every_console_form_refuses_a_post_without_the_session_csrf_token(app, p
         who = Role.ADMINISTRATOR if allowed is ANYONE or Role.ADMINISTRATOR in allowed else next(iter(allowed))
         for data in ({}, {"csrf": "a-token-from-another-session"}):
             response = people[who].post(url_of(rule), data=data)
-            if response.status_code != 400:
-                wrong.append(f"POST {rule.rule} as {who.value} with {data}: {response.status_code}")
+            page = response.get_data(as_text=True)
+            if response.status_code != 400 or heading_of(page) != "Form expired" or "Reload the page" not in page:
+                wrong.append(f"POST {rule.rule} as {who.value} with {data}: {response.status_code} {heading_of(page)}")
     assert wrong == [], "\n".join(wrong)
 
 
@@ -174,3 +207,9 @@ def test_the_navigation_shows_each_role_exactly_the_pages_it_may_open():
     for link in NAV:
         allowed = CONSOLE_ROLES[link.endpoint] - ({Role.AGENCY, Role.PLANNER} if link.endpoint == "console.board" else set())
         assert link.roles == allowed, link.endpoint
+
+
+def test_each_role_lands_on_a_page_it_may_open():
+    for role, endpoint in HOME.items():
+        assert role in CONSOLE_ROLES[endpoint], role
+        assert [link.endpoint for link in NAV if link.endpoint == endpoint], f"{endpoint} is not in the navigation"

@@ -130,3 +130,8 @@ def test_unknown_stations_and_units_are_404(client, make_user):
     assert client.get(f"/console/admin/stations/{nothing}").status_code == 404
     assert client.post(f"/console/admin/units/{nothing}/status",
                        data={"csrf": csrf, "status": "out_of_service"}).status_code == 404
+
+
+def test_who_may_open_the_units_page_is_settled_before_its_filters(client):
+    response = client.get("/console/admin/fleet?status=on-fire")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/console/sign-in")

@@ -42,3 +42,23 @@ def test_every_page_a_role_may_open_fits_the_screen_and_the_keyboard(page, clien
         page.wait_for_load_state("networkidle")
         assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, f"{link.label} scrolls sideways"
         assert page.evaluate(FOCUSABLE_OFF_SCREEN) == [], f"{link.label} has controls off the screen"
+
+
+def test_the_error_pages_fit_the_screen_and_lead_back_home(page, make_user):
+    """A duty officer who opens an administrators' page, an address that does not exist, or a
+    form's address gets a page with a heading and their navigation, and a way back to the board."""
+    username, password = make_user(Role.DUTY_OFFICER, "person-duty-officer")
+    page.goto("/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    for path, heading in (("/console/admin/users", "Not allowed"), ("/console/no-such-page", "Not found"),
+                          ("/console/sign-out", "Not available this way")):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(page.get_by_role("navigation", name="Console").get_by_role("link", name="Board", exact=True)
+               ).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, f"{path} scrolls sideways"
+        assert page.evaluate(FOCUSABLE_OFF_SCREEN) == [], f"{path} has controls off the screen"
+        page.get_by_role("link", name="Back to your home page (Board)").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Incident board")
