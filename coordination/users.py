@@ -43,12 +43,13 @@ USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._\-]{1,63}$"
 class NewUser(BaseModel):
     """A console account to create."""
 
-    model_config = ConfigDict(extra="forbid")
+    # A password must not reach a log or a traceback through a repr or a validation error's text.
+    model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
     username: str = Field(pattern=USERNAME_PATTERN)
     display_name: str = Field(min_length=1, max_length=200)
     role: Role
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024, repr=False)
     agency_code: str | None = None
 
 

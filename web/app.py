@@ -14,7 +14,7 @@ from web import console_agencies, console_dispatch, console_drills, console_flee
 from web import console_kpis, console_map, console_sops, console_users
 from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
 from web.api import alerts, notices, officer_alerts, public, webhooks
-from web.api import incident_runs
+from web.api import incident_runs, users
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
 from web.context import Services
@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                       travel=use_road_network(source=settings.road_network))
 
     for area in (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-                 public, webhooks, units, dispatch, incident_runs):
+                 public, webhooks, units, dispatch, incident_runs, users):
         app.register_blueprint(area.blueprint, url_prefix=API_PREFIX)
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(operations.blueprint)

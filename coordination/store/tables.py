@@ -476,6 +476,8 @@ class User(Base):
     password_changed_at: Mapped[datetime]
     last_sign_in_at: Mapped[datetime | None]
 
+    agency: Mapped[Agency | None] = relationship(lazy="joined")
+
 
 class SignInAttempt(Base):
     """Every password sign-in, kept for rate limiting by username and by address."""

@@ -4,6 +4,7 @@ attempts limited per username and per address across processes (rows in the data
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from coordination import SYSTEM, Conflict, InvalidInput, NotFound, Role, TooManyAttempts
@@ -43,6 +44,15 @@ def test_a_password_is_kept_only_as_an_argon2id_hash(store, clock):
     with store.transaction() as session:
         stored = session.scalar(select(User.password_hash))
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_a_new_users_password_is_in_neither_its_repr_nor_a_validation_error():
+    """Either could end up in a log or a traceback."""
+    new_user = NewUser(username="asha", display_name="Asha", role=Role.VIEWER, password=PASSWORD)
+    assert PASSWORD not in repr(new_user) and PASSWORD not in str(new_user)
+    with pytest.raises(ValidationError) as refused:
+        NewUser(username="asha", display_name="Asha", role=Role.VIEWER, password="tooshort1")
+    assert "tooshort1" not in str(refused.value)
 
 
 def test_the_right_password_signs_in_as_the_users_role(store, clock):

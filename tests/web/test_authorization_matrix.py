@@ -173,6 +173,11 @@ API_ROLES: dict[str, set[Role] | None] = {
     "dispatch.list_recommendations": OFFICERS,
     "dispatch.read_recommendation": OFFICERS,
     "dispatch.accept": ACTING,
+    "users.list_users": ADMIN,
+    "users.read": ADMIN,
+    "users.create": ADMIN,
+    "users.change": ADMIN,
+    "users.change_password": ADMIN,
     "openapi.document": PUBLIC,
 }
 
