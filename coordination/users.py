@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from coordination import audit
@@ -75,8 +76,13 @@ def create_user(*, session: Session, clock: Clock, new_user: NewUser, actor: Pri
     user = User(username=new_user.username, display_name=new_user.display_name, role=new_user.role,
                 agency_id=agency_id, password_hash=HASHER.hash(new_user.password), is_active=True,
                 created_at=now, password_changed_at=now)
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():  # a savepoint: losing the race leaves the transaction usable
+            session.add(user)
+            session.flush()
+    except IntegrityError:
+        # Another request took the name between the check above and this insert.
+        raise Conflict(f"the username {new_user.username!r} is taken") from None
     audit.record(session, at=now, kind="user.created", actor=actor.label,
                  summary=f"console account {user.username} created ({user.role.value})",
                  data={"user_id": str(user.id), "role": user.role.value})
@@ -171,6 +177,21 @@ def _not_yourself(user: User, actor: Principal, what: str) -> None:
         raise Conflict(f"an administrator cannot {what} their own account; ask another administrator")
 
 
+def _not_the_last_administrator(session: Session, user: User, what: str) -> None:
+    """Keep at least one active administrator account.
+
+    `_not_yourself` protects a person at the console; an API token or the CLI acts as no
+    person, so without this rule a script could lock every administrator out of the console.
+    """
+    if user.role is not Role.ADMINISTRATOR or not user.is_active:
+        return
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.role == Role.ADMINISTRATOR, User.is_active.is_(True), User.id != user.id))
+    if not others:
+        raise Conflict(f"cannot {what} {user.username}: it is the last active administrator account; "
+                       "make another administrator first")
+
+
 def change_role(*, session: Session, clock: Clock, username: str, role: Role, agency_code: str | None,
                 actor: Principal) -> User:
     """Give a user another role (and, for an agency user, their agency). The next request they
@@ -178,12 +199,14 @@ def change_role(*, session: Session, clock: Clock, username: str, role: Role, ag
 
     Raises:
         NotFound: no such user.
-        Conflict: the actor's own account.
+        Conflict: the actor's own account, or the last active administrator made something else.
         InvalidInput: an agency role without a known agency, or an agency for another role
             (field `agency_code`).
     """
     user = _account(session, username)
     _not_yourself(user, actor, "change the role of")
+    if role is not Role.ADMINISTRATOR:
+        _not_the_last_administrator(session, user, "change the role of")
     agency_id = None
     if role is Role.AGENCY:
         if not agency_code:
@@ -209,11 +232,12 @@ def set_account_active(*, session: Session, clock: Clock, username: str, active:
 
     Raises:
         NotFound: no such user.
-        Conflict: disabling the actor's own account.
+        Conflict: disabling the actor's own account, or the last active administrator.
     """
     user = _account(session, username)
     if not active:
         _not_yourself(user, actor, "disable")
+        _not_the_last_administrator(session, user, "disable")
     if user.is_active is active:
         return user
     user.is_active = active

@@ -46,19 +46,21 @@ class Store:
 
 
 def _create_engine(url: str, *, echo: bool) -> Engine:
+    # hide_parameters: a database error's message (which reaches the logs) leaves out the
+    # statement's values, which can be password hashes, webhook secrets or token digests.
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(url, echo=echo, pool_pre_ping=True, hide_parameters=True)
 
     in_memory = parsed.database in (None, "", ":memory:")
     if in_memory:
         # One shared connection, so every thread (web, worker, scheduler) sees the same database.
         engine = create_engine(
-            url, echo=echo, poolclass=StaticPool, connect_args={"check_same_thread": False}
+            url, echo=echo, poolclass=StaticPool, connect_args={"check_same_thread": False}, hide_parameters=True
         )
     else:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record) -> None:

@@ -3,9 +3,11 @@ attempts limited per username and per address across processes (rows in the data
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 
 from coordination import SYSTEM, Conflict, InvalidInput, NotFound, Role, TooManyAttempts
 from coordination.store.tables import TimelineEntry, User
@@ -162,3 +164,46 @@ def test_an_administrator_cannot_disable_or_re_role_their_own_account(store, clo
             change_role(session=session, clock=clock, username="root", role=Role.VIEWER, agency_code=None, actor=admin)
         with pytest.raises(NotFound):
             set_account_active(session=session, clock=clock, username="nobody", active=False, actor=admin)
+
+
+def test_the_last_active_administrator_can_be_neither_disabled_nor_re_roled_by_a_script(store, clock):
+    # SYSTEM (the CLI, an API token) is no person, so "not yourself" cannot protect the account.
+    add(store, clock, username="root", role=Role.ADMINISTRATOR)
+    with store.transaction() as session:
+        with pytest.raises(Conflict, match="last active administrator"):
+            set_account_active(session=session, clock=clock, username="root", active=False, actor=SYSTEM)
+        with pytest.raises(Conflict, match="last active administrator"):
+            change_role(session=session, clock=clock, username="root", role=Role.VIEWER, agency_code=None,
+                        actor=SYSTEM)
+    add(store, clock, username="second", role=Role.ADMINISTRATOR)
+    with store.transaction() as session:
+        set_account_active(session=session, clock=clock, username="root", active=False, actor=SYSTEM)
+    with store.transaction() as session:
+        with pytest.raises(Conflict, match="cannot disable second"):
+            set_account_active(session=session, clock=clock, username="second", active=False, actor=SYSTEM)
+        assert change_role(session=session, clock=clock, username="root", role=Role.VIEWER, agency_code=None,
+                           actor=SYSTEM).role is Role.VIEWER  # a disabled administrator is no safeguard
+
+
+def test_a_username_taken_by_a_concurrent_request_is_a_conflict_not_a_database_error(store, clock):
+    with store.transaction() as session:
+        checked = []
+
+        def taken_right_after_the_check(state):
+            # The other request's row lands between create_user's check and its insert.
+            if state.is_select and not checked:
+                checked.append(True)
+                result = state.invoke_statement()
+                session.connection().execute(insert(User).values(
+                    id=uuid.uuid4(), username="asha", display_name="Asha", role=Role.VIEWER, password_hash="x",
+                    is_active=True, created_at=clock.now(), password_changed_at=clock.now()))
+                return result
+            return None
+
+        event.listen(session, "do_orm_execute", taken_right_after_the_check)
+        with pytest.raises(Conflict, match="taken"):
+            create_user(session=session, clock=clock, actor=SYSTEM, new_user=NewUser(
+                username="asha", display_name="Asha", role=Role.DUTY_OFFICER, password=PASSWORD))
+        assert checked
+        # The savepoint kept the transaction usable: the winner's row is still there.
+        assert session.scalar(select(User.display_name).where(User.username == "asha")) == "Asha"
