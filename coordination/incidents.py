@@ -13,6 +13,10 @@ from coordination.runs import start_matching_sop
 from coordination.store.tables import Incident
 from sop_engine import INCIDENT_TYPES, Severity
 
+PLACE_NAME_MAX_LENGTH = 200
+"""Room for "Fire and Emergency Services, Central, station 1" or a street crossing; CAP's
+<areaDesc> and the gazetteer's longer names are cut to it."""
+
 
 class Reporter(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -44,6 +48,8 @@ class IncidentReport(BaseModel):
     type: str
     severity: Severity
     location: GeoPoint
+    place_name: str | None = Field(default=None, max_length=PLACE_NAME_MAX_LENGTH)
+    """Where, in words ("MG Road junction"), for people; the location stays the point."""
     description: str = Field(default="", max_length=4000)
     reporter: Reporter
     is_exercise: bool = False
@@ -54,6 +60,14 @@ class IncidentReport(BaseModel):
     def _known_type(cls, value: str) -> str:
         if value not in INCIDENT_TYPES:
             raise ValueError(f"unknown incident type {value!r}; known types: {', '.join(sorted(INCIDENT_TYPES))}")
+        return value
+
+    @field_validator("place_name", mode="before")
+    @classmethod
+    def _stripped_or_none(cls, value: object) -> object:
+        # Before the length check, so surrounding spaces never count; blank means no name.
+        if isinstance(value, str):
+            return value.strip() or None
         return value
 
 
@@ -67,14 +81,16 @@ def declare_incident(*, session: Session, clock: Clock, report: IncidentReport, 
     longitude, latitude = report.location.coordinates
     incident = Incident(
         incident_type=report.type, severity=report.severity, longitude=longitude, latitude=latitude,
-        description=report.description, reporter_name=report.reporter.name, reporter_phone=report.reporter.phone,
-        is_exercise=report.is_exercise, declared_by=actor.label, declared_at=now, details=report.details.reported(),
+        place_name=report.place_name, description=report.description, reporter_name=report.reporter.name,
+        reporter_phone=report.reporter.phone, is_exercise=report.is_exercise, declared_by=actor.label,
+        declared_at=now, details=report.details.reported(),
     )
     session.add(incident)
     session.flush()
     metrics.INCIDENTS_DECLARED.labels(type=report.type).inc()
     audit.record(session, at=now, kind="incident.declared", actor=actor.label, incident_id=incident.id,
                  summary=f"{report.severity.value} {report.type} declared{' (exercise)' if report.is_exercise else ''}",
-                 data={"type": report.type, "severity": report.severity.value, "location": [longitude, latitude]})
+                 data={"type": report.type, "severity": report.severity.value, "location": [longitude, latitude],
+                       "place_name": report.place_name})
     start_matching_sop(session=session, clock=clock, incident=incident, actor=actor.label)
     return incident

@@ -35,6 +35,7 @@ def incident_json(incident: Incident, *, include_reporter: bool) -> dict[str, An
         "severity": incident.severity.value,
         "status": incident.status.value,
         "location": point(incident.longitude, incident.latitude),
+        "place_name": incident.place_name,
         "description": incident.description,
         "is_exercise": incident.is_exercise,
         "declared_at": iso(incident.declared_at),

@@ -316,7 +316,7 @@ def _spawn(context: Context, command: SpawnIncident) -> Spawn | None:
                    f"(its step {command.step_id}): {parent.description}")
     child = Incident(
         incident_type=command.incident_type, severity=command.severity, longitude=parent.longitude,
-        latitude=parent.latitude, description=description[:2000],
+        latitude=parent.latitude, place_name=parent.place_name, description=description[:2000],
         reporter_name="", reporter_phone="", is_exercise=parent.is_exercise, declared_by="engine",
         declared_at=now, details={},
         parent_incident_id=parent.id, spawned_by_step=command.step_id,

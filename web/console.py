@@ -173,7 +173,7 @@ def _contains(text: str) -> str:
 @read_by_scripts
 def board_data():
     """The board's rows, filtered: open incidents first, newest first, each with SOP progress and
-    its next deadline. `q` searches the description, the type and the reporter."""
+    its next deadline. `q` searches the description, the place name, the type and the reporter."""
     caller = _signed_in()
     if caller is None:
         abort(401)  # polled by the board's script, which sends the person to sign in again
@@ -195,6 +195,7 @@ def board_data():
         pattern = _contains(filters["q"])
         typed = _contains(filters["q"].lower().replace(" ", "_"))  # "building fire" finds building_fire
         query = query.where(or_(Incident.description.ilike(pattern, escape="\\"),
+                                Incident.place_name.ilike(pattern, escape="\\"),
                                 Incident.incident_type.ilike(typed, escape="\\"),
                                 Incident.reporter_name.ilike(pattern, escape="\\")))
     with context.store.transaction() as db:
@@ -229,6 +230,8 @@ def _row(incident: Incident, now: datetime) -> dict:
         "type": incident.incident_type.replace("_", " "),
         "severity": incident.severity.value,
         "description": incident.description[:140],
+        "place_name": incident.place_name,
+        "coordinates": f"{incident.latitude:.5f}, {incident.longitude:.5f}",
         "status": incident.status.value,
         "is_exercise": incident.is_exercise,
         "age_s": int((now - incident.declared_at).total_seconds()),

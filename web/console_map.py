@@ -7,7 +7,8 @@ server or CDN is involved, so the map works in a control room cut off from the i
 
 Declaring goes through the same use case as `POST /api/v1/incidents` (duplicate check, SOP
 start, tasks and webhooks in one transaction); the place is typed as coordinates or a name the
-offline gazetteer knows, or filled in by clicking the map.
+offline gazetteer knows, or filled in by clicking the map. A name is kept as the incident's
+place name, as the gazetteer spells it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from coordination import IncidentReport, IncidentStatus, InvalidInput, Principal
 from coordination.demo_city import DEMO_LANDMARKS
 from coordination.dispatching import DEMO_ROAD_NETWORK, RoadMap, road_map_for
 from coordination.duplicates import report_incident
-from coordination.gazetteer import Gazetteer, city_gazetteer, locate
+from coordination.gazetteer import Gazetteer, Place, city_gazetteer, locate
+from coordination.incidents import PLACE_NAME_MAX_LENGTH
 from coordination.store.tables import Agency, Incident, ResponseUnit, Station
 from sop_engine import INCIDENT_TYPES, Severity
 from web.console import BOARD_ROLES, _csrf_token, _signed_in, console_caller, refuse, require_csrf
@@ -123,7 +125,8 @@ def live():
                 for unit in units),
             "incidents": _collection(
                 _point(incident.longitude, incident.latitude, id=str(incident.id), type=incident.incident_type,
-                       severity=incident.severity.value, is_exercise=incident.is_exercise,
+                       place_name=incident.place_name, severity=incident.severity.value,
+                       is_exercise=incident.is_exercise,
                        declared_at=incident.declared_at.isoformat(),
                        url=url_for("incident_console.incident_page", incident_id=incident.id))
                 for incident in incidents),
@@ -163,7 +166,7 @@ def declare():
         report = IncidentReport.model_validate({
             "type": form["type"], "severity": form["severity"], "description": form["description"],
             "location": {"type": "Point", "coordinates": [place.longitude, place.latitude] if place else [0, 0]},
-            "reporter": {"name": caller.name},
+            "place_name": _place_name(place), "reporter": {"name": caller.name},
         })
     except ValidationError as error:
         for detail in error.errors(include_url=False):
@@ -178,6 +181,14 @@ def declare():
         duplicate = outcome.duplicate is not None
     target = url_for("incident_console.incident_page", incident_id=incident_id)
     return redirect(target + ("#duplicates-heading" if duplicate else ""))
+
+
+def _place_name(place: Place | None) -> str | None:
+    """The gazetteer's name for what was typed ("FS-01" is the station's name), none for bare
+    coordinates, which the point already says."""
+    if place is None or place.kind == "coordinates":
+        return None
+    return place.name[:PLACE_NAME_MAX_LENGTH]
 
 
 def _message(detail: dict) -> str:

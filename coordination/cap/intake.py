@@ -44,8 +44,8 @@ def _report(draft: IncidentDraft, *, is_exercise: bool) -> IncidentReport:
     return IncidentReport.model_validate({
         "type": draft.incident_type, "severity": draft.severity.value,
         "location": {"type": "Point", "coordinates": [draft.longitude, draft.latitude]},
-        "description": draft.description, "reporter": {"name": draft.sender_name or "CAP alert"},
-        "is_exercise": is_exercise,
+        "place_name": draft.place_name, "description": draft.description,
+        "reporter": {"name": draft.sender_name or "CAP alert"}, "is_exercise": is_exercise,
     })
 
 
@@ -177,13 +177,13 @@ def _exercise_incident(*, session: Session, clock: Clock, draft: IncidentDraft, 
     now = clock.now()
     incident = Incident(
         incident_type=draft.incident_type, severity=draft.severity, longitude=draft.longitude,
-        latitude=draft.latitude, description=draft.description, reporter_name=draft.sender_name,
-        is_exercise=True, declared_by=actor.label, declared_at=now,
+        latitude=draft.latitude, place_name=draft.place_name, description=draft.description,
+        reporter_name=draft.sender_name, is_exercise=True, declared_by=actor.label, declared_at=now,
     )
     session.add(incident)
     session.flush()
     audit.record(session, at=now, kind="incident.declared", actor=actor.label, incident_id=incident.id,
                  summary=f"{draft.severity.value} {draft.incident_type} exercise from a CAP alert; no SOP started",
                  data={"type": draft.incident_type, "severity": draft.severity.value,
-                       "location": [draft.longitude, draft.latitude]})
+                       "location": [draft.longitude, draft.latitude], "place_name": draft.place_name})
     return incident

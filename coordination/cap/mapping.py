@@ -2,7 +2,8 @@
 
 Event and category choose the incident type; severity sets the severity, urgency and certainty
 move it up or down (or say "not an incident": a past event, an unlikely one); the areas'
-polygons and circles give the location.
+polygons and circles give the location, and the first area's description (`<areaDesc>`) its
+name in words.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class IncidentDraft:
     severity: Severity
     longitude: float
     latitude: float
+    place_name: str | None
+    """The first `<areaDesc>` of the info block, as the sender wrote it ("Ward 5, Koramangala")."""
     description: str
     sender_name: str
     info_index: int
@@ -141,6 +144,11 @@ def location_of(info: Info) -> tuple[float, float] | None:
     return None
 
 
+def place_name_of(info: Info) -> str | None:
+    """The first area's description that says something, cut to an incident's 200 characters."""
+    return next((area.description.strip()[:200] for area in info.areas if area.description.strip()), None)
+
+
 def _shift(severity: Severity, steps: int) -> Severity:
     index = min(len(_ORDER) - 1, max(0, _ORDER.index(severity) + steps))
     return _ORDER[index]
@@ -164,9 +172,10 @@ def map_alert(alert: CapAlert, mapping: CapMapping) -> IncidentDraft | NotAnInci
             continue
         severity = _shift(mapping.severity.get(info.severity, Severity.MODERATE), int(urgency) + int(certainty))
         text = "\n\n".join(part for part in (info.headline, info.description, info.instruction) if part)
-        return IncidentDraft(rule.incident_type, severity, location[0], location[1],
-                             f"CAP {alert.msg_type} from {alert.sender}: {text}"[:4000],
-                             (info.sender_name or alert.sender)[:200], index)
+        return IncidentDraft(incident_type=rule.incident_type, severity=severity, longitude=location[0],
+                             latitude=location[1], place_name=place_name_of(info),
+                             description=f"CAP {alert.msg_type} from {alert.sender}: {text}"[:4000],
+                             sender_name=(info.sender_name or alert.sender)[:200], info_index=index)
     if not alert.infos:
         reasons.append("it has no <info> block")
     return NotAnIncident("; ".join(dict.fromkeys(reasons)))

@@ -31,6 +31,11 @@ def upgrade(store: Store, revision: str = "head") -> None:
     command.upgrade(_config(store), revision)
 
 
+def downgrade(store: Store, revision: str) -> None:
+    """Take the schema back down to `revision`, keeping the rows every migration in between keeps."""
+    command.downgrade(_config(store), revision)
+
+
 def head_revision() -> str:
     return ScriptDirectory.from_config(_scripts_config()).get_current_head() or ""
 

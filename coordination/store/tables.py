@@ -138,6 +138,8 @@ class Incident(Base):
     longitude: Mapped[float] = mapped_column(Float)
     latitude: Mapped[float] = mapped_column(Float)
     description: Mapped[str] = mapped_column(Text, default="")
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    """Where, in words ("Town Hall", a CAP alert's <areaDesc>); None when only coordinates were given."""
     reporter_name: Mapped[str] = mapped_column(String(200), default="")
     reporter_phone: Mapped[str] = mapped_column(String(50), default="")
     is_exercise: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -116,7 +116,7 @@ def webhooks(session, event_type):
 
 def test_a_decision_waits_for_the_duty_officer_and_its_option_starts_the_branch(store, clock, chemical,
                                                                                make_incident):
-    incident_id = make_incident(type="chemical_accident")
+    incident_id = make_incident(type="chemical_accident", place_name="Peenya Industrial Area, phase 2")
     with store.transaction() as session:
         request = request_for(session, incident_id, "verify")
         assert (request.status, request.options) == (DutyRequestStatus.OPEN, ["spill", "false_alarm"])
@@ -133,6 +133,7 @@ def test_a_decision_waits_for_the_duty_officer_and_its_option_starts_the_branch(
         [child] = session.scalars(select(Incident).where(Incident.parent_incident_id == incident_id)).all()
         assert (child.incident_type, child.severity.value, child.spawned_by_step) == (
             "power_outage", "moderate", "power_cut")
+        assert child.place_name == "Peenya Industrial Area, phase 2"  # the same place, said the same way
         assert [task.agency.code for task in child.tasks] == ["discom"]
         kinds = session.scalars(select(TimelineEntry.kind).where(TimelineEntry.incident_id == incident_id)).all()
         assert "decision.answered" in kinds and "incident.spawned" in kinds

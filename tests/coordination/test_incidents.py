@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import func, select
 
 from coordination import SYSTEM, declare_incident
@@ -79,3 +80,25 @@ def test_an_agency_whose_jurisdiction_covers_the_point_is_preferred(store, make_
     with store.transaction() as session:
         [task] = [task for task in session.get(Incident, incident_id).tasks if task.role.value == "fire"]
         assert task.agency.code == "fire-south"
+
+
+def test_the_place_in_words_is_kept_beside_the_point_trimmed_and_blank_means_none(store, shipped_sops,
+                                                                                 make_incident):
+    named = make_incident(place_name="  MG Road junction, near the metro pillar 62 ")
+    blank = make_incident(place_name="   ")
+    unnamed = make_incident()
+    with store.transaction() as session:
+        assert session.get(Incident, named).place_name == "MG Road junction, near the metro pillar 62"
+        assert session.get(Incident, blank).place_name is None
+        assert session.get(Incident, unnamed).place_name is None
+        declared = session.scalar(select(TimelineEntry).where(TimelineEntry.incident_id == named,
+                                                              TimelineEntry.kind == "incident.declared"))
+        assert declared.data["place_name"] == "MG Road junction, near the metro pillar 62"
+
+
+def test_a_place_name_longer_than_200_characters_is_refused_naming_the_field():
+    assert incident_report(place_name="x" * 200 + "   ").place_name == "x" * 200  # spaces around never count
+    with pytest.raises(ValidationError) as caught:
+        incident_report(place_name="x" * 201)
+    [error] = caught.value.errors()
+    assert (error["loc"], error["type"]) == (("place_name",), "string_too_long")

@@ -81,6 +81,17 @@ def test_a_task_webhook_verifies_with_the_reference_library(store, clock, make_a
 
 
 @pytest.mark.database
+def test_a_task_webhook_tells_the_agency_where_in_words_beside_the_point(store, clock, make_agency, make_incident,
+                                                                        receiver):
+    _id, _token, secret = make_agency("fire-central", "fire", receiver.url("/fire"))
+    make_incident(place_name="Commercial Street & Dispensary Road")
+    deliver(store, clock)
+    incident = Webhook(secret).verify(receiver.requests[0].body, receiver.requests[0].headers)["data"]["incident"]
+    assert incident["place_name"] == "Commercial Street & Dispensary Road"
+    assert incident["location"] == {"type": "Point", "coordinates": [77.5946, 12.9716]}
+
+
+@pytest.mark.database
 def test_a_receiver_that_fails_three_times_still_gets_the_task_with_one_webhook_id(
     store, clock, make_agency, make_incident, receiver
 ):

@@ -65,6 +65,7 @@ def test_an_actual_alert_declares_an_incident_and_starts_its_sop_once(client, so
     with store.transaction() as session:
         [incident] = session.scalars(select(Incident)).all()
         assert (incident.incident_type, incident.severity.value, incident.is_exercise) == ("flood", "severe", False)
+        assert incident.place_name == "Ward 5"  # the alert's <areaDesc>
         assert session.scalars(select(SopRunRecord)).all()
 
 

@@ -80,6 +80,24 @@ def test_the_board_filters_by_status_severity_type_and_exercise_and_searches_tex
     assert sorted(shown(severity="nonsense", type="volcano")) == sorted(shown()), "a stale bookmark still opens"
 
 
+def test_the_place_name_is_shown_escaped_on_the_board_the_incident_page_and_the_agencys_tasks(
+    app, client, officer, make_token, make_user, make_agency
+):
+    make_agency("fire-central", "fire")
+    named = "<b>Silk Board</b> & \"junction\""
+    incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "place_name": named}, headers=officer).json
+    sign_in(client, make_token())
+    [row] = client.get("/console/board.json").json["incidents"]
+    assert (row["place_name"], row["coordinates"]) == (named, "12.97160, 77.59460")  # board.js sets them as text
+    assert client.get("/console/board.json", query_string={"q": "silk board"}).json["incidents"]
+    page = client.get(f"/console/incidents/{incident['id']}").get_data(as_text=True)
+    escaped = "&lt;b&gt;Silk Board&lt;/b&gt; &amp; &#34;junction&#34;"
+    assert f'<span class="place-name">{escaped}</span>\n  (12.97160, 77.59460)' in page and "<b>Silk" not in page
+    fire_desk = app.test_client()
+    sign_in_with_password(fire_desk, *make_user(Role.AGENCY, "firedesk", agency_code="fire-central"))
+    assert f'at <span class="place-name">{escaped}</span>' in fire_desk.get("/console/tasks").get_data(as_text=True)
+
+
 def test_the_board_shows_what_needs_the_duty_officer(client, officer, make_token, make_agency):
     """A task routed outside every jurisdiction raises an alert that the board lists."""
     make_agency("fire-north", "fire", jurisdiction={"type": "Polygon", "coordinates": [

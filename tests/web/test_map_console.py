@@ -118,6 +118,29 @@ def test_declaring_at_a_named_place_starts_the_sop_like_the_api(client, store, c
         assert incident.declared_by == "duty_officer:duty-officer" and incident.runs and incident.tasks
 
 
+@pytest.mark.parametrize("typed, kept", [
+    ("town hall", "Town Hall"),                                       # as the gazetteer spells it
+    ("FS-01", "Fire and Emergency Services, Central, station 1"),    # a code says which station
+    ("12.9716, 77.5946", None),                                       # the point says it all
+])
+def test_a_place_typed_on_the_map_is_kept_in_words_and_shown_beside_the_point(client, store, city, make_token,
+                                                                              typed, kept):
+    sign_in(client, make_token())
+    declared = declare(client, location=typed, type="building_fire", severity="severe")
+    assert declared.status_code == 302
+    with store.transaction() as session:
+        incident = session.scalar(select(Incident))
+        assert incident.place_name == kept
+        point = f"{incident.latitude:.5f}, {incident.longitude:.5f}"
+    page = client.get(declared.headers["Location"]).get_data(as_text=True)
+    if kept:
+        assert f'at <span class="place-name">{kept}</span>\n  ({point})</small>' in page
+    else:
+        assert f"at {point}</small>" in page and 'class="place-name"' not in page
+    [shown] = client.get("/console/map/live.json").json["incidents"]["features"]
+    assert shown["properties"]["place_name"] == kept
+
+
 def test_a_second_report_nearby_is_linked_as_a_duplicate(client, store, city, make_token):
     sign_in(client, make_token())
     first = declare(client, location="12.9716, 77.5946", type="building_fire", severity="severe")

@@ -43,12 +43,24 @@
     return td;
   }
 
+  // The place in words first, the point under it; bare coordinates alone when nobody named it.
+  function where(incident) {
+    const td = cell(incident.place_name || incident.coordinates, "where");
+    if (incident.place_name) {
+      const small = document.createElement("div");
+      small.className = "help";
+      small.textContent = incident.coordinates;
+      td.append(small);
+    }
+    return td;
+  }
+
   function render(data) {
     body.replaceChildren();
     if (data.incidents.length === 0) {
       const tr = document.createElement("tr");
       tr.append(cell(query().replace(/^status=open$/, "") ? "No incidents match these filters." : "No incidents.", ""));
-      tr.firstChild.colSpan = 8;
+      tr.firstChild.colSpan = 9;
       body.append(tr);
     }
     for (const incident of data.incidents) {
@@ -59,6 +71,7 @@
       tr.append(
         cell(incident.severity, `severity-${incident.severity}`),
         link(incident.type + (incident.is_exercise ? " (exercise)" : ""), incident.url, incident.description),
+        where(incident),
         cell(incident.status),
         cell(duration(incident.age_s)),
         cell(incident.sop || "none"),

@@ -167,8 +167,8 @@
       if (focused && focused.id === p.id && focused.where === "map") link.focus();
       const g = marker(link, ...geometry.coordinates, SEVERITY_PX[p.severity] || 6, (g, s) =>
         element("circle", { r: s, class: `incident severity-${p.severity}` }, g));
-      titled(link, `${p.severity} ${p.type.replaceAll("_", " ")}${p.is_exercise ? " (exercise)" : ""}, ` +
-        `declared ${new Date(p.declared_at).toLocaleTimeString()}`);
+      titled(link, `${p.severity} ${p.type.replaceAll("_", " ")}${p.is_exercise ? " (exercise)" : ""}` +
+        `${p.place_name ? ` at ${p.place_name}` : ""}, declared ${new Date(p.declared_at).toLocaleTimeString()}`);
       void g;
     }
     const placedLayer = layer("placed");
@@ -208,7 +208,7 @@
       a.textContent = `${p.severity} ${p.type.replaceAll("_", " ")}${p.is_exercise ? " (exercise)" : ""}`;
       a.className = `severity-${p.severity}`;
       a.dataset.incident = p.id;
-      li.append(a, ` — ${new Date(p.declared_at).toLocaleTimeString()}`);
+      li.append(a, ` — ${p.place_name ? `${p.place_name}, ` : ""}${new Date(p.declared_at).toLocaleTimeString()}`);
       list.append(li);
       if (focused && focused.id === p.id && focused.where === "list") a.focus();
     }

@@ -57,3 +57,11 @@ def test_a_custom_mapping_file_is_checked(tmp_path: Path):
     with pytest.raises(InvalidInput) as caught:
         load_mapping(bad)
     assert caught.value.field == "rules.0.incident_type"
+
+
+def test_the_first_area_description_that_says_something_names_the_place():
+    ring = ((12.9, 77.5), (12.9, 77.6), (13.0, 77.6), (13.0, 77.5), (12.9, 77.5))
+    two = (Area("  ", (ring,), ()), Area(" Ward 5, Koramangala ", (), ()), Area("Ward 6", (), ()))
+    assert map_alert(alert(areas=two), default_mapping()).place_name == "Ward 5, Koramangala"
+    long = (Area("Low-lying wards " * 20, (ring,), ()),)
+    assert len(map_alert(alert(areas=long), default_mapping()).place_name) == 200  # an incident's place name

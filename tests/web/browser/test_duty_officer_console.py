@@ -93,9 +93,11 @@ def test_the_board_fits_a_1366_by_768_screen_without_sideways_scrolling(page, cl
     for severity in ("minor", "moderate", "severe", "extreme"):
         client.post("/api/v1/incidents", headers=officer, json={
             **FIRE_REPORT, "severity": severity, "description": f"A {severity} fire with a long description " * 3,
+            "place_name": f"<i>{severity}</i> corner of Sarjapur Main Road and Outer Ring Road, near the flyover",
             "location": {"type": "Point", "coordinates": [77.5946 + 0.05 * len(severity), 12.9716]}})
     sign_in(page, make_user())
     expect(page.locator("#incidents tr")).to_have_count(4)
+    expect(page.locator("#incidents")).to_contain_text("<i>minor</i> corner of Sarjapur Main Road")  # as text
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     assert page.get_by_role("navigation", name="Console").is_visible()
 

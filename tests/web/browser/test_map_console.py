@@ -1,6 +1,7 @@
 """The duty officer's map in a real browser: declare an incident by clicking the map, see its
 tasks appear, take the SOP's decision, and accept the dispatch recommendation it leads to; the
-map's layers, keyboard and look-up; a viewer watches without a declare form."""
+map's layers, keyboard and look-up (a typed place is the incident's name); a viewer watches
+without a declare form."""
 
 from __future__ import annotations
 
@@ -106,6 +107,9 @@ def test_the_map_is_worked_with_the_keyboard_and_a_typed_place(page, city, make_
     page.get_by_role("button", name="Declare").click()  # no severity chosen
     expect(page.locator("#severity-error")).to_contain_text("choose one of: minor, moderate, severe, extreme")
     expect(page.get_by_label("Where")).to_have_value("Town Hall")
+    page.get_by_label("Severity").select_option("moderate")
+    page.get_by_role("button", name="Declare").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("at Town Hall (12.96370, 77.58550)")
 
 
 def test_a_viewer_watches_incidents_appear_on_the_map(page, client, city, officer, make_user):
