@@ -22,7 +22,8 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination import CITY_CENTRE, SYSTEM, Clock, Role
+from coordination import SYSTEM, Clock, Role
+from coordination.demo_city import DEMO_LANDMARKS
 from coordination.store.tables import User
 from coordination.users import NewUser, create_user, set_password
 
@@ -213,10 +214,12 @@ class IncidentStream:
 
     def declare_one(self, client: httpx.Client, number: int) -> None:
         incident_type, severity, description, details = DEMO_INCIDENTS[number % len(DEMO_INCIDENTS)]
-        longitude = CITY_CENTRE[0] + self._rng.uniform(-0.04, 0.04)
-        latitude = CITY_CENTRE[1] + self._rng.uniform(-0.04, 0.04)
+        # Near one of the city's landmarks (within about 300 m), named as a caller would.
+        landmark, landmark_lon, landmark_lat = self._rng.choice(DEMO_LANDMARKS)
+        longitude = landmark_lon + self._rng.uniform(-0.003, 0.003)
+        latitude = landmark_lat + self._rng.uniform(-0.003, 0.003)
         response = client.post("/api/v1/incidents", json={
-            "type": incident_type, "severity": severity, "description": description,
+            "type": incident_type, "severity": severity, "description": description, "place_name": f"near {landmark}",
             "location": {"type": "Point", "coordinates": [round(longitude, 5), round(latitude, 5)]},
             "reporter": {"name": "Demo caller", "phone": "+91 00000 00000"}, "is_exercise": True,
             "details": details,

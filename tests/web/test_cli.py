@@ -66,11 +66,13 @@ def test_the_demo_city_moves_incidents_through_their_sops(tmp_path):
     assert planner not in result.stdout + result.stderr  # a planner account for the drill pages
     with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
         statuses = dict(db.execute("SELECT status, count(*) FROM incidents GROUP BY status").fetchall())
+        places = [row[0] for row in db.execute("SELECT place_name FROM incidents WHERE declared_by != 'engine'")]
         deliveries = db.execute("SELECT count(*) FROM delivery_attempts WHERE outcome = 'delivered'").fetchone()[0]
         served = db.execute("SELECT count(*) FROM dispatch_assignments WHERE status = 'done'").fetchone()[0]
         decided = db.execute("SELECT count(*) FROM duty_requests WHERE status = 'answered' "
                              "AND answered_by = 'duty_officer:demo-duty-officer'").fetchone()[0]
     assert statuses.get("resolved", 0) >= 1, statuses
+    assert places and all(place.startswith("near ") for place in places)  # named as a caller would
     assert deliveries >= 3
     assert decided >= 1  # the demo's duty officer answers the SOPs' decisions through the API
     assert served >= 1  # units were recommended, accepted, sent, and reported back
