@@ -67,6 +67,7 @@ class OpenDemand:
         """What it still waits for, as the policy reads a demand's needs (sorted, none at zero)."""
         return tuple(sorted((kind, count) for kind, count in self.remaining.items() if count > 0))
 
+
 def after(env: simpy.Environment, delay_s: float, callback: Callable[[], None]) -> None:
     """Call `callback` `delay_s` seconds from now, as SimPy's next event at that time.
 

@@ -4,9 +4,10 @@ A drill asks the policy (`recommend_greedy` or `recommend_optimal`) for a plan e
 demand arrives or a unit comes free. The plan depends only on the demands (where, what, how
 urgent, in order) and the units (type, place, status, commitment); incident ids are labels the
 policies carry through, never compare, so the memo is asked with a `Situation` per demand and
-names the demands by position itself (building `Demand` values only for the policy). Small fleets see the same situation again and again (an
-M/M/c queue: two units at one depot), so a replication keeps the plans it has been given, with
-assignments named by demand position, and reuses one when the situation recurs. Large fleets
+names the demands by position itself (building `Demand` values only when the policy is asked).
+Small fleets see the same situation again and again (an M/M/c queue: two units at one depot),
+so a replication keeps the plans it has been given, with assignments named by demand position,
+and reuses one when the situation recurs. Large fleets
 rarely repeat: after `TRIAL_PLANS` situations with almost no reuse the memo stops looking.
 Either way every plan is the policy's own answer to the same question.
 """
