@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 
 from coordination import (
@@ -24,12 +25,28 @@ from coordination import (
     register_agency,
     upgrade,
 )
+from coordination import users
 from coordination.store.tables import Base
 from tests.receiver import WebhookReceiver
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 POSTGRES_URL = os.environ.get("ICCC_TEST_DATABASE_URL")
 LOOPBACK = frozenset({"127.0.0.1", "localhost"})
+
+
+PRODUCTION_PASSWORD_HASHER = users.HASHER
+TEST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+"""argon2id at its cheapest. Production's cost (about 0.2 s a hash or a check here, by design)
+was most of the console tests' time. The same code hashes, checks and upgrades passwords;
+`test_users` and `test_cli` check that production keeps argon2's recommended parameters."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "HASHER", TEST_PASSWORD_HASHER)
+        patch.setattr(users, "_DUMMY_HASH", TEST_PASSWORD_HASHER.hash("not a real password"))
+        yield
 
 
 def shared_file(relative: str) -> Path:

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from argon2 import extract_parameters
+from argon2.profiles import get_default_parameters
 
 ICCC = [sys.executable, "-m", "web"]
 
@@ -99,6 +101,7 @@ def test_users_add_keeps_a_hash_and_explains_a_short_password(tmp_path):
     with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
         [(stored,)] = db.execute("SELECT password_hash FROM users").fetchall()
     assert stored.startswith("$argon2id$") and "staple" not in stored
+    assert extract_parameters(stored) == get_default_parameters()  # only the tests' own process hashes cheaply
 
 
 def test_the_demo_can_run_a_drill_against_itself(tmp_path):
