@@ -99,9 +99,16 @@ def _migrated_postgres_schema() -> str:
 
 
 def _empty_every_table(store: Store) -> None:
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    # DELETE, children first, then sequences restarted: what TRUNCATE ... RESTART IDENTITY did,
+    # but TRUNCATE gives each of the ~30 tables new files and took about 0.5 s a test, while a
+    # test leaves a few rows that DELETE clears in milliseconds.
     with store.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        sequences = connection.scalars(text("SELECT sequence_name FROM information_schema.sequences "
+                                            "WHERE sequence_schema = current_schema()")).all()
+        for sequence in sequences:
+            connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
 @pytest.fixture(params=_database_params())
