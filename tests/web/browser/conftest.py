@@ -12,15 +12,17 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from coordination import Store, upgrade
+from coordination import Store
 
 CHROMIUM = shutil.which("chromium")
 
 
 @pytest.fixture
-def store(tmp_path):
-    created = Store(f"sqlite:///{tmp_path / 'iccc.sqlite3'}")
-    upgrade(created)
+def store(tmp_path, _migrated_sqlite_template):
+    """A copy of the migrated SQLite template, as `store` gives the other tests on SQLite."""
+    path = tmp_path / "iccc.sqlite3"
+    shutil.copyfile(_migrated_sqlite_template, path)
+    created = Store(f"sqlite:///{path}")
     yield created
     created.dispose()
 
