@@ -13,6 +13,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from coordination import Store
+from tests.receiver import SHUTDOWN_POLL_S
 
 CHROMIUM = shutil.which("chromium")
 
@@ -46,7 +47,8 @@ def live_server(app):
     # werkzeug's threaded server stops cleanly (`shutdown` waits for its loop), unlike closing
     # waitress's sockets under its running select loop.
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S},
+                              name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
