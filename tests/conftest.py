@@ -52,6 +52,14 @@ def _cheap_password_hashing():
         yield
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Start the tests that take seconds each (marked `slow` or `browser`) first, in their usual
+    order: a parallel run then ends on quick tests that even the workers out, not on one long test
+    with the other worker idle (tests do not depend on their order)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None and item.get_closest_marker("browser") is None)
+
+
 def shared_file(relative: str) -> Path:
     """A file from ../shared/data, or a skip naming it when that folder is absent."""
     path = SHARED_DATA / relative

@@ -16,6 +16,8 @@ from click.testing import CliRunner
 
 from web.cli import main
 
+pytestmark = pytest.mark.slow
+
 ICCC = [sys.executable, "-m", "web"]
 
 

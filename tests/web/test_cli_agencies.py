@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import pytest
+
 from tests.web.test_cli import iccc, migrated_folder  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.slow
 
 
 def square(west: float, south: float) -> dict:
