@@ -43,7 +43,7 @@ def test_every_command_explains_itself(command):
     # importing the engine before it prints a line (the other tests run the real command).
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0, result.output
-    assert "Usage:" in result.output
+    assert "Usage:" in result.stdout
 
 
 def test_db_upgrade_creates_the_schema_under_the_working_directory(tmp_path):
