@@ -21,10 +21,19 @@ def _parsed(source: str, text: str, digest: str) -> SopDefinition:  # noqa: ARG0
     return load_sop_text(text, source=source)
 
 
+def _parsed_text(text: str, *, source: str) -> SopDefinition:
+    """Return `text` parsed and validated, from the cache when this exact text was seen before.
+
+    Definitions are frozen and parsing is deterministic, so a cached one equals a fresh parse;
+    invalid texts raise each time (exceptions are not cached). Installing the shipped library
+    (every start, every drill world) then costs database rows, not 18 YAML parses.
+    """
+    return _parsed(source, text, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
 def definition_of(version: SopVersion) -> SopDefinition:
     """Return the parsed definition of a stored version (parsed once, then cached)."""
-    digest = hashlib.sha256(version.source_text.encode("utf-8")).hexdigest()
-    return _parsed(f"{version.sop_id}@v{version.version}", version.source_text, digest)
+    return _parsed_text(version.source_text, source=f"{version.sop_id}@v{version.version}")
 
 
 def definition_for(session: Session, ref: SopRef) -> SopDefinition:
@@ -49,7 +58,7 @@ def store_sop_version(*, session: Session, clock: Clock, text: str, source: str,
     Raises:
         SopDefinitionError: the text is not a valid SOP.
     """
-    definition = load_sop_text(text, source=source)
+    definition = _parsed_text(text, source=source)
     ref = definition.ref
     existing = session.get(SopVersion, (ref.sop_id, ref.version))
     if existing is not None:
@@ -73,7 +82,7 @@ def install_shipped_sops(*, session: Session, clock: Clock, actor: Principal) ->
     """Store every shipped SOP version not yet stored; return the ones added."""
     added = []
     for name, text in shipped_sop_texts().items():
-        definition = load_sop_text(text, source=f"sop_engine/library/{name}")
+        definition = _parsed_text(text, source=f"sop_engine/library/{name}")
         if session.get(SopVersion, (definition.ref.sop_id, definition.ref.version)) is None:
             store_sop_version(session=session, clock=clock, text=text, source=name, actor=actor)
             added.append(definition.ref)

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+SHUTDOWN_POLL_S = 0.02
+
+
 @dataclass(frozen=True)
 class Received:
     path: str
@@ -58,7 +61,10 @@ class WebhookReceiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", self._port), self._handler())
         self._server.daemon_threads = True
         self._port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # `shutdown` waits for the loop to notice, up to one poll interval (0.5 s by default):
+        # every test with a receiver, and every `go_down`, paid that wait.
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S},
+                         daemon=True).start()
 
     def url(self, path: str = "/hooks") -> str:
         return f"http://127.0.0.1:{self._port}{path}"

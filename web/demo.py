@@ -97,6 +97,9 @@ class DemoAgencies:
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
+            # Close the port too: a deliverer connecting to a port that still listens but is no
+            # longer served waits out its whole timeout (10 s), and stopping the demo waited for it.
+            self._server.server_close()
 
     def receive(self, code: str, body: bytes, headers: dict[str, str]) -> int:
         agency = self.agencies.get(code)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters
+from argon2.profiles import get_default_parameters
 from pydantic import ValidationError
 from sqlalchemy import event, insert, select
 
-from coordination import SYSTEM, Conflict, InvalidInput, NotFound, Role, TooManyAttempts
+from coordination import SYSTEM, Conflict, InvalidInput, NotFound, Role, TooManyAttempts, users
 from coordination.store.tables import TimelineEntry, User
 from coordination.users import (
     MAX_FAILURES_PER_ADDRESS,
@@ -22,6 +24,7 @@ from coordination.users import (
     set_password,
     sign_in_with_password,
 )
+from tests.conftest import PRODUCTION_PASSWORD_HASHER
 
 pytestmark = pytest.mark.database
 
@@ -55,6 +58,26 @@ def test_a_new_users_password_is_in_neither_its_repr_nor_a_validation_error():
     with pytest.raises(ValidationError) as refused:
         NewUser(username="asha", display_name="Asha", role=Role.VIEWER, password="tooshort1")
     assert "tooshort1" not in str(refused.value)
+
+
+def test_passwords_are_hashed_with_argon2s_recommended_parameters():
+    """The tests hash with a cheap hasher (tests/conftest.py); the shipped one keeps argon2's
+    recommended cost, the same as a fresh `PasswordHasher()`."""
+    assert extract_parameters(PRODUCTION_PASSWORD_HASHER.hash(PASSWORD)) == get_default_parameters()
+
+
+def test_a_hash_with_other_parameters_is_upgraded_at_the_next_sign_in(store, clock):
+    """Hashes made before a change of parameters are re-hashed with the current ones when the
+    password is next given (argon2 cannot re-hash without it)."""
+    add(store, clock)
+    with store.transaction() as session:
+        session.scalar(select(User)).password_hash = PasswordHasher(time_cost=2, memory_cost=16,
+                                                                    parallelism=1).hash(PASSWORD)
+    assert attempt(store, clock) is not None
+    with store.transaction() as session:
+        stored = session.scalar(select(User.password_hash))
+    assert extract_parameters(stored) == extract_parameters(users.HASHER.hash(PASSWORD))
+    assert attempt(store, clock) is not None
 
 
 def test_the_right_password_signs_in_as_the_users_role(store, clock):

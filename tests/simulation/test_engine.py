@@ -7,25 +7,33 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import pytest
 
-from simulation import InlineExecutor, run_drill, run_replication
+from simulation import DrillRecords, InlineExecutor, load_scenario, run_drill, run_replication
 from simulation.distributions import fixed
 from simulation.scenario import AgencySpec
 from simulation.services_world import agency_specs
 from sop_engine import AgencyRole
+from tests.simulation.conftest import SMALL_CITY
 
 
-def test_the_same_seed_gives_identical_records(small_city):
+@pytest.fixture(scope="module")
+def seed_five(tmp_path_factory) -> DrillRecords:
+    """Replication 0 of the small city with seed 5 in the production services, run once for the
+    tests that only read its records (frozen dataclasses); each run takes seconds."""
+    path = tmp_path_factory.mktemp("small-city") / "city.yaml"
+    path.write_text(SMALL_CITY, encoding="utf-8")
+    return run_replication(load_scenario(path), 0, np.random.SeedSequence(5))
+
+
+def test_the_same_seed_gives_identical_records(small_city, seed_five):
     """Two runs of a replication with the same seed produce equal records, field for field."""
-    first = run_replication(small_city, 0, np.random.SeedSequence(5))
-    second = run_replication(small_city, 0, np.random.SeedSequence(5))
-    assert first == second
-    assert len(first.incidents) > 3 and first.tasks and first.dispatches
+    again = run_replication(small_city, 0, np.random.SeedSequence(5))
+    assert again == seed_five
+    assert len(again.incidents) > 3 and again.tasks and again.dispatches
 
 
-def test_another_seed_gives_another_drill(small_city):
-    first = run_replication(small_city, 0, np.random.SeedSequence(5))
+def test_another_seed_gives_another_drill(small_city, seed_five):
     other = run_replication(small_city, 0, np.random.SeedSequence(6))
-    assert first.incidents != other.incidents
+    assert seed_five.incidents != other.incidents
 
 
 def test_replications_in_processes_equal_replications_in_line(small_city):
@@ -37,19 +45,19 @@ def test_replications_in_processes_equal_replications_in_line(small_city):
     assert [r.replication for r in inline] == [0, 1]
 
 
-def test_every_drill_record_is_an_exercise(small_city):
+def test_every_drill_record_is_an_exercise(seed_five):
     """Incidents (declared, cascaded and spawned by SOPs), tasks and units all carry the mark; the
     incident flag is read back from the rows the production services wrote."""
-    records = run_replication(small_city, 0, np.random.SeedSequence(5))
+    records = seed_five
     for table in records.TABLES:
         rows = records.table(table)
         assert all(row["is_exercise"] is True for row in rows), table
     assert {"generated", "scripted", "cascade"} <= {i.origin for i in records.incidents}
 
 
-def test_the_production_sops_run_and_agencies_answer(small_city):
+def test_the_production_sops_run_and_agencies_answer(seed_five):
     """The shipped road-accident SOP runs for generated accidents; silent agencies get escalated."""
-    records = run_replication(small_city, 0, np.random.SeedSequence(5))
+    records = seed_five
     accidents = [i for i in records.incidents if i.incident_type == "road_accident"]
     assert accidents and all(i.sop.startswith("road-accident@v") for i in accidents)
     assert {t.step for t in records.tasks} >= {"ambulance", "scene_control"}
@@ -57,8 +65,8 @@ def test_the_production_sops_run_and_agencies_answer(small_city):
     assert records.escalations
 
 
-def test_units_drive_real_travel_times_and_response_is_declaration_to_first_arrival(small_city):
-    records = run_replication(small_city, 0, np.random.SeedSequence(5))
+def test_units_drive_real_travel_times_and_response_is_declaration_to_first_arrival(seed_five):
+    records = seed_five
     for incident in records.incidents:
         if incident.response_s is not None:
             assert incident.response_s == pytest.approx(incident.first_on_scene_s - incident.declared_s, abs=1e-5)
@@ -66,10 +74,10 @@ def test_units_drive_real_travel_times_and_response_is_declaration_to_first_arri
     assert travelled, "units on a road network take time to arrive"
 
 
-def test_the_runtime_world_gives_the_same_records_as_the_production_services(small_city):
+def test_the_runtime_world_gives_the_same_records_as_the_production_services(small_city, seed_five):
     """The fast world (pure runtime and routing, no database) is held to the services' results:
     the same tasks, deadlines, escalations, dispatches and incident outcomes for the same seed."""
-    services = run_replication(small_city, 0, np.random.SeedSequence(5), world="services")
+    services = seed_five
     runtime = run_replication(small_city, 0, np.random.SeedSequence(5), world="runtime")
     for table in services.TABLES:
         assert services.table(table) == runtime.table(table), table

@@ -11,6 +11,8 @@ import pytest
 from simulation import InlineExecutor, erlang_c, load_scenario, mean_wait_s, run_drill, t_interval
 from tests.simulation.conftest import SCENARIOS
 
+pytestmark = pytest.mark.slow
+
 
 def test_erlang_c_textbook_values():
     """Two servers at load 1: one call in three waits, for a third of a service time on average."""

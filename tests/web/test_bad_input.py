@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from coordination import Role, issue_token
-from tests.web.conftest import FIRE_REPORT, bearer
+from coordination import SYSTEM, ManualClock, Role, install_shipped_sops, issue_token
+from tests.conftest import add_agency, add_token
+from tests.web.conftest import FIRE_REPORT, LOOPBACK, bearer
+from web.app import create_app
+from web.config import Settings
 
 pytestmark = pytest.mark.database
 
@@ -236,10 +239,22 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def callers(client, store, clock, officer, admin, viewer, make_agency, make_token):
-    _fire_id, fire_token, _ = make_agency("fire-central", "fire", "http://127.0.0.1:9/hook")
-    make_agency("police-north", "police")
+@pytest.fixture(scope="module")
+def world(module_store):
+    """One app and one set of callers and records for every case: each case's request is refused
+    and changes nothing, so the 130-odd cases need not each build the same world (a case whose
+    request went through would fail on its own status before any other case could notice)."""
+    store = module_store
+    clock = ManualClock(datetime.now(timezone.utc).replace(microsecond=0))
+    with store.transaction() as session:
+        install_shipped_sops(session=session, clock=clock, actor=SYSTEM)
+    settings = Settings(database_url=str(store.url), allowed_webhook_hosts=LOOPBACK, secret_key="test-key")
+    app = create_app(settings, store=store, clock=clock)
+    client = app.test_client()
+    officer, admin, viewer = (bearer(add_token(store, clock, role, name)) for role, name in [
+        (Role.DUTY_OFFICER, "night-officer"), (Role.ADMINISTRATOR, "admin"), (Role.VIEWER, "wall-screen")])
+    _fire_id, fire_token, _ = add_agency(store, clock, "fire-central", "fire", "http://127.0.0.1:9/hook")
+    add_agency(store, clock, "police-north", "police")
     with store.transaction() as session:
         expired = issue_token(session=session, clock=clock, name="old", role=Role.DUTY_OFFICER,
                               expires_at=clock.now() - timedelta(seconds=1))
@@ -248,16 +263,16 @@ def callers(client, store, clock, officer, admin, viewer, make_agency, make_toke
         "code": "FS-01", "name": "Fire station 1", "agency_id": str(_fire_id), "location": POINT}).json["id"]
     unit = client.post("/api/v1/units", headers=admin, json={
         "code": "FS-01-1", "unit_type": "fire_engine", "station_id": station}).json["id"]
-    return {"officer": officer, "admin": admin, "viewer": viewer, "agency": bearer(fire_token),
-            "bogus": bearer("iccc_not-a-real-token"), "expired": bearer(expired), None: {},
-            "alert_source": bearer(make_token(Role.ALERT_SOURCE, "met-office"))}, {
-        "task": task, "station": station, "unit": unit}
+    callers = {"officer": officer, "admin": admin, "viewer": viewer, "agency": bearer(fire_token),
+               "bogus": bearer("iccc_not-a-real-token"), "expired": bearer(expired), None: {},
+               "alert_source": bearer(add_token(store, clock, Role.ALERT_SOURCE, "met-office"))}
+    return app, client, callers, {"task": task, "station": station, "unit": unit}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
-def test_bad_input_gets_a_problem_naming_the_field(client, callers, case):
+def test_bad_input_gets_a_problem_naming_the_field(world, case):
     _name, method, path, caller, body, status, field = case
-    headers, ids = callers
+    _app, client, headers, ids = world
     kwargs = {"headers": headers[caller]}
     if isinstance(body, dict):
         body = json.loads(json.dumps(body).replace('"{station}"', json.dumps(ids["station"])))
@@ -276,7 +291,8 @@ def test_bad_input_gets_a_problem_naming_the_field(client, callers, case):
         assert problem["field"] == field, problem
 
 
-def test_every_api_route_has_a_bad_input_case(app):
+def test_every_api_route_has_a_bad_input_case(world):
+    app, *_ = world
     covered = set()
     for _name, method, path, *_rest in CASES:
         adapter = app.url_map.bind("localhost")
@@ -290,8 +306,8 @@ def test_every_api_route_has_a_bad_input_case(app):
     assert api_endpoints - covered == set()
 
 
-def test_an_invalid_sop_upload_names_the_line(client, callers):
-    headers, _task = callers
+def test_an_invalid_sop_upload_names_the_line(world):
+    _app, client, headers, _ids = world
     text = b"id: x\nversion: 1\ntitle: T\ntrigger: {incident_types: [flood]}\ntarget: 1h\nsteps:\n  - id: a\n    task: {role: army, do: y}\n"
     response = client.post("/api/v1/sops", headers=headers["admin"], data=text, content_type="application/yaml")
     assert response.status_code == 422

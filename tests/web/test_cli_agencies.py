@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from tests.web.test_cli import iccc
+import pytest
+
+from tests.web.test_cli import iccc, migrated_folder  # noqa: F401 - a fixture
+
+pytestmark = pytest.mark.slow
 
 
 def square(west: float, south: float) -> dict:
@@ -18,8 +22,8 @@ def feature(code: str, kind: str = "police", geometry: dict | None = None, **pro
             "properties": {"code": code, "name": code.title(), "kind": kind, **properties}}
 
 
-def test_agencies_import_reports_every_bad_feature_by_index_and_imports_nothing(tmp_path):
-    assert iccc("db", "upgrade", cwd=tmp_path).returncode == 0
+def test_agencies_import_reports_every_bad_feature_by_index_and_imports_nothing(migrated_folder):
+    tmp_path = migrated_folder
     bowtie = {"type": "Polygon", "coordinates": [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]}
     bad = tmp_path / "stations.geojson"
     bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
@@ -52,8 +56,8 @@ def test_agencies_import_reports_every_bad_feature_by_index_and_imports_nothing(
     assert "0 agencies registered, 2 updated" in again.stdout
 
 
-def test_audit_verify_reports_the_first_altered_entry(tmp_path):
-    assert iccc("db", "upgrade", cwd=tmp_path).returncode == 0
+def test_audit_verify_reports_the_first_altered_entry(migrated_folder):
+    tmp_path = migrated_folder
     collection = tmp_path / "a.geojson"
     collection.write_text(json.dumps({"type": "FeatureCollection", "features": [feature("ps-a"), feature("ps-b")]}))
     iccc("agencies", "import", str(collection), cwd=tmp_path)
@@ -66,8 +70,8 @@ def test_audit_verify_reports_the_first_altered_entry(tmp_path):
     assert broken.stderr.strip() == "timeline broken at entry 2: its content was altered"
 
 
-def test_webhooks_replay_explains_what_it_needs(tmp_path):
-    assert iccc("db", "upgrade", cwd=tmp_path).returncode == 0
+def test_webhooks_replay_explains_what_it_needs(migrated_folder):
+    tmp_path = migrated_folder
     result = iccc("webhooks", "replay", cwd=tmp_path)
     assert result.returncode == 2 and "--all" in result.stderr
     unknown = iccc("webhooks", "replay", "msg_nope", cwd=tmp_path)

@@ -19,7 +19,7 @@ from coordination.lifecycles import TimerStatus
 from coordination.store.tables import SopRunEvent, Timer, TimelineEntry
 from tests.conftest import incident_report
 
-pytestmark = pytest.mark.database
+pytestmark = [pytest.mark.database, pytest.mark.slow]
 
 INCIDENTS = 60
 

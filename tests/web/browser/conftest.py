@@ -12,15 +12,18 @@ import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
-from coordination import Store, upgrade
+from coordination import Store
+from tests.receiver import SHUTDOWN_POLL_S
 
 CHROMIUM = shutil.which("chromium")
 
 
 @pytest.fixture
-def store(tmp_path):
-    created = Store(f"sqlite:///{tmp_path / 'iccc.sqlite3'}")
-    upgrade(created)
+def store(tmp_path, _migrated_sqlite_template):
+    """A copy of the migrated SQLite template, as `store` gives the other tests on SQLite."""
+    path = tmp_path / "iccc.sqlite3"
+    shutil.copyfile(_migrated_sqlite_template, path)
+    created = Store(f"sqlite:///{path}")
     yield created
     created.dispose()
 
@@ -44,7 +47,8 @@ def live_server(app):
     # werkzeug's threaded server stops cleanly (`shutdown` waits for its loop), unlike closing
     # waitress's sockets under its running select loop.
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SHUTDOWN_POLL_S},
+                              name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
