@@ -94,7 +94,8 @@ def test_an_agency_account_created_here_sees_only_its_agencys_tasks(page, make_u
     expect(page.locator("article.task")).not_to_contain_text("police")
     expect(page.get_by_role("navigation", name="Console").get_by_role("link")).to_have_text(["Tasks"])
     page.goto("/console/admin/users")
-    expect(page.locator("body")).to_contain_text("Forbidden")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+    expect(page.locator("main")).to_contain_text("This page is for administrators; you are signed in as firedesk")
 
 
 def test_an_administrator_adds_a_station_and_a_unit_by_keyboard_and_takes_the_unit_out_of_service(
