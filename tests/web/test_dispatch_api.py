@@ -5,21 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from coordination import DEMO_AGENCIES, Role, issue_token, seed_demo_agencies
-from coordination.dispatching import seed_demo_fleet
+from coordination import Role, issue_token
 from coordination.store.tables import Agency
-from tests.web.conftest import FIRE_REPORT, LOOPBACK, bearer
+from tests.web.conftest import FIRE_REPORT, bearer
 
 pytestmark = pytest.mark.database
 
 
 @pytest.fixture
-def city(store, clock):
-    """The demo agencies and fleet; returns an API token for each agency, by code."""
+def city(city, store, clock):
+    """The demo city of the web tests; returns an API token for each agency, by code."""
     with store.transaction() as session:
-        seed_demo_agencies(session=session, clock=clock, allowed_hosts=LOOPBACK,
-                           webhook_url_for={demo.code: f"http://127.0.0.1:9/hooks/{demo.code}" for demo in DEMO_AGENCIES})
-        seed_demo_fleet(session=session, clock=clock)
         return {agency.code: issue_token(session=session, clock=clock, name=agency.code, role=Role.AGENCY,
                                          agency_id=agency.id)
                 for agency in session.scalars(select(Agency))}
