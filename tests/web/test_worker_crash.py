@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 
 from coordination import SYSTEM, ManualClock, Store, declare_incident, verify_chain
 from coordination.lifecycles import TimerStatus
@@ -32,9 +32,16 @@ def start_worker(url: str, cwd) -> subprocess.Popen:
 
 
 def count_timers(store: Store, status: TimerStatus, due_by: datetime) -> int:
-    with store.transaction() as session:
-        return session.scalar(select(func.count()).select_from(Timer)
-                              .where(Timer.status == status, Timer.due_at <= due_by))
+    # On a plain engine: the store's SQLite transactions begin IMMEDIATE, and a busy worker could
+    # starve such a count until it had fired everything, so that the kill came after the work.
+    # A plain read (WAL on SQLite, MVCC on PostgreSQL) never waits for the workers.
+    reader = create_engine(store.url.render_as_string(hide_password=False))
+    try:
+        with reader.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(Timer)
+                                     .where(Timer.status == status, Timer.due_at <= due_by))
+    finally:
+        reader.dispose()
 
 
 def wait_until(condition, *, timeout_s: float, what: str) -> None:
