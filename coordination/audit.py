@@ -1,7 +1,7 @@
 """The timeline: append-only and hash-chained, so an altered, inserted or deleted entry shows.
 
 Each entry's hash covers its content and the previous entry's hash. Appends are serialised
-(an advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite) so the chain never forks.
+(the writer lock on PostgreSQL, BEGIN IMMEDIATE on SQLite) so the chain never forks.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.store.tables import TimelineEntry
+from coordination.store.transaction_memo import recall, remember
+from coordination.store.writer_lock import take_writer_lock
 
 GENESIS_HASH = "0" * 64
-_TIMELINE_LOCK_KEY = 7_283_001  # arbitrary constant naming the timeline's advisory lock
 _HEAD = "timeline_head"
 
 
@@ -57,22 +58,18 @@ def record(
     )
     session.add(entry)
     session.flush()
-    session.info[_HEAD] = entry.entry_hash
+    remember(session, _HEAD, entry.entry_hash)
     return entry
 
 
 def _head(session: Session) -> str:
-    if _HEAD in session.info:
-        return session.info[_HEAD]
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _TIMELINE_LOCK_KEY})
+    # Remembered per transaction: an entry recorded in a savepoint that rolled back is no head.
+    head = recall(session, _HEAD)
+    if head is not None:
+        return head
+    take_writer_lock(session)
     last = session.scalar(select(TimelineEntry.entry_hash).order_by(TimelineEntry.seq.desc()).limit(1))
     return last or GENESIS_HASH
-
-
-def forget_head(session: Session) -> None:
-    """Drop the cached chain head (after a rollback or at the end of a transaction)."""
-    session.info.pop(_HEAD, None)
 
 
 @dataclass(frozen=True)

@@ -1,19 +1,18 @@
 """Duplicate reports: a report of the same type close in place and time to an open incident is
 linked to it, not opened as another incident.
 
-Reports of one incident type are serialised while they look for a match (a transaction-scoped
-advisory lock per type on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises every transaction), so
-two identical reports arriving at the same moment open one incident, not two.
+Reports are serialised while they look for a match (the writer lock on PostgreSQL, taken before
+the search; SQLite's BEGIN IMMEDIATE serialises every transaction), so two identical reports
+arriving at the same moment open one incident, not two.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination import audit
@@ -23,8 +22,7 @@ from coordination.lifecycles import IncidentStatus
 from coordination.principals import Principal
 from coordination.routing import haversine_m
 from coordination.store.tables import DuplicateReport, Incident
-
-_LOCK_NAMESPACE = 7_283_002  # arbitrary constant naming the duplicate-check advisory locks
+from coordination.store.writer_lock import take_writer_lock
 
 
 @dataclass(frozen=True)
@@ -40,13 +38,6 @@ class ReportOutcome:
     incident: Incident
     duplicate: DuplicateReport | None
     """Set when the report was linked to an open incident instead of opening one."""
-
-
-def _lock_type(session: Session, incident_type: str) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(incident_type.encode()).digest()[:4], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:namespace, :key)"),
-                        {"namespace": _LOCK_NAMESPACE, "key": key})
 
 
 def open_duplicate_of(session: Session, *, report: IncidentReport, policy: DuplicatePolicy, clock: Clock
@@ -75,7 +66,7 @@ def open_duplicate_of(session: Session, *, report: IncidentReport, policy: Dupli
 def report_incident(*, session: Session, clock: Clock, report: IncidentReport, actor: Principal,
                     policy: DuplicatePolicy) -> ReportOutcome:
     """Declare the incident, or link the report to the open incident it duplicates."""
-    _lock_type(session, report.type)
+    take_writer_lock(session)  # before the search, so that a report made meanwhile is found
     match = open_duplicate_of(session, report=report, policy=policy, clock=clock)
     if match is None:
         return ReportOutcome(declare_incident(session=session, clock=clock, report=report, actor=actor), None)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.dispatch import Demand, TravelTimes, priority_for
@@ -21,22 +21,22 @@ from coordination.dispatching.fleet import UNIT_CAPABILITIES
 from coordination.errors import InvalidInput
 from coordination.lifecycles import IncidentStatus
 from coordination.store.tables import DispatchAssignment, DispatchDemand, Incident
+from coordination.store.writer_lock import take_writer_lock
 from sop_engine.vocabulary import UNIT_TYPES  # not yet exported by sop_engine (issue 3 owns it)
 
 MAX_UNITS_PER_NEED = 50
 """More than this many units of one kind for one request is a typing error, not a plan."""
 
-_DISPATCH_LOCK_KEY = 7_283_005  # arbitrary constant naming the dispatch planner's advisory lock
-
 
 def serialise_dispatch(session: Session) -> None:
-    """Let one transaction at a time plan or accept on PostgreSQL (SQLite's BEGIN IMMEDIATE already does).
+    """Let one transaction at a time plan or accept, taking the writer lock before it reads.
 
     A recommendation supersedes the proposals before it and reads every open demand and unit;
     two planners at once would each leave a proposal current, made on what the other changes.
+    The writer lock (not a lock of the planner's own, which deadlocked against the timeline's:
+    see `writer_lock.py`) also keeps every other change out while the planner reads.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DISPATCH_LOCK_KEY})
+    take_writer_lock(session)
 
 
 def checked_needs(needs: Mapping[str, int]) -> dict[str, int]:

@@ -1,7 +1,9 @@
 """The database connection: SQLite (WAL, the embedded default) or PostgreSQL (psycopg 3).
 
 Every write happens inside `Store.transaction()`: the state change, its timeline entries and
-its outbox messages commit together or not at all.
+its outbox messages commit together or not at all. Writers are serial on both: SQLite's
+`BEGIN IMMEDIATE`, PostgreSQL's writer lock taken before a transaction's first write
+(`writer_lock.py`, which says why that order keeps writers from deadlocking).
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from coordination.store.writer_lock import take_before_writing
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another; longer than any transaction here
 
 
@@ -25,6 +29,8 @@ class Store:
         self.url = make_url(url)
         self.engine = _create_engine(url, echo=echo)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        if self.is_postgresql:
+            take_before_writing(self._sessions)
 
     @property
     def is_postgresql(self) -> bool:
