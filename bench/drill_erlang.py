@@ -4,8 +4,10 @@ The drill engine runs the scenario's SOP, dispatch policy and units; its mean wa
 to first unit on scene) must match the Erlang C formula within 2% on a long run. With
 --ciw-python, the same queue runs in ciw (a peer queueing simulator, benchmark-only, in its own
 virtualenv) for the same number of calls; both print simulated incidents per wall second.
-It also times the scenario's SOP alone in the pure runtime (the four events each call makes):
-no drill that runs the SOP per call can be faster than that, whatever else it does.
+It also times two floors, each on its own: the scenario's SOP alone in the pure runtime (the
+four events each call makes), and the same queue in SimPy at its cheapest (timeouts with
+callbacks, no SOP, no city). A drill that runs the SOP per call in SimPy pays both, so
+it cannot beat 1 / (1/SOP + 1/SimPy) calls per second, whatever else it does.
 
     .venv/bin/python bench/drill_erlang.py [--hours 20000] [--replications 8] [--world runtime]
         [--ciw-python /tmp/ciw-bench-venv/bin/python] [--workers 2]
@@ -19,11 +21,13 @@ import argparse
 import json
 import subprocess
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
+import simpy
 
 from simulation import InlineExecutor, load_scenario, mean_wait_s, run_drill, t_interval
 from simulation.services_world import sop_files
@@ -59,6 +63,43 @@ def sop_alone_per_second(scenario, calls: int = 20_000) -> float:
         run, _ = advance(run, TaskAcknowledged(task_id), now)
         run, _ = advance(run, TaskCompleted(task_id), now)
     return calls / (time.process_time() - started)
+
+
+def bare_simpy_per_second(*, servers: int, arrival_rate: float, service_rate: float, hours: float = 20_000
+                          ) -> float:
+    """Calls per CPU second of the M/M/c queue in SimPy at its cheapest: timeouts with callbacks
+    (as the drill schedules its events; a process per call costs about twice as much), a counter
+    of free servers and a deque of waiting calls. Nothing of the drill around it."""
+    rng = np.random.default_rng(1)
+    env = simpy.Environment()
+    free, waiting, served = servers, deque(), 0
+
+    def after(delay_s: float, callback) -> None:
+        env.timeout(delay_s).callbacks.append(lambda _event: callback())
+
+    def serve() -> None:
+        nonlocal free
+        free -= 1
+        after(rng.exponential(1 / service_rate), done)
+
+    def done() -> None:
+        nonlocal free, served
+        served, free = served + 1, free + 1
+        if waiting:
+            waiting.popleft()
+            serve()
+
+    def arrive() -> None:
+        if free:
+            serve()
+        else:
+            waiting.append(env.now)
+        after(rng.exponential(1 / arrival_rate), arrive)
+
+    after(rng.exponential(1 / arrival_rate), arrive)
+    started = time.process_time()
+    env.run(until=hours * 3600)
+    return served / (time.process_time() - started)
 
 
 def main() -> None:
@@ -99,6 +140,10 @@ def main() -> None:
           f"the policy, the rest remembered), a unit trip; ciw: the queue alone")
     sop_alone = sop_alone_per_second(scenario)
     print(f"the SOP alone in the runtime (4 events per call, no queue, no units): {sop_alone:,.0f} calls per CPU second")
+    simpy_alone = bare_simpy_per_second(servers=servers, arrival_rate=arrival_rate, service_rate=service_rate)
+    floor = 1 / (1 / sop_alone + 1 / simpy_alone)
+    print(f"the queue alone in SimPy at its cheapest (no SOP, no units, no records): {simpy_alone:,.0f} calls per CPU second")
+    print(f"  so a SimPy drill running this SOP per call does at most {floor:,.0f} calls per second")
     if args.ciw_python:
         ciw_calls, ciw_wall, ciw_waits = 0, 0.0, []
         for seed in range(args.replications):
@@ -111,8 +156,10 @@ def main() -> None:
         ciw_mean, ciw_half = t_interval(ciw_waits)
         print(f"ciw mean wait                {ciw_mean:9.1f} s ± {ciw_half:.1f} (95%), error {ciw_mean / theory - 1:+.2%}, "
               f"{ciw_calls} calls in {ciw_wall:.1f} s = {ciw_calls / ciw_wall:,.0f} incidents per wall second")
-        print(f"speed ratio drill / ciw: {(calls / wall_s) / (ciw_calls / ciw_wall):.2f}; "
-              f"the SOP alone / ciw: {sop_alone / (ciw_calls / ciw_wall):.2f} (the most any drill of this SOP can reach)")
+        ciw_rate = ciw_calls / ciw_wall
+        print(f"speed ratio drill / ciw: {(calls / wall_s) / ciw_rate:.2f}; the SOP alone / ciw: "
+              f"{sop_alone / ciw_rate:.2f}; SimPy at its cheapest / ciw: {simpy_alone / ciw_rate:.2f}; "
+              f"the floor of both / ciw: {floor / ciw_rate:.2f} (the most a SimPy drill of this SOP can reach)")
 
 
 if __name__ == "__main__":
