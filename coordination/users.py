@@ -7,6 +7,7 @@ username and per address from rows in the database, so the limit holds across pr
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import timedelta
 
@@ -27,10 +28,10 @@ HASHER = PasswordHasher()
 """argon2id with the library's current recommended parameters; old hashes are upgraded on the
 next successful sign-in."""
 
-_DUMMY_HASH = HASHER.hash("not a real password: used to spend the same time on unknown names")
-
 MIN_PASSWORD_LENGTH = 12
 """NIST SP 800-63B: length, not composition rules, is what makes a password hard to guess."""
+MAX_PASSWORD_LENGTH = 1024
+"""Long enough for any passphrase; a longer one is a mistake or an attempt to make hashing slow."""
 
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USERNAME = 5
@@ -39,6 +40,13 @@ MAX_FAILURES_PER_ADDRESS = 20
 """Several officers may share a control-room address; a guesser sweeping names is stopped."""
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._\-]{1,63}$"
+
+
+@functools.lru_cache(maxsize=2)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash to check unknown names against, so that they take as long as known ones: made with
+    the hasher in use, once, when first needed (not at import, where it cost every process start)."""
+    return hasher.hash("not a real password: used to spend the same time on unknown names")
 
 
 class NewUser(BaseModel):
@@ -50,7 +58,7 @@ class NewUser(BaseModel):
     username: str = Field(pattern=USERNAME_PATTERN)
     display_name: str = Field(min_length=1, max_length=200)
     role: Role
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024, repr=False)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH, repr=False)
     agency_code: str | None = None
 
 
@@ -120,7 +128,7 @@ def sign_in_with_password(*, session: Session, clock: Clock, username: str, pass
     user = session.scalar(select(User).where(User.username == username))
     succeeded = False
     try:
-        HASHER.verify(user.password_hash if user is not None else _DUMMY_HASH, password)
+        HASHER.verify(user.password_hash if user is not None else _dummy_hash(HASHER), password)
         succeeded = user is not None and user.is_active
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         succeeded = False
@@ -147,10 +155,12 @@ def set_password(*, session: Session, clock: Clock, username: str, password: str
 
     Raises:
         NotFound: no such user.
-        InvalidInput: the password is shorter than `MIN_PASSWORD_LENGTH` (field `password`).
+        InvalidInput: the password is shorter than `MIN_PASSWORD_LENGTH` or longer than
+            `MAX_PASSWORD_LENGTH` (field `password`).
     """
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"a password has {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
+                           field="password")
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user is called {username!r}")

@@ -48,7 +48,6 @@ was most of the console tests' time. The same code hashes, checks and upgrades p
 def _cheap_password_hashing():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(users, "HASHER", TEST_PASSWORD_HASHER)
-        patch.setattr(users, "_DUMMY_HASH", TEST_PASSWORD_HASHER.hash("not a real password"))
         yield
 
 

@@ -16,6 +16,7 @@ from coordination.store.tables import TimelineEntry, User
 from coordination.users import (
     MAX_FAILURES_PER_ADDRESS,
     MAX_FAILURES_PER_USERNAME,
+    MAX_PASSWORD_LENGTH,
     NewUser,
     active_user_principal,
     change_role,
@@ -136,8 +137,17 @@ def test_a_new_password_replaces_the_old_one(store, clock):
         set_password(session=session, clock=clock, username="asha", password="a brand new passphrase", actor=SYSTEM)
     assert attempt(store, clock) is None
     assert attempt(store, clock, password="a brand new passphrase") is not None
-    with store.transaction() as session, pytest.raises(InvalidInput):
-        set_password(session=session, clock=clock, username="asha", password="short", actor=SYSTEM)
+    for wrong in ("short", "x" * (MAX_PASSWORD_LENGTH + 1)):
+        with store.transaction() as session, pytest.raises(InvalidInput) as raised:
+            set_password(session=session, clock=clock, username="asha", password=wrong, actor=SYSTEM)
+        assert raised.value.field == "password"
+    assert attempt(store, clock, password="a brand new passphrase") is not None
+
+
+def test_an_unknown_name_is_checked_against_a_hash_made_by_the_hasher_in_use():
+    # The same parameters as a real account's hash, so an unknown name takes as long to refuse.
+    assert extract_parameters(users._dummy_hash(users.HASHER)) == extract_parameters(users.HASHER.hash("x"))
+    assert extract_parameters(users._dummy_hash(PRODUCTION_PASSWORD_HASHER)) == get_default_parameters()
 
 
 def administrator_principal(store, clock, username="root"):
