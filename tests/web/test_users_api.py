@@ -83,6 +83,28 @@ def test_the_list_is_ordered_by_username_and_paged(client, admin, make_account):
     assert (page["total"], page["limit"], page["offset"]) == (3, 2, 1)
 
 
+def test_the_list_filters_by_role_agency_and_whether_the_account_may_sign_in(client, admin, make_account,
+                                                                            make_agency):
+    make_agency("fire-central", "fire")
+    make_agency("police-central", "police")
+    make_account("firedesk", role="agency", agency_code="fire-central")
+    make_account("policedesk", role="agency", agency_code="police-central")
+    make_account("meera", role="viewer")
+    make_account("ravi")
+    assert client.patch("/api/v1/users/ravi", headers=admin, json={"active": False}).status_code == 200
+
+    def names(query: str) -> list[str]:
+        response = client.get(f"/api/v1/users?{query}", headers=admin)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return [item["username"] for item in response.json["items"]]
+
+    assert names("role=agency") == ["firedesk", "policedesk"]
+    assert names("agency=fire-central") == ["firedesk"]
+    assert names("active=false") == ["ravi"]
+    assert names("active=true&role=viewer") == ["meera"]
+    assert names("role=duty_officer&active=true") == []
+
+
 def test_a_role_change_is_audited_and_an_agency_stays_with_an_agency_user(client, admin, make_account, make_agency,
                                                                          store):
     make_agency("fire-central", "fire")
@@ -162,6 +184,10 @@ REFUSALS = [
     ("change-with-an-unknown-field", "PATCH", "/api/v1/users/meera", {"username": "mira"}, 422, "username"),
     ("password-too-short", "PUT", "/api/v1/users/meera/password", {"password": "short"}, 422, "password"),
     ("password-missing", "PUT", "/api/v1/users/meera/password", {}, 422, "password"),
+    ("password-too-long", "PUT", "/api/v1/users/meera/password", {"password": "x" * 1025}, 422, "password"),
+    ("list-an-unknown-role", "GET", "/api/v1/users?role=mayor", None, 400, "role"),
+    ("list-an-unknown-agency", "GET", "/api/v1/users?agency=navy", None, 400, "agency"),
+    ("list-active-maybe", "GET", "/api/v1/users?active=maybe", None, 400, "active"),
     ("password-of-unknown", "PUT", "/api/v1/users/nobody/password", {"password": NEW_PASSWORD}, 404, None),
 ]
 

@@ -33,3 +33,12 @@ def enum_arg(name: str, enum_class: type[EnumT]) -> EnumT | None:
     except ValueError:
         choices = ", ".join(member.value for member in enum_class)
         raise BadRequestBody(f"query parameter {name!r} must be one of: {choices}", field=name) from None
+
+
+def bool_arg(name: str) -> bool | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if raw.lower() not in ("true", "false"):
+        raise BadRequestBody(f"query parameter {name!r} must be true or false", field=name)
+    return raw.lower() == "true"

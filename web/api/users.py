@@ -10,16 +10,25 @@ account, so through the API that protection has nothing to hold on to (the calle
 
 from __future__ import annotations
 
-from flask import Blueprint, url_for
+from flask import Blueprint, request, url_for
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 
 from coordination import NotFound, Role
 from coordination.representations import iso
-from coordination.store.tables import User
-from coordination.users import MIN_PASSWORD_LENGTH, NewUser, change_role, create_user, set_account_active, set_password
-from web.api.listing import page_of
+from coordination.store.tables import Agency, User
+from coordination.users import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    NewUser,
+    change_role,
+    create_user,
+    set_account_active,
+    set_password,
+)
+from web.api.listing import bool_arg, enum_arg, page_of
 from web.context import api, json_body, principal, services, session
+from web.problems import BadRequestBody
 
 blueprint = Blueprint("users", __name__)
 
@@ -63,7 +72,8 @@ class PasswordChange(BaseModel):
     # checked by `set_password`, the rule the console and the CLI use.
     model_config = ConfigDict(extra="forbid", hide_input_in_errors=True)
 
-    password: str = Field(repr=False, description=f"At least {MIN_PASSWORD_LENGTH} characters; kept only as an argon2 hash.")
+    password: str = Field(
+        repr=False, description=f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters; kept only as an argon2 hash.")
 
 
 def user_json(user: User) -> dict:
@@ -84,8 +94,21 @@ def _user_called(username: str) -> User:
 @blueprint.get("/users")
 @api(Role.ADMINISTRATOR)
 def list_users():
-    """Console accounts, by username."""
-    return page_of(select(User).order_by(User.username), user_json)
+    """Console accounts, by username; `role`, `agency` (an agency's code) and `active` filter."""
+    query = select(User).order_by(User.username)
+    role = enum_arg("role", Role)
+    if role is not None:
+        query = query.where(User.role == role)
+    agency_code = request.args.get("agency")
+    if agency_code is not None:
+        agency_id = session().scalar(select(Agency.id).where(Agency.code == agency_code))
+        if agency_id is None:
+            raise BadRequestBody(f"no agency has the code {agency_code!r}", field="agency")
+        query = query.where(User.agency_id == agency_id)
+    active = bool_arg("active")
+    if active is not None:
+        query = query.where(User.is_active.is_(active))
+    return page_of(query, user_json)
 
 
 @blueprint.post("/users")
