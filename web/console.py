@@ -56,6 +56,18 @@ def console_caller(roles: set[Role] | frozenset[Role]) -> Principal:
     return caller
 
 
+def script_caller(roles: set[Role] | frozenset[Role]) -> Principal:
+    """The signed-in caller of a route a page's script reads (`read_by_scripts`): 401 when nobody
+    is signed in (the script reloads, which leads to the sign-in page; a redirect would hand the
+    script that page's HTML instead), else as `console_caller`."""
+    caller = _signed_in()
+    if caller is None:
+        abort(401)
+    if caller.role not in roles:
+        refuse(caller, roles)
+    return caller
+
+
 def refuse(caller: Principal, roles: set[Role] | frozenset[Role]) -> NoReturn:
     """Refuse (403) a route to `caller`, saying who may use it and who they are signed in as."""
     what = "page" if request.method in ("GET", "HEAD") else "form"
@@ -174,11 +186,7 @@ def _contains(text: str) -> str:
 def board_data():
     """The board's rows, filtered: open incidents first, newest first, each with SOP progress and
     its next deadline. `q` searches the description, the place name, the type and the reporter."""
-    caller = _signed_in()
-    if caller is None:
-        abort(401)  # polled by the board's script, which sends the person to sign in again
-    if caller.role not in BOARD_ROLES:
-        refuse(caller, BOARD_ROLES)
+    script_caller(BOARD_ROLES)
     context = services()
     now = context.clock.now()
     filters = _board_filters()

@@ -29,7 +29,7 @@ from coordination.drill_runs import (
 )
 from simulation import KpiSummary, Scenario, compare, scenario_from_text, sop_files, summarise
 from sop_engine import SopDefinitionError, SourceProblem
-from web.console import _csrf_token, console_caller, require_csrf
+from web.console import _csrf_token, console_caller, require_csrf, script_caller
 from web.context import services
 from web.drill_worker import DrillJob, DrillWorker
 from web.problems import read_by_scripts
@@ -223,7 +223,7 @@ def run_page(run_id: uuid.UUID):
 @blueprint.get("/console/drills/<uuid:run_id>/progress.json")
 @read_by_scripts
 def run_progress(run_id: uuid.UUID):
-    console_caller(PLANNERS)
+    script_caller(PLANNERS)
     context = services()
     with context.store.transaction() as db:
         settle_stalled_runs(session=db, clock=context.clock)

@@ -13,7 +13,7 @@ place name, as the gazetteer spells it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from sqlalchemy import select
 
@@ -25,7 +25,7 @@ from coordination.gazetteer import Gazetteer, Place, city_gazetteer, locate
 from coordination.incidents import PLACE_NAME_MAX_LENGTH
 from coordination.store.tables import Agency, Incident, ResponseUnit, Station
 from sop_engine import INCIDENT_TYPES, Severity
-from web.console import BOARD_ROLES, _csrf_token, _signed_in, console_caller, refuse, require_csrf
+from web.console import BOARD_ROLES, _csrf_token, console_caller, require_csrf, script_caller
 from web.context import services
 from web.problems import BadRequestBody, read_by_scripts
 
@@ -34,17 +34,6 @@ blueprint = Blueprint("map_console", __name__)
 DECLARING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
 FORM_FIELDS = ("location", "type", "severity", "description")
 MAX_OPEN_INCIDENTS_SHOWN = 500
-
-
-def _data_caller(roles: set[Role]) -> Principal:
-    """The signed-in caller of a JSON endpoint: 401 or 403 otherwise (problem+json, as every
-    route the page's script reads)."""
-    caller = _signed_in()
-    if caller is None:
-        abort(401)
-    if caller.role not in roles:
-        refuse(caller, roles)
-    return caller
 
 
 def _road_map() -> RoadMap:
@@ -75,7 +64,7 @@ def map_page(*, form: dict | None = None, errors: dict | None = None, status: in
 @read_by_scripts
 def layers():
     """What changes rarely: the city's bounds, jurisdictions and stations (GeoJSON)."""
-    _data_caller(BOARD_ROLES)
+    script_caller(BOARD_ROLES)
     with services().store.transaction() as db:
         agencies = db.scalars(select(Agency).where(Agency.jurisdiction.is_not(None)).order_by(Agency.code)).all()
         stations = db.scalars(select(Station).order_by(Station.code)).unique().all()
@@ -96,7 +85,7 @@ def layers():
 @read_by_scripts
 def roads():
     """The road segments in `bbox` (west,south,east,north), major roads first, at most `limit`."""
-    _data_caller(BOARD_ROLES)
+    script_caller(BOARD_ROLES)
     bbox = _bbox_arg()
     limit = request.args.get("limit", "4000")
     if not limit.isdigit() or not 1 <= int(limit) <= 20000:
@@ -111,7 +100,7 @@ def roads():
 @read_by_scripts
 def live():
     """What moves: every unit with its status, and the open incidents by severity (GeoJSON)."""
-    _data_caller(BOARD_ROLES)
+    script_caller(BOARD_ROLES)
     context = services()
     with context.store.transaction() as db:
         units = db.scalars(select(ResponseUnit).order_by(ResponseUnit.code)).unique().all()
@@ -138,7 +127,7 @@ def live():
 def find_place():
     """Where `q` is: coordinates ("latitude, longitude") or a name the gazetteer knows; 422 naming
     `q` with the reason (and the closest names) otherwise."""
-    _data_caller(BOARD_ROLES)
+    script_caller(BOARD_ROLES)
     text = request.args.get("q", "")
     with services().store.transaction() as db:
         try:

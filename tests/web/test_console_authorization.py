@@ -80,13 +80,11 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
 }
 """Who may use each console route. A new console route adds its line here."""
 
-DATA_ROUTES = {"console.board_data", "map_console.layers", "map_console.roads", "map_console.live",
-               "map_console.find_place"}
-"""Polled by a page's script: 401 (the script reloads into the sign-in page) rather than a redirect."""
-
-SCRIPT_ROUTES = DATA_ROUTES | {"drill_console.run_progress"}
-"""Read by a page's script, so their errors are problem+json; every other console route answers
-an error with a page."""
+SCRIPT_ROUTES = {"console.board_data", "map_console.layers", "map_console.roads", "map_console.live",
+                 "map_console.find_place", "drill_console.run_progress"}
+"""Read by a page's script, so their errors are problem+json, and 401 to a caller not signed in
+(the script reloads into the sign-in page) rather than a redirect; every other console route
+answers an error with a page."""
 
 NOT_CONSOLE = ("static",)
 NOT_CONSOLE_BLUEPRINTS = ("operations",)
@@ -177,7 +175,7 @@ def test_each_role_gets_exactly_what_it_should_on_every_console_route(app, peopl
             if allowed is ANYONE:
                 ok = response.status_code < 500 and response.status_code != 403
             elif who == "anonymous":
-                ok = response.status_code == 401 if rule.endpoint in DATA_ROUTES else to_sign_in
+                ok = response.status_code == 401 if rule.endpoint in SCRIPT_ROUTES else to_sign_in
             elif who in allowed:
                 ok = response.status_code not in (401, 403) and not to_sign_in and response.status_code < 500
             else:

@@ -9,6 +9,7 @@
   async function poll() {
     try {
       const response = await fetch(bar.dataset.source, { credentials: "same-origin" });
+      if (response.status === 401) { window.location.reload(); return; }  // signed out: to sign-in
       if (response.ok) {
         const data = await response.json();
         const value = Math.round(data.progress * 1000) / 10;
