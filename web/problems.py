@@ -37,6 +37,7 @@ STATUS_OF: list[tuple[type[Exception], int, str]] = [
 ]
 
 CONSOLE_PREFIX = "/console"
+API_ROOT = "/api"
 """Every console page is under this prefix, except the board at `/`."""
 
 
@@ -101,15 +102,17 @@ def read_by_scripts(view: Callable) -> Callable:
 def is_console_page() -> bool:
     """Whether this request is a person's browser on a console page, so its error is a page.
 
-    Decided by the route: a console route is a page unless a script reads it; the API and
-    everything outside the console keep problem+json. An address that matches no route (or
-    not with this method) is a page if it is under the console and the browser asks for HTML
-    before JSON.
+    Decided by the route: a console route is a page unless a script reads it; the API and the
+    other routes outside the console (health, metrics, the public feed) keep problem+json. An
+    address that matches no route (or not with this method) outside the API is a page when the
+    browser asks for HTML before JSON: a person who mistypes an address reads a page.
     """
     path = request.path
-    if not (path == "/" or path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")):
+    if path == API_ROOT or path.startswith(API_ROOT + "/"):
         return False
     if request.url_rule is not None:
+        if not (path == "/" or path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/")):
+            return False
         return not getattr(current_app.view_functions.get(request.endpoint), "read_by_scripts", False)
     # Ties go to JSON: fetch() sends */*, a browser opening a page lists text/html first.
     best = request.accept_mimetypes.best_match(["application/problem+json", "application/json", "text/html"])

@@ -107,6 +107,16 @@ def test_nobody_signed_in_at_an_unknown_address_is_offered_the_sign_in_page(clie
     assert '<a href="/console/sign-in">Sign in</a>' in page
 
 
+def test_a_mistyped_address_outside_the_console_is_a_page_to_a_browser_and_problem_json_to_a_script(client):
+    for path in ("/consol", "/incidents", "/console-board"):
+        page = client.get(path, headers=BROWSER)
+        assert page.status_code == 404 and heading_of(page.get_data(as_text=True)) == "Not found", path
+        for headers in (SCRIPT, {}):
+            response = client.get(path, headers=headers)
+            assert response.status_code == 404 and response.content_type == "application/problem+json", path
+    assert client.get("/api/nothing", headers=BROWSER).content_type == "application/problem+json"
+
+
 def test_a_record_that_does_not_exist_is_a_not_found_page_whatever_the_browser_asks_for(client, make_token):
     """A console route answers with a page, decided by the route rather than the Accept header."""
     sign_in(client, make_token(Role.DUTY_OFFICER, "duty-officer"))
