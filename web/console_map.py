@@ -32,7 +32,7 @@ from web.problems import BadRequestBody, read_by_scripts
 blueprint = Blueprint("map_console", __name__)
 
 DECLARING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
-FORM_FIELDS = ("location", "type", "severity", "description")
+FORM_FIELDS = ("location", "place_name", "type", "severity", "description")
 MAX_OPEN_INCIDENTS_SHOWN = 500
 
 
@@ -155,7 +155,7 @@ def declare():
         report = IncidentReport.model_validate({
             "type": form["type"], "severity": form["severity"], "description": form["description"],
             "location": {"type": "Point", "coordinates": [place.longitude, place.latitude] if place else [0, 0]},
-            "place_name": _place_name(place), "reporter": {"name": caller.name},
+            "place_name": form["place_name"] or _place_name(place), "reporter": {"name": caller.name},
         })
     except ValidationError as error:
         for detail in error.errors(include_url=False):
@@ -173,8 +173,8 @@ def declare():
 
 
 def _place_name(place: Place | None) -> str | None:
-    """The gazetteer's name for what was typed ("FS-01" is the station's name), none for bare
-    coordinates, which the point already says."""
+    """Unless the officer named the place in words: the gazetteer's name for what was typed
+    ("FS-01" is the station's name), none for bare coordinates, which the point already says."""
     if place is None or place.kind == "coordinates":
         return None
     return place.name[:PLACE_NAME_MAX_LENGTH]
@@ -184,7 +184,7 @@ def _message(detail: dict) -> str:
     if detail["type"] == "enum":
         return "choose one of: " + ", ".join(severity.value for severity in Severity)
     if detail["type"] == "string_too_long":
-        return "at most 4000 characters"
+        return f"at most {detail['ctx']['max_length']} characters"
     return detail["msg"].removeprefix("Value error, ")
 
 

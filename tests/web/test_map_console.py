@@ -141,6 +141,17 @@ def test_a_place_typed_on_the_map_is_kept_in_words_and_shown_beside_the_point(cl
     assert shown["properties"]["place_name"] == kept
 
 
+@pytest.mark.parametrize("location", ["12.9716, 77.5946", "Town Hall"])
+def test_a_place_name_the_officer_types_is_kept_whether_the_point_was_clicked_or_named(client, store, city,
+                                                                                       make_token, location):
+    sign_in(client, make_token())
+    declared = declare(client, location=location, place_name="behind the bus depot", type="building_fire",
+                       severity="severe")
+    assert declared.status_code == 302
+    with store.transaction() as session:
+        assert session.scalar(select(Incident.place_name)) == "behind the bus depot"
+
+
 def test_a_second_report_nearby_is_linked_as_a_duplicate(client, store, city, make_token):
     sign_in(client, make_token())
     first = declare(client, location="12.9716, 77.5946", type="building_fire", severity="severe")
@@ -161,6 +172,7 @@ def test_a_second_report_nearby_is_linked_as_a_duplicate(client, store, city, ma
     ({"type": "alien_landing"}, "type", "unknown incident type &#39;alien_landing&#39;"),
     ({"severity": "apocalyptic"}, "severity", "choose one of: minor, moderate, severe, extreme"),
     ({"description": "x" * 4001}, "description", "at most 4000 characters"),
+    ({"place_name": "x" * 201}, "place_name", "at most 200 characters"),
 ])
 def test_bad_input_is_explained_beside_its_field_and_nothing_is_declared(client, store, city, make_token,
                                                                          fields, field, message):
