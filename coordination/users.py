@@ -23,6 +23,7 @@ from coordination.clock import Clock
 from coordination.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from coordination.principals import Principal, Role
 from coordination.store.tables import Agency, SignInAttempt, User
+from coordination.store.writer_lock import take_writer_lock
 
 HASHER = PasswordHasher()
 """argon2id with the library's current recommended parameters; old hashes are upgraded on the
@@ -195,6 +196,9 @@ def _not_the_last_administrator(session: Session, user: User, what: str) -> None
     """
     if user.role is not Role.ADMINISTRATOR or not user.is_active:
         return
+    # Counted under the writer lock: two administrators disabled at once on PostgreSQL would
+    # otherwise each count the other as still active, and both go.
+    take_writer_lock(session)
     others = session.scalar(select(func.count()).select_from(User).where(
         User.role == Role.ADMINISTRATOR, User.is_active.is_(True), User.id != user.id))
     if not others:

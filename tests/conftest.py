@@ -151,6 +151,15 @@ def store(request, tmp_path) -> Store:
     created.dispose()
 
 
+@pytest.fixture
+def postgres_store(store) -> Store:
+    """`store`, for tests of what only PostgreSQL lets happen: two transactions at once (SQLite's
+    BEGIN IMMEDIATE serialises every transaction)."""
+    if not store.is_postgresql:
+        pytest.skip("two transactions at once: PostgreSQL only")
+    return store
+
+
 @pytest.fixture(scope="module", params=_database_params())
 def module_store(request, tmp_path_factory) -> Store:
     """A migrated database of its own for one module, kept for all its tests: for a module whose

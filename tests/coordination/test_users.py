@@ -25,6 +25,7 @@ from coordination.users import (
     set_password,
     sign_in_with_password,
 )
+from tests.concurrency import OtherTransaction, waits_for_a_lock
 from tests.conftest import PRODUCTION_PASSWORD_HASHER
 
 pytestmark = pytest.mark.database
@@ -216,6 +217,21 @@ def test_the_last_active_administrator_can_be_neither_disabled_nor_re_roled_by_a
             set_account_active(session=session, clock=clock, username="second", active=False, actor=SYSTEM)
         assert change_role(session=session, clock=clock, username="root", role=Role.VIEWER, agency_code=None,
                            actor=SYSTEM).role is Role.VIEWER  # a disabled administrator is no safeguard
+
+
+def test_two_administrators_disabled_at_once_leave_one_of_them_active(postgres_store, clock):
+    add(postgres_store, clock, username="root", role=Role.ADMINISTRATOR)
+    add(postgres_store, clock, username="second", role=Role.ADMINISTRATOR)
+    with postgres_store.transaction() as session:
+        set_account_active(session=session, clock=clock, username="root", active=False, actor=SYSTEM)
+        other = OtherTransaction(postgres_store, lambda other_session: set_account_active(
+            session=other_session, clock=clock, username="second", active=False, actor=SYSTEM))
+        # It waits before it counts the administrators, so it counts after root is disabled.
+        assert waits_for_a_lock(postgres_store, other.backend())
+    with pytest.raises(Conflict, match="cannot disable second"):
+        other.finish()
+    with postgres_store.transaction() as session:
+        assert session.scalars(select(User.username).where(User.is_active.is_(True))).all() == ["second"]
 
 
 def test_a_username_taken_by_a_concurrent_request_is_a_conflict_not_a_database_error(store, clock):

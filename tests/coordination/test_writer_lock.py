@@ -7,9 +7,7 @@ is remembered per transaction, so a savepoint that rolls back never leaves a hea
 
 from __future__ import annotations
 
-import queue
 import threading
-import time
 import uuid
 from collections.abc import Callable
 
@@ -17,20 +15,12 @@ import pytest
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from coordination import SYSTEM, Role, Store, audit
+from coordination import SYSTEM, Role, audit
 from coordination.dispatching.demands import serialise_dispatch
 from coordination.duplicates import DuplicatePolicy, report_incident
 from coordination.store.tables import TimelineEntry, User
+from tests.concurrency import WAIT_S, OtherTransaction, waits_for_a_lock
 from tests.conftest import incident_report
-
-WAIT_S = 20.0
-
-
-@pytest.fixture
-def postgres_store(store) -> Store:
-    if not store.is_postgresql:
-        pytest.skip("PostgreSQL's writer lock (SQLite serialises every transaction at BEGIN IMMEDIATE)")
-    return store
 
 
 def _record(session: Session, clock, summary: str) -> TimelineEntry:
@@ -56,55 +46,12 @@ FIRST_WRITES: dict[str, Callable[[Session, object], object]] = {
 }
 
 
-class _Other:
-    """Another request on its own connection and thread: its steps, its backend, its outcome."""
-
-    def __init__(self, store: Store, *steps: Callable[[Session], object]):
-        self.pid: queue.Queue[int] = queue.Queue()
-        self.error: BaseException | None = None
-        self.done = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(store, steps), daemon=True)
-        self._thread.start()
-
-    def _run(self, store: Store, steps) -> None:
-        try:
-            with store.transaction() as session:
-                self.pid.put(session.scalar(text("SELECT pg_backend_pid()")))
-                for step in steps:
-                    step(session)
-        except BaseException as error:  # reported by finish()
-            self.error = error
-        finally:
-            self.done.set()
-
-    def backend(self) -> int:
-        return self.pid.get(timeout=WAIT_S)
-
-    def finish(self) -> None:
-        self._thread.join(WAIT_S)
-        assert self.done.is_set(), "the other transaction never finished"
-        if self.error is not None:
-            raise self.error
-
-
-def _waits_for_a_lock(store: Store, pid: int) -> bool:
-    """True once backend `pid` waits for an advisory lock; False if it never does in WAIT_S."""
-    deadline = time.monotonic() + WAIT_S
-    with store.engine.connect() as observer:
-        while time.monotonic() < deadline:
-            if observer.scalar(text("SELECT count(*) FROM pg_locks WHERE pid = :pid AND NOT granted"
-                                    " AND locktype = 'advisory'"), {"pid": pid}):
-                return True
-            time.sleep(0.01)
-    return False
-
-
 @pytest.mark.parametrize("first_write", FIRST_WRITES.values(), ids=FIRST_WRITES.keys())
 def test_a_first_write_waits_for_the_transaction_that_is_writing(postgres_store, clock, shipped_sops, first_write):
     with postgres_store.transaction() as writing:
         _record(writing, clock, "first")
-        other = _Other(postgres_store, lambda session: first_write(session, clock))
-        assert _waits_for_a_lock(postgres_store, other.backend())
+        other = OtherTransaction(postgres_store, lambda session: first_write(session, clock))
+        assert waits_for_a_lock(postgres_store, other.backend())
         assert not other.done.is_set()
     other.finish()
     with postgres_store.transaction() as session:
@@ -114,7 +61,7 @@ def test_a_first_write_waits_for_the_transaction_that_is_writing(postgres_store,
 def test_a_reader_is_never_kept_waiting_by_a_writer(postgres_store, clock):
     with postgres_store.transaction() as writing:
         _record(writing, clock, "first")
-        reader = _Other(postgres_store, lambda session: session.scalars(select(User)).all(),
+        reader = OtherTransaction(postgres_store, lambda session: session.scalars(select(User)).all(),
                         lambda session: session.scalar(select(TimelineEntry.seq)))
         reader.finish()
 
@@ -132,10 +79,10 @@ def test_planning_and_declaring_take_their_locks_in_one_order_so_both_finish(pos
 
     with postgres_store.transaction() as declaring:
         _record(declaring, clock, "incident declared")
-        planner = _Other(postgres_store, plan_then_record)
+        planner = OtherTransaction(postgres_store, plan_then_record)
         pid = planner.backend()
         # Either the planner waits (the fix) or it gets its lock first and the deadlock follows.
-        assert _waits_for_a_lock(postgres_store, pid) or planner_started.wait(WAIT_S)
+        assert waits_for_a_lock(postgres_store, pid) or planner_started.wait(WAIT_S)
         serialise_dispatch(declaring)  # the SOP's dispatch step
         _record(declaring, clock, "dispatch step")
     planner.finish()
@@ -163,6 +110,6 @@ def test_the_writer_lock_is_taken_again_after_a_savepoint_it_was_taken_in_rolls_
         _new_user(session, clock)  # the transaction's first write: takes the lock inside the savepoint
         savepoint.rollback()  # ... which gives the lock back
         _new_user(session, clock)
-        other = _Other(postgres_store, lambda other_session: _record(other_session, clock, "other"))
-        assert _waits_for_a_lock(postgres_store, other.backend())
+        other = OtherTransaction(postgres_store, lambda other_session: _record(other_session, clock, "other"))
+        assert waits_for_a_lock(postgres_store, other.backend())
     other.finish()
