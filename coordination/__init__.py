@@ -38,6 +38,7 @@ from coordination.lifecycles import (
     require_move,
 )
 from coordination.principals import SYSTEM, Principal, Role
+from coordination.revisions import IncidentRevision, RevisionOutcome, revise_incident
 from coordination.sop_catalogue import (
     activate_sop_version,
     install_shipped_sops,
@@ -69,6 +70,7 @@ __all__ = [
     "Forbidden",
     "HttpSender",
     "IncidentReport",
+    "IncidentRevision",
     "IncidentStatus",
     "InvalidInput",
     "InvalidTransition",
@@ -76,6 +78,7 @@ __all__ = [
     "NotFound",
     "Principal",
     "RegisteredAgency",
+    "RevisionOutcome",
     "Reject",
     "ReportProgress",
     "Role",
@@ -90,6 +93,7 @@ __all__ = [
     "answer_request",
     "answer_task",
     "retire_sop_version",
+    "revise_incident",
     "stand_down",
     "authenticate",
     "declare_incident",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from coordination import audit, metrics
@@ -16,6 +18,22 @@ from sop_engine import INCIDENT_TYPES, Severity
 PLACE_NAME_MAX_LENGTH = 200
 """Room for "Fire and Emergency Services, Central, station 1" or a street crossing; CAP's
 <areaDesc> and the gazetteer's longer names are cut to it."""
+
+DESCRIPTION_MAX_LENGTH = 4000
+
+
+def _stripped_or_none(value: object) -> object:
+    # Before the length check, so surrounding spaces never count; blank means no name.
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+PlaceName = Annotated[Annotated[str, Field(max_length=PLACE_NAME_MAX_LENGTH)] | None,
+                      BeforeValidator(_stripped_or_none)]
+"""Where, in words ("MG Road junction"), for people; the location stays the point."""
+
+Description = Annotated[str, Field(max_length=DESCRIPTION_MAX_LENGTH)]
 
 
 class Reporter(BaseModel):
@@ -48,9 +66,9 @@ class IncidentReport(BaseModel):
     type: str
     severity: Severity
     location: GeoPoint
-    place_name: str | None = Field(default=None, max_length=PLACE_NAME_MAX_LENGTH)
+    place_name: PlaceName = None
     """Where, in words ("MG Road junction"), for people; the location stays the point."""
-    description: str = Field(default="", max_length=4000)
+    description: Description = ""
     reporter: Reporter
     is_exercise: bool = False
     details: IncidentDetails = Field(default_factory=IncidentDetails)
@@ -60,14 +78,6 @@ class IncidentReport(BaseModel):
     def _known_type(cls, value: str) -> str:
         if value not in INCIDENT_TYPES:
             raise ValueError(f"unknown incident type {value!r}; known types: {', '.join(sorted(INCIDENT_TYPES))}")
-        return value
-
-    @field_validator("place_name", mode="before")
-    @classmethod
-    def _stripped_or_none(cls, value: object) -> object:
-        # Before the length check, so surrounding spaces never count; blank means no name.
-        if isinstance(value, str):
-            return value.strip() or None
         return value
 
 

@@ -17,6 +17,7 @@ from sop_engine.events import (
     DecisionTaken,
     DispatchConfirmed,
     Event,
+    IncidentRevised,
     NoticeApproved,
     NoticeWithheld,
     RunStarted,
@@ -42,22 +43,28 @@ EVENT_TYPES: dict[str, type] = {
     "notice_approved": NoticeApproved,
     "notice_withheld": NoticeWithheld,
     "dispatch_confirmed": DispatchConfirmed,
+    "incident_revised": IncidentRevised,
     "stood_down": StoodDown,
 }
 _NAME_OF = {event_type: name for name, event_type in EVENT_TYPES.items()}
 
 
+_CARRYING_FACTS = (RunStarted, IncidentRevised)
+"""Events whose one field is the incident's facts, stored as a run stores them."""
+
+
+def _facts_to_json(facts: IncidentFacts) -> dict[str, Any]:
+    return {"type": facts.incident_type, "severity": facts.severity.value, "details": dict(sorted(facts.details.items()))}
+
+
+def _facts_from_json(data: dict[str, Any]) -> IncidentFacts:
+    return IncidentFacts(data["type"], Severity(data["severity"]), data.get("details", {}))
+
+
 def event_to_json(event: Event) -> dict[str, Any]:
     """Return a JSON-ready dict of `event`, named by its `type`."""
-    if isinstance(event, RunStarted):
-        facts = event.incident
-        body: dict[str, Any] = {
-            "incident": {
-                "type": facts.incident_type,
-                "severity": facts.severity.value,
-                "details": dict(sorted(facts.details.items())),
-            }
-        }
+    if isinstance(event, _CARRYING_FACTS):
+        body: dict[str, Any] = {"incident": _facts_to_json(event.incident)}
     else:
         body = {key: list(value) if isinstance(value, tuple) else value
                 for key, value in msgspec.structs.asdict(event).items()}
@@ -73,9 +80,11 @@ def event_from_json(data: dict[str, Any]) -> Event:
     event_type = EVENT_TYPES.get(data.get("type", ""))
     if event_type is None:
         raise SopRuntimeError(f"unknown event type {data.get('type')!r}")
-    if event_type is RunStarted:
-        incident = data["incident"]
-        return RunStarted(IncidentFacts(incident["type"], Severity(incident["severity"]), incident.get("details", {})))
+    if event_type in _CARRYING_FACTS:
+        try:
+            return event_type(_facts_from_json(data["incident"]))
+        except KeyError as missing:
+            raise SopRuntimeError(f"event {data['type']} lacks {missing}") from None
     try:
         values = {
             name: tuple(data[name]) if isinstance(data[name], list) else data[name]
@@ -93,7 +102,11 @@ def replay(
     incident: IncidentFacts,
     events: Iterable[tuple[datetime, Event]],
 ) -> SopRun:
-    """Rebuild a run by applying its recorded events, at their recorded times, to a new run."""
+    """Rebuild a run by applying its recorded events, at their recorded times, to a new run.
+
+    `incident` is what was known when the run started; the revisions since (`IncidentRevised`)
+    are among the events, so each step's condition is read on the facts of its own moment.
+    """
     run = new_run(run_id=run_id, definition=definition, incident=incident)
     for at, event in events:
         run, _ = advance(run, event, at)

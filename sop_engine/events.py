@@ -69,6 +69,17 @@ class DispatchConfirmed(msgspec.Struct, frozen=True):
     unit_ids: tuple[str, ...]
 
 
+class IncidentRevised(msgspec.Struct, frozen=True):
+    """What is known of the incident changed (a duty officer raised its severity, say).
+
+    The revised facts replace the run's: a step examined from now on reads them in its `when:`
+    condition. Steps already started, skipped or blocked stand; a revision never undoes what was
+    decided on what was known at the time.
+    """
+
+    incident: IncidentFacts
+
+
 class StoodDown(msgspec.Struct, frozen=True):
     """A duty officer stood the SOP down: open work is cancelled and the run ends."""
 
@@ -87,5 +98,6 @@ Event = Union[
     NoticeApproved,
     NoticeWithheld,
     DispatchConfirmed,
+    IncidentRevised,
     StoodDown,
 ]

@@ -53,6 +53,7 @@ from sop_engine.events import (
     DecisionTaken,
     DispatchConfirmed,
     Event,
+    IncidentRevised,
     NoticeApproved,
     NoticeWithheld,
     RunStarted,
@@ -164,8 +165,8 @@ _NOT_STARTED = StepState()
 class _Working:
     """A mutable scratch copy of one run for the duration of one `advance` call."""
 
-    __slots__ = ("run", "now", "plan", "status", "steps", "tasks", "timers", "started_at", "finished_at",
-                 "commands", "changed", "newly_settled", "_facts")
+    __slots__ = ("run", "now", "plan", "status", "incident", "steps", "tasks", "timers", "started_at",
+                 "finished_at", "commands", "changed", "newly_settled", "_facts")
 
     def __init__(self, run: SopRun, now: datetime):
         self.run = run
@@ -173,6 +174,7 @@ class _Working:
         definition = run.definition
         self.plan = definition._plan or plan_of(definition)
         self.status = run.status
+        self.incident = run.incident
         # A private copy of each table; copy() of a read-only proxy is ten times dict(proxy).
         steps, tasks, timers = run.steps, run.tasks, run.timers
         self.steps: dict[str, StepState] = steps.copy() if type(steps) is MappingProxyType else dict(steps)
@@ -188,7 +190,8 @@ class _Working:
 
     def result(self) -> SopRun:
         run = self.run
-        return evolve(run, status=self.status, steps=MappingProxyType(self.steps), tasks=MappingProxyType(self.tasks),
+        return evolve(run, status=self.status, incident=self.incident, steps=MappingProxyType(self.steps),
+                      tasks=MappingProxyType(self.tasks),
                       timers=MappingProxyType(self.timers), started_at=self.started_at, finished_at=self.finished_at,
                       events_applied=run.events_applied + 1)
 
@@ -335,6 +338,14 @@ class _Working:
         self.steps[step_id] = evolve(state, unit_ids=unit_ids)
         self._finish_step(step_id, outcome=None)
         self._settle()
+
+    def revise(self, event: IncidentRevised) -> None:
+        # Nothing is examined here: pending steps read the new facts when a predecessor settles
+        # (or never, if none does), and a settled step is not reopened or undone.
+        if event.incident == self.incident:
+            return
+        self.changed = True
+        self.incident = event.incident
 
     def stand_down(self, event: StoodDown) -> None:
         self.changed = True
@@ -597,7 +608,7 @@ class _Working:
         elif isinstance(action, WaitAction):
             self._start_timer(wait_timer(step_id), now + timedelta(seconds=action.duration_s))
         elif isinstance(action, SpawnAction):
-            severity = action.severity or self.run.incident.severity
+            severity = action.severity or self.incident.severity
             self.commands.append(SpawnIncident(step_id, action.incident_type, severity))
             self._finish_step(step_id, outcome=None)
         elif isinstance(action, EndAction):
@@ -645,7 +656,7 @@ class _Working:
         try:
             return self._facts
         except AttributeError:
-            self._facts: dict[str, Any] = self.run.incident.fields()
+            self._facts: dict[str, Any] = self.incident.fields()
             return self._facts
 
     def _awaiting_approval(self, step_id: str) -> tuple[Step, StepState | None]:
@@ -709,6 +720,7 @@ _HANDLERS: dict[type, Callable[[_Working, Any], None]] = {
     NoticeApproved: _Working.approve_notice,
     NoticeWithheld: _Working.withhold_notice,
     DispatchConfirmed: _Working.confirm_dispatch,
+    IncidentRevised: _Working.revise,
     StoodDown: _Working.stand_down,
 }
 """What each kind of event does to a run."""

@@ -28,19 +28,18 @@ from coordination.dispatching import (
 from coordination.store.tables import Agency, ResponseUnit, Station
 from sop_engine.vocabulary import UNIT_TYPES
 from web.console import _csrf_token
-from web.console_forms import FORM_ERROR_STATUS, administrator, administrator_posting, field_errors, form_text
+from web.console_forms import (
+    FORM_ERROR_STATUS,
+    LOCATION_FIELDS,
+    administrator,
+    administrator_posting,
+    field_errors,
+    form_text,
+    point_from_form,
+)
 from web.context import services
 
 blueprint = Blueprint("fleet_admin", __name__)
-
-LOCATION_FIELDS = {"location.coordinates.0": "longitude", "location.coordinates.1": "latitude",
-                   "location.coordinates": "longitude", "location": "longitude"}
-"""The forms take longitude and latitude apart; the use cases take a GeoJSON point."""
-
-
-def _point_from_form() -> dict:
-    return {"type": "Point", "coordinates": [form_text("longitude"), form_text("latitude")]}
-
 
 def _capabilities_from_form() -> list[str]:
     return [item.strip() for item in form_text("capabilities").replace(",", " ").split() if item.strip()]
@@ -99,7 +98,7 @@ def add_station():
                 raise InvalidInput("choose the station's agency", field="agency")
             registration = StationRegistration.model_validate({
                 "code": form_text("code"), "name": form_text("name"), "agency_id": agency_id,
-                "location": _point_from_form()})
+                "location": point_from_form()})
             register_station(session=db, clock=context.clock, registration=registration, actor=caller)
     except (ValidationError, InvalidInput, Conflict) as error:
         return _fleet_page(status=FORM_ERROR_STATUS, form_name="station",
@@ -144,7 +143,7 @@ def change_station(station_id: uuid.UUID):
     caller = administrator_posting()
     context = services()
     try:
-        change = StationChange.model_validate({"name": form_text("name"), "location": _point_from_form()})
+        change = StationChange.model_validate({"name": form_text("name"), "location": point_from_form()})
         with context.store.transaction() as db:
             edit_station(session=db, clock=context.clock, station_id=station_id, change=change, actor=caller)
     except NotFound:

@@ -17,6 +17,10 @@ FieldErrors = dict[str, str]
 
 FORM_ERROR_STATUS = 422
 
+LOCATION_FIELDS = {"location.coordinates.0": "longitude", "location.coordinates.1": "latitude",
+                   "location.coordinates": "longitude", "location": "longitude"}
+"""The forms take longitude and latitude apart; the use cases take a GeoJSON point."""
+
 
 def administrator() -> Principal:
     """The signed-in administrator (sign-in page or 403 otherwise). Every admin page starts here."""
@@ -57,3 +61,8 @@ def form_text(name: str) -> str:
 
 def optional_text(name: str) -> str | None:
     return form_text(name) or None
+
+
+def point_from_form() -> dict:
+    """The form's `longitude` and `latitude` as a GeoJSON point, for the use case to check."""
+    return {"type": "Point", "coordinates": [form_text("longitude"), form_text("latitude")]}

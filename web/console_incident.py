@@ -1,7 +1,8 @@
 """The console's incident page: the SOP as a graph with each step's state, deadlines and
 escalations, the decisions waiting for the duty officer (one click per option), the agencies'
-tasks, the timeline, and the stand-down form. Forms post back with a CSRF token; every action
-is the same use case the API calls, recorded as the signed-in officer."""
+tasks, the timeline, and the forms to revise the incident and to stand it down. Forms post back
+with a CSRF token; every action is the same use case the API calls, recorded as the signed-in
+officer."""
 
 from __future__ import annotations
 
@@ -9,24 +10,28 @@ import uuid
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from coordination import (
     Conflict,
     Forbidden,
+    IncidentRevision,
     InvalidInput,
     NotFound,
-    Principal,
     Role,
     answer_request,
+    revise_incident,
     stand_down,
 )
 from coordination.integrity import integrity_report
 from coordination.lifecycles import DutyRequestStatus, IncidentStatus
 from coordination.runs import load_run
 from coordination.store.tables import DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
+from sop_engine import Severity
 from sop_engine.diagrams import step_summary, to_svg
 from web.console import BOARD_ROLES, _csrf_token, console_caller, require_csrf
+from web.console_forms import FORM_ERROR_STATUS, LOCATION_FIELDS, FieldErrors, field_errors, form_text, point_from_form
 from web.context import services
 from web.dispatch_panel import dispatch_context
 from web.records_panel import records_context
@@ -35,14 +40,12 @@ blueprint = Blueprint("incident_console", __name__)
 
 ACTING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
 
-
-def _caller(roles: set[Role]) -> Principal:
-    return console_caller(roles)
+SEVERITIES = [(severity.value, severity.value) for severity in Severity]
 
 
 @blueprint.get("/console/incidents/<uuid:incident_id>")
 def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for: str | None = None,
-                  status: int = 200):
+                  revise_errors: FieldErrors | None = None, status: int = 200):
     caller = console_caller(BOARD_ROLES)
     context = services()
     with context.store.transaction() as db:
@@ -79,7 +82,8 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
             timeline=db.scalars(select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
                                 .order_by(TimelineEntry.seq.desc()).limit(100)).all(),
             can_act=caller.role in ACTING_ROLES, is_open=incident.status is IncidentStatus.OPEN,
-            open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for,
+            open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for, severities=SEVERITIES,
+            revise_errors=revise_errors or {}, form=request.form if revise_errors else {},
             **dispatch_context(db, incident), **records_context(db, incident),
         )
     return page, status
@@ -97,7 +101,7 @@ def integrity_page():
 
 @blueprint.post("/console/decisions/<uuid:request_id>")
 def answer(request_id: uuid.UUID):
-    caller = _caller(ACTING_ROLES)
+    caller = console_caller(ACTING_ROLES)
     require_csrf()
     context = services()
     with context.store.transaction() as db:
@@ -115,9 +119,30 @@ def answer(request_id: uuid.UUID):
     return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
 
 
+@blueprint.post("/console/incidents/<uuid:incident_id>/revise")
+def revise(incident_id: uuid.UUID):
+    """Revise the incident from the page's form, which is filled with its current values: only
+    what the officer changed is recorded, and the agencies working it are told."""
+    caller = console_caller(ACTING_ROLES)
+    require_csrf()
+    context = services()
+    try:
+        revision = IncidentRevision.model_validate({
+            "severity": form_text("severity"), "place_name": form_text("place_name"),
+            "description": form_text("description"), "location": point_from_form()})
+        with context.store.transaction() as db:
+            revise_incident(session=db, clock=context.clock, incident_id=incident_id, revision=revision, actor=caller)
+    except NotFound:
+        abort(404)
+    except (ValidationError, Conflict) as problem:
+        status = 409 if isinstance(problem, Conflict) else FORM_ERROR_STATUS
+        return incident_page(incident_id, revise_errors=field_errors(problem, aliases=LOCATION_FIELDS), status=status)
+    return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
+
+
 @blueprint.post("/console/incidents/<uuid:incident_id>/stand-down")
 def stand_down_incident(incident_id: uuid.UUID):
-    caller = _caller(ACTING_ROLES)
+    caller = console_caller(ACTING_ROLES)
     require_csrf()
     context = services()
     try:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, current_app
 from pydantic import BaseModel
 
-from coordination import AgencyRegistration, IncidentReport
+from coordination import AgencyRegistration, IncidentReport, IncidentRevision
 from coordination.cap.notices import NoticeDraft
 from coordination.dispatching import PositionFix, StationRegistration, StatusReport, UnitRegistration
 from web.api.agencies import TokenRotationBody, WebhookEnableBody
@@ -25,6 +25,7 @@ API_PREFIX = "/api/v1"
 
 REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "incidents.declare": IncidentReport,
+    "incidents.revise": IncidentRevision,
     "agencies.register": AgencyRegistration,
     "tasks.progress": ProgressBody,
     "tasks.complete": CompleteBody,

@@ -28,6 +28,7 @@ from coordination.duty import stand_incident_down
 from coordination.lifecycles import IncidentStatus
 from coordination.officer_alerts import raise_officer_alert
 from coordination.principals import Principal
+from coordination.revisions import IncidentRevision, describe_changes, revise_incident
 from coordination.store.tables import CapAlertRecord, Incident
 
 
@@ -119,15 +120,8 @@ def _act(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRec
                             data={"cap_alert_id": str(record.id)})
         return f"not turned into an incident: {decision.reason}"
     if alert.msg_type == "Update" and referenced is not None:
-        record.incident_id = referenced.id
-        record.outcome = "updated"
-        before = referenced.severity
-        referenced.severity = decision.severity
-        referenced.description = decision.description
-        audit.record(session, at=clock.now(), kind="incident.updated", actor=actor.label, incident_id=referenced.id,
-                     summary=f"updated by CAP alert {alert.identifier}: severity {before.value} -> "
-                     f"{decision.severity.value}", data={"cap_alert_id": str(record.id)})
-        return f"updated incident {referenced.id}"
+        return _update(session=session, clock=clock, alert=alert, record=record, incident=referenced,
+                       draft=decision, actor=actor)
     if alert.status == "Exercise":
         incident = _exercise_incident(session=session, clock=clock, draft=decision, actor=actor)
         record.incident_id, record.outcome = incident.id, "exercise"
@@ -152,6 +146,27 @@ def _referenced_incident(session: Session, alert: CapAlert) -> Incident | None:
         if found is not None:
             return session.get(Incident, found.incident_id)
     return None
+
+
+def _update(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRecord, incident: Incident,
+            draft: IncidentDraft, actor: Principal) -> str:
+    """Revise the referenced incident to what the Update says, as a duty officer's revision would:
+    severity, place, location and description; the runs and the agencies working it are told."""
+    record.incident_id = incident.id
+    if incident.status is not IncidentStatus.OPEN:
+        record.outcome = "recorded"
+        raise_officer_alert(session, at=clock.now(), kind="cap.not_actionable", incident_id=incident.id,
+                            summary=f"CAP alert {alert.identifier} from {alert.sender} updates incident "
+                            f"{incident.id}, which is {incident.status.value}: not revised; declare it again if needed",
+                            data={"cap_alert_id": str(record.id)})
+        return f"incident {incident.id} is {incident.status.value}: recorded only, the duty officer is told"
+    record.outcome = "updated"
+    revision = IncidentRevision.model_validate({
+        "severity": draft.severity.value, "place_name": draft.place_name, "description": draft.description,
+        "location": {"type": "Point", "coordinates": [draft.longitude, draft.latitude]},
+    })
+    outcome = revise_incident(session=session, clock=clock, incident_id=incident.id, revision=revision, actor=actor)
+    return f"updated incident {incident.id}: {describe_changes(outcome.changes)}"
 
 
 def _cancel(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRecord, incident: Incident | None,

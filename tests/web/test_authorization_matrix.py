@@ -120,6 +120,7 @@ API_ROLES: dict[str, set[Role] | None] = {
     "incidents.declare": ACTING,
     "incidents.list_incidents": OFFICERS,
     "incidents.read": OFFICERS,
+    "incidents.revise": ACTING,
     "incidents.timeline": OFFICERS,
     "incident_runs.list_startable": OFFICERS,
     "incident_runs.start": ACTING,

@@ -67,6 +67,25 @@ CASES = [
     ("list-incidents-as-agency", "GET", "/api/v1/incidents", "agency", None, 403, None),
     ("read-incident-not-a-uuid", "GET", "/api/v1/incidents/42", "officer", None, 404, None),
     ("read-incident-unknown", "GET", f"/api/v1/incidents/{NO_TASK}", "officer", None, 404, None),
+    ("revise-incident-nothing", "PATCH", "/api/v1/incidents/{incident}", "officer", {}, 422, ""),
+    ("revise-incident-unknown-severity", "PATCH", "/api/v1/incidents/{incident}", "officer",
+     {"severity": "apocalyptic"}, 422, "severity"),
+    ("revise-incident-null-severity", "PATCH", "/api/v1/incidents/{incident}", "officer", {"severity": None}, 422,
+     "severity"),
+    ("revise-incident-latitude-out-of-range", "PATCH", "/api/v1/incidents/{incident}", "officer",
+     {"location": {"type": "Point", "coordinates": [77.5, 91]}}, 422, "location.coordinates.1"),
+    ("revise-incident-place-name-too-long", "PATCH", "/api/v1/incidents/{incident}", "officer",
+     {"place_name": "x" * 201}, 422, "place_name"),
+    ("revise-incident-type", "PATCH", "/api/v1/incidents/{incident}", "officer", {"type": "flood"}, 422, "type"),
+    ("revise-incident-not-json", "PATCH", "/api/v1/incidents/{incident}", "officer",
+     ("text/plain", b"severity=severe"), 415, None),
+    ("revise-incident-unknown", "PATCH", f"/api/v1/incidents/{NO_TASK}", "officer", {"severity": "severe"}, 404,
+     None),
+    ("revise-incident-closed", "PATCH", "/api/v1/incidents/{closed}", "officer", {"severity": "severe"}, 409, None),
+    ("revise-incident-as-viewer", "PATCH", "/api/v1/incidents/{incident}", "viewer", {"severity": "severe"}, 403,
+     None),
+    ("revise-incident-as-agency", "PATCH", "/api/v1/incidents/{incident}", "agency", {"severity": "severe"}, 403,
+     None),
     ("timeline-unknown", "GET", f"/api/v1/incidents/{NO_TASK}/timeline", "officer", None, 404, None),
     ("timeline-no-token", "GET", f"/api/v1/incidents/{NO_TASK}/timeline", None, None, 401, None),
     ("list-tasks-bad-status", "GET", "/api/v1/tasks?status=sleeping", "agency", None, 400, "status"),
@@ -258,7 +277,10 @@ def world(module_store):
     with store.transaction() as session:
         expired = issue_token(session=session, clock=clock, name="old", role=Role.DUTY_OFFICER,
                               expires_at=clock.now() - timedelta(seconds=1))
-    task = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json["tasks"][0]["id"]
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    task = incident["tasks"][0]["id"]
+    closed = client.post("/api/v1/incidents", json={**FIRE_REPORT, "type": "gas_leak"}, headers=officer).json["id"]
+    client.post(f"/api/v1/incidents/{closed}/stand-down", json={"reason": "false alarm"}, headers=officer)
     station = client.post("/api/v1/stations", headers=admin, json={
         "code": "FS-01", "name": "Fire station 1", "agency_id": str(_fire_id), "location": POINT}).json["id"]
     unit = client.post("/api/v1/units", headers=admin, json={
@@ -266,7 +288,8 @@ def world(module_store):
     callers = {"officer": officer, "admin": admin, "viewer": viewer, "agency": bearer(fire_token),
                "bogus": bearer("iccc_not-a-real-token"), "expired": bearer(expired), None: {},
                "alert_source": bearer(add_token(store, clock, Role.ALERT_SOURCE, "met-office"))}
-    return app, client, callers, {"task": task, "station": station, "unit": unit}
+    return app, client, callers, {"task": task, "station": station, "unit": unit, "incident": incident["id"],
+                                  "closed": closed}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
@@ -297,7 +320,8 @@ def test_every_api_route_has_a_bad_input_case(world):
     for _name, method, path, *_rest in CASES:
         adapter = app.url_map.bind("localhost")
         try:
-            endpoint, _args = adapter.match(path.split("?")[0].format(task=NO_TASK, unit=NO_TASK), method=method)
+            concrete = path.split("?")[0].format(task=NO_TASK, unit=NO_TASK, incident=NO_TASK, closed=NO_TASK)
+            endpoint, _args = adapter.match(concrete, method=method)
             covered.add(endpoint)
         except Exception:  # noqa: BLE001 - 404/405 cases match nothing, by design
             pass

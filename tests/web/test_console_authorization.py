@@ -37,6 +37,7 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
     "incident_console.integrity_page": OFFICERS,
     "incident_console.answer": ACTING,
     "incident_console.stand_down_incident": ACTING,
+    "incident_console.revise": ACTING,
     "task_console.tasks_page": AGENCY,
     "task_console.answer": AGENCY,
     "agency_admin.agencies_page": ADMIN,

@@ -1,4 +1,4 @@
-"""Incidents: declare, list, read, and read the timeline."""
+"""Incidents: declare, list, read, revise, and read the timeline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 from flask import Blueprint, url_for
 from sqlalchemy import select
 
-from coordination import IncidentReport, IncidentStatus, NotFound, Role
+from coordination import IncidentReport, IncidentRevision, IncidentStatus, NotFound, Role, revise_incident
 from coordination.duplicates import report_incident
 from coordination.representations import (
     duty_request_json,
@@ -114,6 +114,21 @@ def list_incidents():
 def read(incident_id: uuid.UUID):
     """An incident with its SOP runs, tasks and escalations."""
     return incident_detail(_incident(incident_id), include_reporter=principal().role is not Role.VIEWER)
+
+
+@blueprint.patch("/incidents/<uuid:incident_id>")
+@api(*OPERATORS)
+def revise(incident_id: uuid.UUID):
+    """Revise an open incident's severity, place_name, location or description (fields left out stay).
+
+    The timeline records each change; the SOP's later steps read the revised facts; each agency
+    with an open task gets an `incident.updated` webhook. Tasks keep their agencies. 409 if the
+    incident is resolved or closed.
+    """
+    revision = json_body(IncidentRevision)
+    outcome = revise_incident(session=session(), clock=services().clock, incident_id=incident_id, revision=revision,
+                              actor=principal())
+    return incident_detail(outcome.incident, include_reporter=True)
 
 
 @blueprint.get("/incidents/<uuid:incident_id>/timeline")

@@ -1,5 +1,5 @@
 """A duty officer at the console, in a real browser: sign in, watch the board update live,
-open an incident, take its decision with one click, and stand it down."""
+open an incident, take its decision with one click, revise it, and stand it down."""
 
 from __future__ import annotations
 
@@ -51,6 +51,14 @@ def test_an_officer_takes_a_decision_in_one_click_and_the_sop_follows(page, clie
     expect(verify).to_contain_text("spill by duty_officer:asha")
     expect(page.locator('tr[data-step="close_false_alarm"]')).to_contain_text("skipped")
     expect(page.locator('tr[data-step="warn_public"]')).to_contain_text("active")
+
+    revise = page.locator("form", has=page.get_by_role("button", name="Revise the incident"))
+    revise.get_by_label("Severity").select_option("extreme")
+    revise.get_by_label("Place name").fill("Peenya depot, gate 2")
+    revise.get_by_role("button", name="Revise the incident").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("extreme")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Peenya depot, gate 2")
+    expect(page.locator(".timeline")).to_contain_text("revised: severity severe -> extreme; place (none) -> Peenya")
 
     page.get_by_label("Reason").fill("tanker was empty")
     page.get_by_role("button", name="Stand the SOP down").click()
