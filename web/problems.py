@@ -138,7 +138,9 @@ def register_error_handlers(app: Flask, *, page: ErrorPage | None = None) -> Non
             for detail in error.errors(include_url=False)
         ]
         first = errors[0] if errors else {"field": "", "message": "invalid"}
-        return respond(Problem(422, "invalid-input", "Invalid input", f"{first['field']}: {first['message']}",
+        # A rule over the whole body (a model validator) names no field: its message stands alone.
+        detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+        return respond(Problem(422, "invalid-input", "Invalid input", detail,
                                {"field": first["field"], "errors": errors}))
 
     @app.errorhandler(BadRequestBody)

@@ -90,3 +90,10 @@ def test_the_openapi_document_describes_the_revision(client):
     revision = document["components"]["schemas"]["IncidentRevision"]["properties"]
     assert set(revision) == {"severity", "place_name", "location", "description"}
     assert {"type": "string", "maxLength": 200} in revision["place_name"]["anyOf"]
+
+
+def test_an_empty_revision_is_refused_in_words_that_name_no_field(client, officer):
+    declared = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    response = client.patch(f"/api/v1/incidents/{declared['id']}", json={}, headers=officer)
+    assert response.status_code == 422 and response.json["field"] == ""
+    assert response.json["detail"].startswith("give at least one of severity")
