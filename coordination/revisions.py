@@ -25,7 +25,9 @@ from coordination.lifecycles import IncidentStatus, TaskStatus
 from coordination.principals import Principal
 from coordination.representations import incident_json, point
 from coordination.routing import haversine_m
-from coordination.runs import apply_event, incident_facts
+from coordination.officer_alerts import raise_officer_alert
+from coordination.runs import apply_event, incident_facts, start_run
+from coordination.sop_catalogue import sop_for_incident
 from coordination.store.tables import Agency, Incident, SopRunRecord, Task
 from coordination.store.writer_lock import take_writer_lock
 from coordination.webhooks.outbox import enqueue
@@ -81,7 +83,9 @@ def revise_incident(*, session: Session, clock: Clock, incident_id: uuid.UUID, r
     A revision that changes nothing records nothing and sends nothing. Existing tasks keep
     their agencies: a moved incident is not routed again (the agencies working it are told
     where it now is, and the duty officer decides whether others should take over); only the
-    tasks its SOP creates from now on are routed from the new location.
+    tasks its SOP creates from now on are routed from the new location. A raised severity that
+    triggers an SOP starts it on an incident that has had none, and otherwise tells the duty
+    officer which SOP now matches.
 
     Raises:
         NotFound: no such incident.
@@ -109,11 +113,36 @@ def revise_incident(*, session: Session, clock: Clock, incident_id: uuid.UUID, r
             .order_by(SopRunRecord.started_at, SopRunRecord.id)).all()
         for run_id in running:
             apply_event(session=session, clock=clock, run_id=run_id, event=IncidentRevised(facts), actor=actor.label)
+    if "severity" in changes:
+        _sop_the_new_severity_triggers(session=session, clock=clock, incident=incident, actor=actor)
     body = incident_json(incident, include_reporter=False)
     for agency, task_ids in told:
         enqueue(session, agency=agency, event_type="incident.updated", at=now,
                 data={"incident": body, "changes": changes, "task_ids": task_ids})
     return RevisionOutcome(incident, changes, tuple(agency.code for agency, _tasks in told))
+
+
+def _sop_the_new_severity_triggers(*, session: Session, clock: Clock, incident: Incident, actor: Principal) -> None:
+    """A new severity may trigger an SOP the old one did not (a minor fire raised to severe).
+
+    An incident that has never had an SOP gets the one that now matches, as if it had been
+    declared at this severity. One that has had an SOP keeps it: starting a second procedure
+    would give its agencies a second set of tasks for the same work, so the duty officer is told
+    which SOP now matches and decides (starting it by hand is one click on the incident page).
+    """
+    definition = sop_for_incident(session, incident_type=incident.incident_type, severity=incident.severity)
+    if definition is None:
+        return
+    had = set(session.scalars(select(SopRunRecord.sop_id).where(SopRunRecord.incident_id == incident.id)))
+    if not had:
+        start_run(session=session, clock=clock, incident=incident, definition=definition, actor=actor.label)
+    elif definition.ref.sop_id not in had:
+        raise_officer_alert(
+            session, at=clock.now(), kind="sop.now_matches", incident_id=incident.id,
+            summary=f"a {incident.severity.value} {incident.incident_type} now triggers SOP "
+                    f"{definition.ref.sop_id} ({definition.title}), which has not run on this incident; "
+                    "start it by hand if it is needed beside " + ", ".join(sorted(had)),
+            data={"sop_id": definition.ref.sop_id, "version": definition.ref.version})
 
 
 def _apply(incident: Incident, revision: IncidentRevision) -> dict[str, dict[str, Any]]:

@@ -24,7 +24,15 @@ from coordination import (
     stand_down,
     store_sop_version,
 )
-from coordination.store.tables import Incident, SopRunEvent, SopRunRecord, Task, TimelineEntry, WebhookMessage
+from coordination.store.tables import (
+    Incident,
+    OfficerAlert,
+    SopRunEvent,
+    SopRunRecord,
+    Task,
+    TimelineEntry,
+    WebhookMessage,
+)
 from tests.coordination.test_duty import stand_in_for_the_shipped_sops
 
 pytestmark = pytest.mark.database
@@ -101,6 +109,39 @@ def test_raising_the_severity_is_recorded_with_before_and_after(store, clock, sp
     assert entry.data["changes"] == changes and entry.at == clock.now()
     with store.transaction() as session:
         assert session.get(Incident, incident_id).severity.value == "severe"
+
+
+def runs_of(store, incident_id) -> list[str]:
+    with store.transaction() as session:
+        return list(session.scalars(select(SopRunRecord.sop_id).where(SopRunRecord.incident_id == incident_id)
+                                    .order_by(SopRunRecord.started_at, SopRunRecord.sop_id)))
+
+
+def test_an_incident_no_sop_took_gets_the_one_its_raised_severity_triggers(store, clock, shipped_sops,
+                                                                            make_incident):
+    # The shipped road-accident SOP starts at moderate: a minor one is coordinated by hand.
+    incident_id = make_incident(type="road_accident", severity="minor")
+    assert runs_of(store, incident_id) == []
+    revise(store, clock, incident_id, severity="moderate")
+    assert runs_of(store, incident_id) == ["road-accident"]
+    [started] = timeline(store, incident_id, "sop.started")
+    assert started.actor == "duty_officer:night-officer"  # the officer's revision started it
+
+
+def test_an_incident_with_an_sop_keeps_it_and_the_officer_is_told_which_one_now_matches(store, clock,
+                                                                                         shipped_sops, make_incident):
+    incident_id = make_incident(type="building_fire", severity="severe")
+    assert runs_of(store, incident_id) == ["building-fire"]
+    revise(store, clock, incident_id, severity="extreme")
+    assert runs_of(store, incident_id) == ["building-fire"]  # no second set of tasks for the same work
+    with store.transaction() as session:
+        [alert] = session.scalars(select(OfficerAlert).where(OfficerAlert.incident_id == incident_id,
+                                                             OfficerAlert.kind == "sop.now_matches")).all()
+    assert alert.data["sop_id"] == "building-fire-major"
+    assert "start it by hand if it is needed beside building-fire" in alert.summary
+    revise(store, clock, incident_id, severity="moderate")  # lowered: nothing new matches
+    with store.transaction() as session:
+        assert len(session.scalars(select(OfficerAlert).where(OfficerAlert.kind == "sop.now_matches")).all()) == 1
 
 
 def test_a_later_step_reads_the_raised_severity_and_one_already_started_stands(store, clock, spill):
