@@ -75,9 +75,9 @@ def report_incident(*, session: Session, clock: Clock, report: IncidentReport, a
     now = clock.now()
     duplicate = DuplicateReport(
         incident_id=incident.id, incident_type=report.type, severity=report.severity, longitude=longitude,
-        latitude=latitude, distance_m=round(distance, 1), description=report.description,
-        reporter_name=report.reporter.name, reporter_phone=report.reporter.phone, reported_by=actor.label,
-        reported_at=now,
+        latitude=latitude, distance_m=round(distance, 1), place_name=report.place_name,
+        description=report.description, reporter_name=report.reporter.name, reporter_phone=report.reporter.phone,
+        reported_by=actor.label, reported_at=now,
     )
     session.add(duplicate)
     session.flush()

@@ -605,6 +605,8 @@ class DuplicateReport(Base):
     longitude: Mapped[float] = mapped_column(Float)
     latitude: Mapped[float] = mapped_column(Float)
     distance_m: Mapped[float] = mapped_column(Float)
+    place_name: Mapped[str | None] = mapped_column(String(200))
+    """Where this report says it is, in words (it may name the spot differently from the incident)."""
     description: Mapped[str] = mapped_column(Text, default="")
     reporter_name: Mapped[str] = mapped_column(String(200), default="")
     reporter_phone: Mapped[str] = mapped_column(String(50), default="")

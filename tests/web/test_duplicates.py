@@ -8,7 +8,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from coordination import Role
 from coordination.store.tables import DuplicateReport, Incident
+from tests.web.test_console import sign_in
 from tests.web.conftest import FIRE_REPORT
 
 pytestmark = pytest.mark.database
@@ -20,15 +22,21 @@ def nearby(dlon: float = 0.0, dlat: float = 0.0, **changes) -> dict:
             "reporter": {"name": "Ravi", "phone": "+91 99000 11111"}, **changes}
 
 
-def test_a_second_report_nearby_is_linked_and_shown_not_opened(client, officer, viewer, make_agency):
+def test_a_second_report_nearby_is_linked_and_shown_not_opened(client, officer, viewer, make_agency, make_token):
     make_agency("fire-central", "fire")
     first = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
-    second = client.post("/api/v1/incidents", json=nearby(dlat=0.001), headers=officer)  # about 110 m away
+    second = client.post("/api/v1/incidents", json=nearby(dlat=0.001, place_name="Corner of MG Road"),
+                         headers=officer)  # about 110 m away
     assert (first.status_code, second.status_code) == (201, 200)
     assert second.json["duplicate_of"] == first.json["id"]
     shown = client.get(f"/api/v1/incidents/{first.json['id']}", headers=officer).json["duplicate_reports"]
     assert len(shown) == 1 and 100 < shown[0]["distance_m"] < 120
     assert shown[0]["reporter"]["name"] == "Ravi"
+    assert shown[0]["place_name"] == "Corner of MG Road"  # the caller's words, though the incident has none
+    assert client.get(f"/api/v1/incidents/{first.json['id']}", headers=officer).json["place_name"] is None
+    sign_in(client, make_token(Role.DUTY_OFFICER, "desk"))
+    page = client.get(f"/console/incidents/{first.json['id']}").get_data(as_text=True)
+    assert '(<span class="place-name">Corner of MG Road</span>)' in page
     assert "reporter" not in client.get(f"/api/v1/incidents/{first.json['id']}", headers=viewer).json[
         "duplicate_reports"][0]
 

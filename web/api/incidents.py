@@ -63,7 +63,7 @@ def incident_detail(incident: Incident, *, include_reporter: bool) -> dict:
 def duplicate_json(duplicate: DuplicateReport, *, include_reporter: bool) -> dict:
     body = {"id": str(duplicate.id), "severity": duplicate.severity.value, "distance_m": duplicate.distance_m,
             "location": {"type": "Point", "coordinates": [duplicate.longitude, duplicate.latitude]},
-            "description": duplicate.description, "reported_by": duplicate.reported_by,
+            "place_name": duplicate.place_name, "description": duplicate.description, "reported_by": duplicate.reported_by,
             "reported_at": duplicate.reported_at.isoformat()}
     if include_reporter:
         body["reporter"] = {"name": duplicate.reporter_name, "phone": duplicate.reporter_phone}
