@@ -29,6 +29,12 @@ class InvalidInput(CoordinationError):
         self.field = field
 
 
+class RecordedRefusal(InvalidInput):
+    """Input refused whose refusal was itself recorded in the caller's transaction (a forged CAP
+    alert on the timeline): the caller commits that record before reporting the error. Raised
+    before the transaction wrote anything else, so nothing else is kept."""
+
+
 class Conflict(CoordinationError):
     """The request is valid but clashes with the current state."""
 

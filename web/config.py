@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from coordination import parse_allowed_hosts
+from coordination import InvalidInput, parse_allowed_hosts
+from coordination.cap import CapTrust, load_cap_trust
 from coordination.duplicates import DuplicatePolicy
 from coordination.public_feed import PublicationPolicy, parse_delays
 
@@ -35,6 +36,9 @@ class Settings:
     cap_sender: str = "iccc@city.example"
     cap_sender_name: str = "City Integrated Command and Control Centre"
     cap_mapping_path: Path | None = None
+    cap_trust: CapTrust = CapTrust()
+    """The certificates that sign each CAP sender's alerts (ICCC_CAP_TRUST_FILE), read at start-up,
+    and whether unanchored senders are refused (ICCC_CAP_REQUIRE_SIGNATURE)."""
     delivery_workers: int = 8
 
     @classmethod
@@ -78,5 +82,21 @@ def _issue_4_settings() -> dict:
         cap_sender=env("ICCC_CAP_SENDER", "iccc@city.example"),
         cap_sender_name=env("ICCC_CAP_SENDER_NAME", "City Integrated Command and Control Centre"),
         cap_mapping_path=Path(env("ICCC_CAP_MAPPING")) if env("ICCC_CAP_MAPPING") else None,
+        # Read now, so a missing certificate stops the start-up instead of refusing the first alert.
+        cap_trust=load_cap_trust(Path(env("ICCC_CAP_TRUST_FILE")) if env("ICCC_CAP_TRUST_FILE") else None,
+                                 require_signature=_switch("ICCC_CAP_REQUIRE_SIGNATURE", default=False)),
         delivery_workers=int(env("ICCC_DELIVERY_WORKERS", "8")),
     )
+
+
+def _switch(name: str, *, default: bool) -> bool:
+    """An on/off setting; a value that is neither stops the start-up (a misspelt `ture` must not
+    quietly leave a safety check off)."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("true", "1", "yes", "on"):
+        return True
+    if value in ("false", "0", "no", "off"):
+        return False
+    raise InvalidInput(f"{name} must be true or false, not {value!r}", field=name)

@@ -10,7 +10,7 @@ from flask import current_app, g, request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from coordination import Clock, Forbidden, Principal, Role, Store, Unauthenticated, authenticate
+from coordination import Clock, Forbidden, Principal, RecordedRefusal, Role, Store, Unauthenticated, authenticate
 from coordination.dispatch import TravelTimes
 from coordination.store.writer_lock import take_writer_lock
 from web.config import Settings
@@ -54,7 +54,10 @@ def bearer_token() -> str:
 
 
 def api(*roles: Role) -> Callable:
-    """Run the view in one transaction, for a caller holding one of `roles` (any role if none)."""
+    """Run the view in one transaction, for a caller holding one of `roles` (any role if none).
+
+    The transaction rolls back if the view raises, except for a `RecordedRefusal`, whose record
+    (say, a forged alert on the timeline) is committed before the error is reported."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -69,7 +72,11 @@ def api(*roles: Role) -> Callable:
                     # it changes, on PostgreSQL as on SQLite (whose transactions begin IMMEDIATE).
                     take_writer_lock(db)
                 g.session, g.principal = db, caller
-                return view(*args, **kwargs)
+                try:
+                    return view(*args, **kwargs)
+                except RecordedRefusal as refusal:
+                    kept = refusal  # commit the record of the refusal, then report it
+            raise kept
 
         wrapper.allowed_roles = roles  # read by the OpenAPI document
         return wrapper

@@ -20,6 +20,7 @@ from coordination import audit
 from coordination.cap.mapping import CapMapping, IncidentDraft, map_alert
 from coordination.cap.model import CapAlert
 from coordination.cap.parsing import parse_cap_alert, parse_xml_safely
+from coordination.cap.signatures import CapAlertRefused, CapTrust, SignatureOutcome, check_signature
 from coordination.clock import Clock
 from coordination.errors import Conflict
 from coordination.duplicates import DuplicatePolicy, report_incident
@@ -51,16 +52,20 @@ def _report(draft: IncidentDraft, *, is_exercise: bool) -> IncidentReport:
 
 
 def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: CapMapping, actor: Principal,
-                      duplicates: DuplicatePolicy = DuplicatePolicy()) -> CapReceipt:
+                      duplicates: DuplicatePolicy = DuplicatePolicy(), trust: CapTrust = CapTrust()) -> CapReceipt:
     """Check, record and act on a CAP 1.2 alert, in the caller's transaction. An alert about an
     incident already open nearby (two sources warning of one flood) is linked to it, exactly as a
-    duplicate report through the API is, so one event never starts two SOPs.
+    duplicate report through the API is, so one event never starts two SOPs. An alert from a sender
+    that `trust` holds certificates for must be signed by one of them; the engine acts on what the
+    signature covers.
 
     Raises:
         InvalidCapAlert: unsafe, not CAP 1.2, schema-invalid or breaking a CAP rule.
+        CapAlertRefused: its signature cannot be trusted (see `check_signature`); the refusal is
+            recorded on the timeline and raised to the duty officer first.
         Conflict: the same alert is being received at this very moment by another request.
     """
-    alert = parse_cap_alert(data)
+    alert, signature = _trusted_alert(session=session, clock=clock, data=data, trust=trust, actor=actor)
     existing = _received(session, alert)
     if existing is not None:
         return CapReceipt(existing, alert, True, "this alert was received before; nothing was done again")
@@ -68,7 +73,7 @@ def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: C
     record = CapAlertRecord(
         sender=alert.sender, identifier=alert.identifier, sent=alert.sent, status=alert.status,
         msg_type=alert.msg_type, event=(alert.infos[0].event if alert.infos else "")[:500], outcome="recorded",
-        received_by=actor.label, received_at=now, xml=_as_text(data),
+        received_by=actor.label, received_at=now, xml=_as_text(data), signature=signature.value,
     )
     try:
         with session.begin_nested():
@@ -88,6 +93,25 @@ def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: C
                  data={"cap_alert_id": str(record.id), "identifier": alert.identifier, "sender": alert.sender,
                        "outcome": record.outcome})
     return CapReceipt(record, alert, False, detail)
+
+
+def _trusted_alert(*, session: Session, clock: Clock, data: bytes, trust: CapTrust,
+                   actor: Principal) -> tuple[CapAlert, SignatureOutcome]:
+    """The alert as far as its signature vouches for it, or a refusal put on record and raised."""
+    alert = parse_cap_alert(data)
+    try:
+        check = check_signature(data, sender=alert.sender, trust=trust, at=clock.now())
+    except CapAlertRefused as refusal:
+        # What the alert claims (sender, identifier) is all that is recorded: never its text.
+        claimed = {"sender": alert.sender, "identifier": alert.identifier, "sent": alert.sent,
+                   "status": alert.status, "msg_type": alert.msg_type, "reason": refusal.reason}
+        summary = f"CAP alert {alert.identifier} claiming to be from {alert.sender} refused: {refusal.reason}"
+        audit.record(session, at=clock.now(), kind="cap.refused", actor=actor.label, summary=summary, data=claimed)
+        raise_officer_alert(session, at=clock.now(), kind="cap.refused", summary=summary, data=claimed)
+        raise
+    if check.outcome is SignatureOutcome.VERIFIED:
+        alert = parse_cap_alert(check.content)
+    return alert, check.outcome
 
 
 def _received(session: Session, alert: CapAlert) -> CapAlertRecord | None:

@@ -33,7 +33,8 @@ class _RefuseEverything(etree.Resolver):
         raise InvalidCapAlert(f"external resource {url!r} refused", field="alert")
 
 
-def _safe_parser() -> etree.XMLParser:
+def safe_xml_parser() -> etree.XMLParser:
+    """A new parser with every door closed (lxml parsers are not shared between threads)."""
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False,
         remove_pis=True, collect_ids=False,
@@ -46,7 +47,7 @@ def _safe_parser() -> etree.XMLParser:
 def cap_schema() -> etree.XMLSchema:
     """The OASIS CAP 1.2 schema, shipped with the package."""
     source = resources.files("coordination.cap").joinpath("cap12.xsd").read_bytes()
-    return etree.XMLSchema(etree.fromstring(source, _safe_parser()))
+    return etree.XMLSchema(etree.fromstring(source, safe_xml_parser()))
 
 
 def parse_xml_safely(data: bytes) -> etree._Element:
@@ -61,7 +62,7 @@ def parse_xml_safely(data: bytes) -> etree._Element:
         raise InvalidCapAlert("a DOCTYPE or entity declaration is not accepted in a CAP alert "
                               "(entity expansion and external entities are refused)", field="alert")
     try:
-        root = etree.fromstring(data, _safe_parser())
+        root = etree.fromstring(data, safe_xml_parser())
     except etree.XMLSyntaxError as error:
         raise InvalidCapAlert(f"not well-formed XML: {error}", field="alert") from None
     if root.getroottree().docinfo.doctype:

@@ -573,6 +573,9 @@ class CapAlertRecord(Base):
     received_by: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime]
     xml: Mapped[str] = mapped_column(Text)
+    """As received, signature included, so it can be verified again."""
+    signature: Mapped[str] = mapped_column(String(16), default="unchecked", server_default="unchecked")
+    """What vouches for its sender (coordination.cap.SignatureOutcome): verified, unsigned or unchecked."""
 
 
 class PublicWarning(Base):
