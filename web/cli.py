@@ -26,7 +26,7 @@ from coordination import (
 )
 from coordination.dispatching import seed_demo_fleet
 from coordination.store.tables import Agency, ApiToken
-from sop_engine import AgencyRole
+from sop_engine import AgencyRole, IcccError
 from web.app import create_app
 from web.background import BackgroundJobs
 from web.clock import WallClock
@@ -58,7 +58,18 @@ from web.user_commands import users
 from web.worker_command import worker
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, with the engine's own errors told as one line (`Error: ...`, exit status 1),
+    never a traceback: a bad setting (it names the variable) or a refused input."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except IcccError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """ICCC emergency coordination engine."""
     configure_logging()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from coordination import InvalidInput, parse_allowed_hosts
 from coordination.cap import CapTrust, load_cap_trust
@@ -46,7 +50,7 @@ class Settings:
         """Read `ICCC_*` variables; the defaults give the embedded SQLite set-up under `data_dir`."""
         database_url = os.environ.get("ICCC_DATABASE_URL") or f"sqlite:///{(data_dir / 'iccc.sqlite3').resolve()}"
         values = dict(
-            database_url=database_url,
+            database_url=_checked_database_url(database_url),
             allowed_webhook_hosts=parse_allowed_hosts(
                 os.environ.get("ICCC_WEBHOOK_ALLOWED_HOSTS", "127.0.0.1,localhost")
             ),
@@ -75,18 +79,45 @@ def _issue_4_settings() -> dict:
     env = os.environ.get
     default_delay, delays = parse_delays(env("ICCC_PUBLIC_DELAYS", ""))
     return dict(
-        duplicates=DuplicatePolicy(distance_m=float(env("ICCC_DUPLICATE_DISTANCE_M", "300")),
-                                   window=timedelta(seconds=float(env("ICCC_DUPLICATE_WINDOW_S", "7200")))),
+        duplicates=DuplicatePolicy(distance_m=_number("ICCC_DUPLICATE_DISTANCE_M", 300.0),
+                                   window=timedelta(seconds=_number("ICCC_DUPLICATE_WINDOW_S", 7200.0))),
         publication=PublicationPolicy(default_delay=default_delay, delays=delays,
-                                      grid_degrees=float(env("ICCC_PUBLIC_GRID_DEGREES", "0.01"))),
+                                      grid_degrees=_number("ICCC_PUBLIC_GRID_DEGREES", 0.01)),
         cap_sender=env("ICCC_CAP_SENDER", "iccc@city.example"),
         cap_sender_name=env("ICCC_CAP_SENDER_NAME", "City Integrated Command and Control Centre"),
         cap_mapping_path=Path(env("ICCC_CAP_MAPPING")) if env("ICCC_CAP_MAPPING") else None,
         # Read now, so a missing certificate stops the start-up instead of refusing the first alert.
         cap_trust=load_cap_trust(Path(env("ICCC_CAP_TRUST_FILE")) if env("ICCC_CAP_TRUST_FILE") else None,
                                  require_signature=_switch("ICCC_CAP_REQUIRE_SIGNATURE", default=False)),
-        delivery_workers=int(env("ICCC_DELIVERY_WORKERS", "8")),
+        delivery_workers=int(_number("ICCC_DELIVERY_WORKERS", 8, whole=True)),
     )
+
+
+def _checked_database_url(url: str) -> str:
+    """The URL, if SQLAlchemy can read it and has its dialect (else a message naming the setting,
+    not a traceback from the engine's first use)."""
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ImportError) as error:
+        raise InvalidInput(f"ICCC_DATABASE_URL is not a database URL this engine can use ({error}); "
+                           "for example postgresql+psycopg://user@host/db or sqlite:///path/iccc.sqlite3",
+                           field="ICCC_DATABASE_URL") from None
+    return url
+
+
+def _number(name: str, default: float, *, whole: bool = False) -> float:
+    """A positive number setting; anything else stops the start-up with a message naming it."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError:
+        number = None
+    if number is None or not (math.isfinite(number) and number > 0):
+        kind = "a positive whole number" if whole else "a positive number"
+        raise InvalidInput(f"{name} must be {kind}, not {value!r}", field=name)
+    return number
 
 
 def _switch(name: str, *, default: bool) -> bool:

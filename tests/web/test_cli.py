@@ -46,6 +46,20 @@ def test_every_command_explains_itself(command):
     assert "Usage:" in result.stdout
 
 
+@pytest.mark.parametrize("setting, value, told", [
+    ("ICCC_DATABASE_URL", "postgress://db/iccc", "ICCC_DATABASE_URL is not a database URL this engine can use"),
+    ("ICCC_CAP_REQUIRE_SIGNATURE", "ture", "ICCC_CAP_REQUIRE_SIGNATURE must be true or false, not 'ture'"),
+    ("ICCC_CAP_TRUST_FILE", "no-such-trust.yaml", "CAP trust file no-such-trust.yaml: cannot be read"),
+    ("ICCC_DELIVERY_WORKERS", "eight", "ICCC_DELIVERY_WORKERS must be a positive whole number, not 'eight'"),
+    ("ICCC_DUPLICATE_DISTANCE_M", "-300", "ICCC_DUPLICATE_DISTANCE_M must be a positive number, not '-300'"),
+])
+def test_a_bad_setting_stops_a_command_with_one_line_naming_it(setting, value, told, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["db", "upgrade"], env={setting: value})
+    assert result.exit_code == 1 and result.exception.__class__ is SystemExit
+    assert result.stderr.startswith(f"Error: {told}") and "Traceback" not in result.output
+
+
 def test_db_upgrade_creates_the_schema_under_the_working_directory(tmp_path):
     result = iccc("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
