@@ -11,7 +11,7 @@ from coordination import Clock, Store
 from coordination.dispatching import use_road_network
 from web import console, console_incident, console_tasks, openapi, operations
 from web import console_agencies, console_dispatch, console_drills, console_fleet, console_incident_records
-from web import console_kpis, console_map, console_sops, console_users
+from web import console_alerts, console_kpis, console_map, console_sops, console_users
 from web.api import agencies, decisions, dispatch, escalations, incidents, integrity, sops, tasks, units
 from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.api import incident_runs, users
@@ -54,7 +54,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.register_blueprint(openapi.blueprint)
     app.register_blueprint(operations.blueprint)
     for page in (console, console_incident, console_tasks, console_map, console_dispatch, console_incident_records,
-                 console_drills, console_kpis, console_agencies, console_fleet, console_users, console_sops):
+                 console_drills, console_kpis, console_agencies, console_fleet, console_users, console_sops,
+                 console_alerts):
         app.register_blueprint(page.blueprint)
     register_error_handlers(app, page=error_page)
 

@@ -35,6 +35,8 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
     "console.board_data": OFFICERS,
     "incident_console.incident_page": OFFICERS,
     "incident_console.integrity_page": OFFICERS,
+    "alert_console.alerts_page": OFFICERS,
+    "alert_console.alert_page": OFFICERS,
     "incident_console.answer": ACTING,
     "incident_console.stand_down_incident": ACTING,
     "incident_console.revise": ACTING,
