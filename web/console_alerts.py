@@ -40,9 +40,17 @@ CAP_STATUSES = ("Actual", "Exercise", "System", "Test", "Draft")
 
 SIGNATURES = {
     SignatureOutcome.VERIFIED.value: "verified",
-    SignatureOutcome.UNCHECKED.value: "signed, not checked (no certificate held for the sender)",
+    SignatureOutcome.UNCHECKED.value: "signed, not checked",
     SignatureOutcome.UNSIGNED.value: "unsigned",
 }
+"""What vouches for an alert's sender (`CapAlertRecord.signature`), in words."""
+
+SIGNATURE_MEANINGS = {
+    SignatureOutcome.VERIFIED.value: "signed over the whole alert with a certificate the centre holds for its sender",
+    SignatureOutcome.UNCHECKED.value: "the centre holds no certificate for its sender, so the signature proves nothing",
+    SignatureOutcome.UNSIGNED.value: "the centre holds no certificate for its sender, so none was required",
+}
+"""What each signature status means, on an alert's own page."""
 
 
 def _filters() -> dict[str, str]:
@@ -87,10 +95,11 @@ def alerts_page():
         refused = db.scalars(select(TimelineEntry).where(TimelineEntry.kind == "cap.refused")
                              .order_by(TimelineEntry.seq.desc()).limit(REFUSED_ROWS)).all()
         return render_template(
-            "alerts.html", caller=caller, csrf_token=_csrf_token(), alerts=alerts[:PAGE_ROWS], refused=refused,
-            filters=filters, page_number=page_number, has_older=len(alerts) > PAGE_ROWS, outcomes=OUTCOMES,
-            statuses=CAP_STATUSES, signatures=SIGNATURES, filtered=any(filters.values()),
+            "alerts.html", caller=caller, csrf_token=_csrf_token(), alerts=alerts[:PAGE_ROWS],
+            has_older=len(alerts) > PAGE_ROWS, page_number=page_number, refused=refused, refused_rows=REFUSED_ROWS,
+            filters=filters, filtered=any(filters.values()),
             kept_filters={name: value for name, value in filters.items() if value},
+            outcomes=OUTCOMES, statuses=CAP_STATUSES, signatures=SIGNATURES,
         )
 
 
@@ -106,4 +115,5 @@ def alert_page(alert_id: uuid.UUID):
                               .where(TimelineEntry.data["cap_alert_id"].as_string() == str(alert.id))
                               .order_by(TimelineEntry.seq.desc()).limit(TIMELINE_ROWS)).all()
         return render_template("alert.html", caller=caller, csrf_token=_csrf_token(), alert=alert,
-                               timeline=timeline, outcomes=OUTCOMES, signatures=SIGNATURES)
+                               timeline=timeline, outcomes=OUTCOMES, signatures=SIGNATURES,
+                               signature_meanings=SIGNATURE_MEANINGS)

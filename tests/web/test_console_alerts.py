@@ -109,9 +109,10 @@ class TestTheList:
         assert '<span class="signature-verified"><span aria-hidden="true">✔</span> verified</span>' in page
 
     def test_a_signed_alert_from_a_sender_without_certificates_is_not_shown_as_verified(self, duty_officer, post_cap):
-        post_cap(shared_file("cap/canada_signed.cap").read_bytes())
+        alert = post_cap(shared_file("cap/canada_signed.cap").read_bytes())
         [row] = received_rows(page_of(duty_officer, "/console/alerts"))
         assert "signed, not checked" in row and "✔" not in row
+        assert "so the signature proves nothing" in page_of(duty_officer, f"/console/alerts/{alert['id']}")
 
     def test_the_list_says_when_nothing_has_come_in(self, duty_officer):
         page = page_of(duty_officer, "/console/alerts")
