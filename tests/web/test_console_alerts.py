@@ -210,6 +210,17 @@ class TestOneAlert:
         first = page_of(duty_officer, f"/console/alerts/{alert['id']}").split('id="timeline-heading"', 1)[1]
         assert "<code>cap.received</code>" in first and "incident.cancelled" not in first.split("</ol>", 1)[0]
 
+    def test_the_incident_page_lists_the_alerts_that_acted_on_it_each_linked(self, duty_officer, post_cap,
+                                                                              make_agency):
+        make_agency("disaster-mgmt", "disaster_management")
+        alert = post_cap(cap_alert("flood-1"))
+        update = post_cap(cap_alert("flood-1-update", msg_type="Update", references="flood-1", severity="Extreme"))
+        page = page_of(duty_officer, f"/console/incidents/{alert['incident_id']}")
+        listed = re.findall(r'<li class="cap-alert">(.*?)</li>', page)
+        assert [f'href="/console/alerts/{item["id"]}"' in line for item, line in zip((alert, update), listed)] == [
+            True, True]
+        assert "declared an incident" in listed[0] and "updated its incident" in listed[1]
+
     def test_an_exercise_alert_says_it_is_not_live(self, duty_officer, post_cap):
         alert = post_cap(cap_alert("drill-1", status="Exercise"))
         page = page_of(duty_officer, f"/console/alerts/{alert['id']}")
