@@ -267,6 +267,8 @@ class TimelineEntry(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64))
 
+    __table_args__ = (Index("ix_timeline_kind_seq", "kind", "seq"),)
+
 
 class WebhookMessage(Base):
     """The transactional outbox: written with the change it reports, sent after commit."""
