@@ -95,7 +95,7 @@ def test_the_place_name_is_shown_escaped_on_the_board_the_incident_page_and_the_
     assert f'<span class="place-name">{escaped}</span>\n  (12.97160, 77.59460)' in page and "<b>Silk" not in page
     fire_desk = app.test_client()
     sign_in_with_password(fire_desk, *make_user(Role.AGENCY, "firedesk", agency_code="fire-central"))
-    assert f'at <span class="place-name">{escaped}</span>' in fire_desk.get("/console/tasks").get_data(as_text=True)
+    assert f'where: <span class="place-name">{escaped}</span>' in fire_desk.get("/console/tasks").get_data(as_text=True)
 
 
 def test_the_board_shows_what_needs_the_duty_officer(client, officer, make_token, make_agency):

@@ -134,7 +134,7 @@ def test_a_place_typed_on_the_map_is_kept_in_words_and_shown_beside_the_point(cl
         point = f"{incident.latitude:.5f}, {incident.longitude:.5f}"
     page = client.get(declared.headers["Location"]).get_data(as_text=True)
     if kept:
-        assert f'at <span class="place-name">{kept}</span>\n  ({point})</small>' in page
+        assert f'where: <span class="place-name">{kept}</span>\n  ({point})</small>' in page
     else:
         assert f"at {point}</small>" in page and 'class="place-name"' not in page
     [shown] = client.get("/console/map/live.json").json["incidents"]["features"]
