@@ -19,6 +19,7 @@ from coordination.errors import Conflict, InvalidInput, NotFound, Unauthenticate
 from coordination.jurisdictions import checked_jurisdiction
 from coordination.principals import Principal, Role, new_token, token_digest
 from coordination.store.tables import Agency, ApiToken
+from coordination.store.writer_lock import take_writer_lock
 from coordination.webhooks.allowlist import check_webhook_url
 from sop_engine import AgencyRole, EscalationTarget
 
@@ -171,6 +172,13 @@ def agency_by_code(session: Session, code: str) -> Agency:
     return agency
 
 
+def _read_under_the_writer_lock(session: Session, agency: Agency) -> None:
+    """Take the writer lock, then read the agency again: the caller loaded it before, and a change
+    committed meanwhile (another rotation) must be built on, not overwritten."""
+    take_writer_lock(session)
+    session.refresh(agency)
+
+
 def rotate_webhook_secret(*, session: Session, clock: Clock, agency: Agency, actor: Principal,
                           overlap_s: float = SECRET_ROTATION_OVERLAP_S) -> str:
     """Give the agency a new webhook secret and return it (shown once).
@@ -178,6 +186,7 @@ def rotate_webhook_secret(*, session: Session, clock: Clock, agency: Agency, act
     For `overlap_s` every message is signed with both the new and the old secret, so the agency
     can switch its receiver over without dropping a message.
     """
+    _read_under_the_writer_lock(session, agency)
     if not agency.webhook_url:
         raise Conflict(f"agency {agency.code} has no webhook endpoint to sign for")
     now = clock.now()
@@ -208,6 +217,7 @@ def rotate_agency_token(*, session: Session, clock: Clock, agency: Agency, actor
 def enable_webhook(*, session: Session, clock: Clock, agency: Agency, actor: Principal,
                    allowed_hosts: frozenset[str], webhook_url: str | None = None) -> Agency:
     """Re-enable an endpoint disabled by `410 Gone` (optionally at a new URL); held messages resume."""
+    _read_under_the_writer_lock(session, agency)
     now = clock.now()
     if webhook_url is not None:
         check_webhook_url(webhook_url, allowed_hosts)

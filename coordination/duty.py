@@ -26,6 +26,7 @@ from coordination.principals import Principal, Role
 from coordination.dispatching import release_incident_units
 from coordination.runs import apply_event
 from coordination.store.tables import DutyRequest, Incident, SopRunRecord
+from coordination.store.writer_lock import take_writer_lock
 from sop_engine import DecisionTaken, NoticeApproved, NoticeWithheld, RunStatus, StoodDown
 
 DECIDING_ROLES = frozenset({Role.DUTY_OFFICER, Role.ADMINISTRATOR})
@@ -101,6 +102,7 @@ def stand_down(*, session: Session, clock: Clock, principal: Principal, incident
     _require_duty_officer(principal)
     if not reason.strip():
         raise InvalidInput("say why the SOP is stood down", field="reason")
+    take_writer_lock(session)  # before reading: a second stand-down at the same moment finds it closed
     incident = session.get(Incident, incident_id)
     if incident is None:
         raise NotFound(f"incident {incident_id} does not exist")
