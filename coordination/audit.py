@@ -85,7 +85,7 @@ def verify_chain(session: Session) -> ChainBreak | None:
     one before it marks an insertion (when it follows the entry two back, the one between was
     inserted, and that one is reported) or a deletion (the entries before it are gone). Removing
     the newest entries leaves an intact but shorter chain: compare the head with a copy kept
-    elsewhere (`iccc audit verify` prints it).
+    elsewhere (`iccc audit verify` prints it; `check_kept_head` compares).
     """
     prev_hash, prev_seq, before_prev_hash = GENESIS_HASH, None, None
     for entry in session.scalars(select(TimelineEntry).order_by(TimelineEntry.seq)):
@@ -100,4 +100,32 @@ def verify_chain(session: Session) -> ChainBreak | None:
         if expected != entry.entry_hash:
             return ChainBreak(entry.seq, "its content was altered")
         before_prev_hash, prev_hash, prev_seq = prev_hash, entry.entry_hash, entry.seq
+    return None
+
+
+@dataclass(frozen=True)
+class Head:
+    seq: int
+    entry_hash: str
+
+
+def current_head(session: Session) -> Head | None:
+    """The newest entry's number and hash: the copy to keep elsewhere (None: an empty timeline)."""
+    row = session.execute(select(TimelineEntry.seq, TimelineEntry.entry_hash)
+                          .order_by(TimelineEntry.seq.desc()).limit(1)).first()
+    return Head(row.seq, row.entry_hash) if row else None
+
+
+def check_kept_head(session: Session, kept: Head) -> ChainBreak | None:
+    """Compare a head kept elsewhere (a log, a shift report) with the timeline.
+
+    An intact chain proves nothing about its newest entries: removing them leaves a shorter chain
+    that still verifies. A head kept outside the database does: its entry must still be there with
+    the same hash.
+    """
+    found = session.scalar(select(TimelineEntry.entry_hash).where(TimelineEntry.seq == kept.seq))
+    if found is None:
+        return ChainBreak(kept.seq, "is gone: the entries from it on were removed (it was the head kept elsewhere)")
+    if found != kept.entry_hash:
+        return ChainBreak(kept.seq, "differs from the copy kept elsewhere: the chain was rewritten from it or before")
     return None

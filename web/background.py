@@ -10,12 +10,16 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from coordination import Clock, HttpSender, Store, alert_missed_order_deadlines, deliver_due_messages, fire_due_timers
+from coordination.audit import current_head
 from web.config import Settings
 
 log = structlog.get_logger(__name__)
 
 DELIVERY_BATCH = 200
 MAX_ROUNDS_PER_TICK = 20  # a backlog of 4,000 messages drains in one tick; the timers job is not starved
+HEAD_LOG_INTERVAL_S = 900
+"""How often the timeline's head goes to the log: the copy outside the database that shows a
+removal of the newest entries (`iccc audit verify --head SEQ:HASH`)."""
 
 
 class BackgroundJobs:
@@ -33,6 +37,8 @@ class BackgroundJobs:
         for name, job in (("timers", self.fire_timers), ("deliveries", self.deliver)):
             self._scheduler.add_job(job, "interval", seconds=settings.tick_interval_s, id=name,
                                     max_instances=1, coalesce=True)
+        self._scheduler.add_job(self.log_timeline_head, "interval", seconds=HEAD_LOG_INTERVAL_S, id="timeline_head",
+                                max_instances=1, coalesce=True)
 
     def fire_timers(self) -> None:
         try:
@@ -40,6 +46,15 @@ class BackgroundJobs:
             alert_missed_order_deadlines(store=self._store, clock=self._clock)
         except Exception:  # the scheduler must keep ticking through a database hiccup
             log.exception("timers.tick_failed")
+
+    def log_timeline_head(self) -> None:
+        try:
+            with self._store.transaction() as session:
+                head = current_head(session)
+            if head is not None:
+                log.info("timeline.head", head=f"{head.seq}:{head.entry_hash}")
+        except Exception:
+            log.exception("timeline_head.failed")
 
     def deliver(self) -> None:
         try:

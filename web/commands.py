@@ -10,6 +10,7 @@ import click
 from sqlalchemy import func, select
 
 from coordination import SYSTEM, InvalidInput, NotFound, Store, verify_chain
+from coordination.audit import Head, check_kept_head, current_head
 from coordination.agencies import agency_by_code, enable_webhook, rotate_agency_token, rotate_webhook_secret
 from coordination.agency_import import AgencyImportRejected, import_agencies, parse_feature_collection
 from coordination.assignment import set_overlap_rule
@@ -149,22 +150,36 @@ def audit() -> None:
     """The hash-chained timeline."""
 
 
+def _kept_head(_context, _parameter, value: str | None) -> Head | None:
+    if value is None:
+        return None
+    seq, _, entry_hash = value.partition(":")
+    if not seq.isdigit() or len(entry_hash) != 64:
+        raise click.BadParameter("give the head as SEQ:HASH, as `iccc audit verify` printed it "
+                                 "(or the `timeline.head` log line)")
+    return Head(int(seq), entry_hash.lower())
+
+
 @audit.command("verify")
-def audit_verify() -> None:
+@click.option("--head", "kept", metavar="SEQ:HASH", callback=_kept_head,
+              help="A head kept elsewhere earlier: it must still be in the timeline, unchanged.")
+def audit_verify(kept: Head | None) -> None:
     """Check the timeline's hash chain; report the first altered, inserted or deleted entry (exit 1).
 
-    Prints the head hash when intact: record it elsewhere (e.g. in the shift log), so that a
-    removal of the newest entries shows too.
+    Prints the head as SEQ:HASH when intact: keep it elsewhere (the shift log; the server logs it
+    as `timeline.head` every 15 minutes), and give it back with --head, so that a removal of the
+    newest entries shows too.
     """
     _settings, store = _store()
     with store.transaction() as session:
-        broken = verify_chain(session)
+        broken = verify_chain(session) or (check_kept_head(session, kept) if kept else None)
         count = session.scalar(select(func.count()).select_from(TimelineEntry))
-        head = session.scalar(select(TimelineEntry).order_by(TimelineEntry.seq.desc()).limit(1))
+        head = current_head(session)
     if broken is not None:
         click.echo(f"timeline broken at entry {broken.seq}: {broken.reason}", err=True)
         sys.exit(1)
-    click.echo(f"timeline intact: {count} entries" + (f", head {head.seq} {head.entry_hash}" if head else ""))
+    click.echo(f"timeline intact: {count} entries" + (f", head {head.seq}:{head.entry_hash}" if head else "")
+               + (f"; the kept head {kept.seq} is in it" if kept else ""))
 
 
 class _cli_errors:  # noqa: N801 - used as a context manager, reads as a phrase

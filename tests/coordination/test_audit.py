@@ -1,4 +1,5 @@
-"""The timeline is hash-chained: altering, inserting or deleting an entry is detected."""
+"""The timeline is hash-chained: altering, inserting or deleting an entry is detected, and so is
+removing the newest entries, given a head kept outside the database."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from coordination import verify_chain
-from coordination.audit import _entry_hash
+from coordination.audit import Head, _entry_hash, check_kept_head, current_head
 from coordination.store.tables import TimelineEntry
 
 pytestmark = pytest.mark.database
@@ -57,3 +58,27 @@ def test_an_inserted_entry_is_found(store, busy_timeline):
     with store.transaction() as session:
         broken = verify_chain(session)
         assert broken.seq == 5 and "inserted" in broken.reason
+
+
+def test_removing_the_newest_entries_shows_against_a_head_kept_elsewhere(store, busy_timeline):
+    with store.transaction() as session:
+        kept = current_head(session)
+        assert check_kept_head(session, kept) is None
+        session.execute(delete(TimelineEntry).where(TimelineEntry.seq >= kept.seq - 1))
+    with store.transaction() as session:
+        assert verify_chain(session) is None  # a shorter chain is still a chain
+        broken = check_kept_head(session, kept)
+        assert broken.seq == kept.seq and "is gone" in broken.reason
+
+
+def test_a_chain_rewritten_from_before_the_kept_head_shows_too(store, busy_timeline):
+    with store.transaction() as session:
+        kept = current_head(session)
+    with store.transaction() as session:
+        broken = check_kept_head(session, Head(kept.seq, "f" * 64))
+        assert broken.seq == kept.seq and "rewritten" in broken.reason
+
+
+def test_an_empty_timeline_has_no_head(store):
+    with store.transaction() as session:
+        assert current_head(session) is None

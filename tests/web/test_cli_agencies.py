@@ -70,6 +70,24 @@ def test_audit_verify_reports_the_first_altered_entry(migrated_folder):
     assert broken.stderr.strip() == "timeline broken at entry 2: its content was altered"
 
 
+def test_audit_verify_checks_a_head_kept_elsewhere_so_removing_the_newest_entries_shows(migrated_folder):
+    tmp_path = migrated_folder
+    collection = tmp_path / "a.geojson"
+    collection.write_text(json.dumps({"type": "FeatureCollection", "features": [feature("ps-a")]}))
+    iccc("agencies", "import", str(collection), cwd=tmp_path)
+    intact = iccc("audit", "verify", cwd=tmp_path)
+    kept = intact.stdout.split(", head ", 1)[1].split()[0]
+    assert kept.startswith("2:") and len(kept) == 2 + 64
+    assert "the kept head 2 is in it" in iccc("audit", "verify", "--head", kept, cwd=tmp_path).stdout
+    with sqlite3.connect(tmp_path / "iccc-data" / "iccc.sqlite3") as db:
+        db.execute("DELETE FROM timeline WHERE seq = 2")
+    assert iccc("audit", "verify", cwd=tmp_path).returncode == 0  # the shorter chain is intact
+    removed = iccc("audit", "verify", "--head", kept, cwd=tmp_path)
+    assert removed.returncode == 1 and removed.stderr.startswith("timeline broken at entry 2: is gone")
+    typo = iccc("audit", "verify", "--head", "2-abc", cwd=tmp_path)
+    assert typo.returncode == 2 and "give the head as SEQ:HASH" in typo.stderr
+
+
 def test_webhooks_replay_explains_what_it_needs(migrated_folder):
     tmp_path = migrated_folder
     result = iccc("webhooks", "replay", cwd=tmp_path)
