@@ -54,4 +54,3 @@ def take_before_writing(sessions: sessionmaker) -> None:
         if state.is_insert or state.is_update or state.is_delete or (
                 state.is_select and getattr(state.statement, "_for_update_arg", None) is not None):
             take_writer_lock(state.session)
-
