@@ -109,7 +109,7 @@ def test_the_map_is_worked_with_the_keyboard_and_a_typed_place(page, city, make_
     expect(page.get_by_label("Where")).to_have_value("Town Hall")
     page.get_by_label("Severity").select_option("moderate")
     page.get_by_role("button", name="Declare").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("at Town Hall (12.96370, 77.58550)")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("where: Town Hall (12.96370, 77.58550)")
 
 
 def test_a_viewer_watches_incidents_appear_on_the_map(page, client, city, officer, make_user):
