@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, request
+from flask import Flask, g, request
 from prometheus_client import Counter
 
 from coordination import Clock, Store
 from coordination.dispatching import use_road_network
+from coordination.store.writer_lock import expecting_writes
 from web import console, console_incident, console_tasks, openapi, operations
 from web import console_agencies, console_dispatch, console_drills, console_fleet, console_incident_records
 from web import console_alerts, console_kpis, console_map, console_sops, console_users
@@ -17,7 +18,7 @@ from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.api import incident_runs, users
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
-from web.context import Services
+from web.context import READ_ONLY_METHODS, Services
 from web.error_pages import error_page
 from web.problems import register_error_handlers
 
@@ -58,6 +59,20 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                  console_alerts):
         app.register_blueprint(page.blueprint)
     register_error_handlers(app, page=error_page)
+
+    @app.before_request
+    def _expect_writes_unless_reading() -> None:
+        # A request that changes something decides on the state it changes: its transactions take
+        # PostgreSQL's writer lock as they begin (coordination/store/writer_lock.py).
+        if request.method not in READ_ONLY_METHODS:
+            g.writes = expecting_writes()
+            g.writes.__enter__()
+
+    @app.teardown_request
+    def _stop_expecting_writes(_error) -> None:
+        writes = g.pop("writes", None)
+        if writes is not None:
+            writes.__exit__(None, None, None)
 
     @app.after_request
     def _count(response):

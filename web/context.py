@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from coordination import Clock, Forbidden, Principal, RecordedRefusal, Role, Store, Unauthenticated, authenticate
 from coordination.dispatch import TravelTimes
-from coordination.store.writer_lock import take_writer_lock
 from web.config import Settings
 from web.problems import BadRequestBody
 
@@ -67,10 +66,6 @@ def api(*roles: Role) -> Callable:
                 caller = authenticate(session=db, clock=context.clock, token=bearer_token())
                 if roles and caller.role not in roles:
                     raise Forbidden(f"the {caller.role.value} role may not do this")
-                if request.method not in READ_ONLY_METHODS:
-                    # Before the view reads what it will change: a change is decided on the state
-                    # it changes, on PostgreSQL as on SQLite (whose transactions begin IMMEDIATE).
-                    take_writer_lock(db)
                 g.session, g.principal = db, caller
                 try:
                     return view(*args, **kwargs)

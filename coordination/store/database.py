@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from coordination.store.writer_lock import take_before_writing
+from coordination.store.writer_lock import take_before_writing, take_writer_lock, writes_expected
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000  # a writer waits this long for another; longer than any transaction here
 
@@ -38,8 +38,14 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """Open a session in a transaction; commit if the block succeeds, roll back if it raises."""
+        """Open a session in a transaction; commit if the block succeeds, roll back if it raises.
+
+        Within `expecting_writes()` (a request that changes something), the transaction takes
+        PostgreSQL's writer lock before it reads anything (SQLite's BEGIN IMMEDIATE always does).
+        """
         with self._sessions() as session, session.begin():
+            if self.is_postgresql and writes_expected():
+                take_writer_lock(session)
             yield session
 
     def ping(self) -> None:

@@ -12,9 +12,17 @@ So a transaction takes the writer lock before its first write, its first `SELECT
 and its first other advisory lock. A transaction never waits for it while holding another lock,
 so writers cannot deadlock. Reads take nothing and are never blocked. SQLite gets the same
 order from `BEGIN IMMEDIATE` (see `database.py`).
+
+A request that changes something (an API call or a console form that is not a GET) goes one step
+further, within `expecting_writes()`: its transactions take the lock as they begin, before they
+read, so it decides on the state it changes, as every transaction does on SQLite.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -25,6 +33,21 @@ from coordination.store.transaction_memo import recall, remember
 # take it only to record, still exclude and are excluded by this one during a rolling upgrade.
 WRITER_LOCK_KEY = 7_283_001
 _HELD = "writer_lock_held"
+_WRITES_EXPECTED: ContextVar[bool] = ContextVar("iccc_writes_expected", default=False)
+
+
+@contextmanager
+def expecting_writes() -> Iterator[None]:
+    """Within this block (one request), transactions take the writer lock as they begin."""
+    token = _WRITES_EXPECTED.set(True)
+    try:
+        yield
+    finally:
+        _WRITES_EXPECTED.reset(token)
+
+
+def writes_expected() -> bool:
+    return _WRITES_EXPECTED.get()
 
 
 def take_writer_lock(session: Session) -> None:
