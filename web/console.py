@@ -214,10 +214,22 @@ def board_data():
         rows = [_row(incident, now) for incident in incidents[:BOARD_ROWS]]
         alerts = db.scalars(select(OfficerAlert).where(OfficerAlert.acknowledged_at.is_(None))
                             .order_by(OfficerAlert.raised_at.desc()).limit(50)).all()
-        officer_alerts = [{"kind": alert.kind, "summary": alert.summary,
+        officer_alerts = [{"kind": alert.kind, "summary": alert.summary, "href": _where_to_act(alert),
                            "age_s": int((now - alert.raised_at).total_seconds())} for alert in alerts]
     return {"now": now.isoformat(), "incidents": rows, "more": len(incidents) > BOARD_ROWS,
             "officer_alerts": officer_alerts}
+
+
+def _where_to_act(alert: OfficerAlert) -> str | None:
+    """The page where the duty officer acts on an alert: the refused CAP alerts, the incident, or
+    the CAP alert it is about."""
+    if alert.kind == "cap.refused":
+        return url_for("alert_console.alerts_page") + "#refused"
+    if alert.incident_id is not None:
+        return url_for("incident_console.incident_page", incident_id=alert.incident_id)
+    if (alert.data or {}).get("cap_alert_id"):
+        return url_for("alert_console.alert_page", alert_id=alert.data["cap_alert_id"])
+    return None
 
 
 def _row(incident: Incident, now: datetime) -> dict:

@@ -106,6 +106,8 @@ def test_the_board_shows_what_needs_the_duty_officer(client, officer, make_token
     sign_in(client, make_token())
     [alert] = client.get("/console/board.json").json["officer_alerts"]
     assert alert["kind"] == "routing.outside_jurisdictions" and "fire-north" in alert["summary"]
+    [incident] = client.get("/api/v1/incidents", headers=officer).json["items"]
+    assert alert["href"] == f"/console/incidents/{incident['id']}"  # where to act on it
 
 
 def test_the_incident_page_shows_each_steps_state_and_takes_a_decision_in_one_click(client, store, officer,

@@ -191,6 +191,8 @@ class TestRefusedAlerts:
         assert "forged-1" in forged and SENDER in forged and "alert_source:cap-aggregator" in forged
         assert "XML Signature" in forged
         assert received_rows(page) == [], "a refused alert is not kept"
+        board = duty_officer.get("/console/board.json").json["officer_alerts"]
+        assert {alert["href"] for alert in board if alert["kind"] == "cap.refused"} == {"/console/alerts#refused"}
 
 
 class TestOneAlert:

@@ -86,7 +86,15 @@
     alerts.replaceChildren();
     for (const alert of data.officer_alerts.length ? data.officer_alerts : [{ summary: "Nothing needs you.", age_s: null }]) {
       const li = document.createElement("li");
-      li.textContent = alert.age_s === null ? alert.summary : `${duration(alert.age_s)} ago: ${alert.summary}`;
+      const text = alert.age_s === null ? alert.summary : `${duration(alert.age_s)} ago: ${alert.summary}`;
+      if (alert.href) {  // where to act on it: the incident, or the CAP alerts page
+        const link = document.createElement("a");
+        link.href = alert.href;
+        link.textContent = text;
+        li.append(link);
+      } else {
+        li.textContent = text;
+      }
       alerts.append(li);
     }
     updated.textContent = "updated " + new Date(data.now).toLocaleTimeString();

@@ -32,6 +32,15 @@ def test_the_board_shows_a_new_incident_without_reloading(page, client, officer,
     expect(page.locator("#incidents")).to_contain_text("fire-central: fire_response (queued)")
 
 
+def test_what_needs_the_officer_links_to_where_to_act_on_it(page, client, officer, make_user, make_agency):
+    make_agency("fire-north", "fire", jurisdiction={"type": "Polygon", "coordinates": [
+        [[77.0, 13.5], [77.2, 13.5], [77.2, 13.7], [77.0, 13.7], [77.0, 13.5]]]})
+    sign_in(page, make_user())
+    client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)  # outside fire-north's area
+    page.locator("#officer-alerts a", has_text="fire-north").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("building fire")
+
+
 def test_an_officer_takes_a_decision_in_one_click_and_the_sop_follows(page, client, store, officer, admin,
                                                                       make_user, make_agency):
     make_agency("fire-central", "fire")
