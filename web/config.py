@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from coordination import InvalidInput, parse_allowed_hosts
 from coordination.cap import CapTrust, load_cap_trust
 from coordination.duplicates import DuplicatePolicy
+from coordination.landmarks import Landmark, load_landmarks
 from coordination.public_feed import PublicationPolicy, parse_delays
 
 DEFAULT_DATA_DIR = Path("iccc-data")
@@ -44,6 +45,8 @@ class Settings:
     """The certificates that sign each CAP sender's alerts (ICCC_CAP_TRUST_FILE), read at start-up,
     and whether unanchored senders are refused (ICCC_CAP_REQUIRE_SIGNATURE)."""
     delivery_workers: int = 8
+    landmarks: tuple[Landmark, ...] = ()
+    """The city's own landmarks for the map's place look-up (ICCC_LANDMARKS, GeoJSON), read at start-up."""
 
     @classmethod
     def from_environment(cls, *, data_dir: Path = DEFAULT_DATA_DIR, **overrides) -> Settings:
@@ -90,6 +93,7 @@ def _issue_4_settings() -> dict:
         cap_trust=load_cap_trust(Path(env("ICCC_CAP_TRUST_FILE")) if env("ICCC_CAP_TRUST_FILE") else None,
                                  require_signature=_switch("ICCC_CAP_REQUIRE_SIGNATURE", default=False)),
         delivery_workers=int(_number("ICCC_DELIVERY_WORKERS", 8, whole=True)),
+        landmarks=load_landmarks(Path(env("ICCC_LANDMARKS"))) if env("ICCC_LANDMARKS") else (),
     )
 
 

@@ -41,10 +41,11 @@ def _road_map() -> RoadMap:
 
 
 def _gazetteer(db) -> Gazetteer:
-    source = services().settings.road_network
-    # The demo's landmarks belong to the demo city: another network is another city.
-    landmarks = DEMO_LANDMARKS if source == DEMO_ROAD_NETWORK else ()
-    return city_gazetteer(session=db, streets=_road_map().streets, landmarks=landmarks)
+    settings = services().settings
+    # The demo's landmarks belong to the demo city: another network is another city, whose own
+    # landmarks come from ICCC_LANDMARKS.
+    demo = DEMO_LANDMARKS if settings.road_network == DEMO_ROAD_NETWORK else ()
+    return city_gazetteer(session=db, streets=_road_map().streets, landmarks=(*settings.landmarks, *demo))
 
 
 @blueprint.get("/console/map")

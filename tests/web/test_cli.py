@@ -52,6 +52,7 @@ def test_every_command_explains_itself(command):
     ("ICCC_CAP_TRUST_FILE", "no-such-trust.yaml", "CAP trust file no-such-trust.yaml: cannot be read"),
     ("ICCC_DELIVERY_WORKERS", "eight", "ICCC_DELIVERY_WORKERS must be a positive whole number, not 'eight'"),
     ("ICCC_DUPLICATE_DISTANCE_M", "-300", "ICCC_DUPLICATE_DISTANCE_M must be a positive number, not '-300'"),
+    ("ICCC_LANDMARKS", "no-such.geojson", "ICCC_LANDMARKS: no-such.geojson: cannot be read"),
 ])
 def test_a_bad_setting_stops_a_command_with_one_line_naming_it(setting, value, told, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)

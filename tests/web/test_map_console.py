@@ -4,6 +4,7 @@ from, the place look-up, and a declaration's bad input answered beside the field
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -103,6 +104,20 @@ def test_the_place_look_up_answers_a_point_or_a_problem_naming_q(client, city, m
     unknown = client.get("/console/map/places?q=Atlantis")
     assert unknown.status_code == 422 and unknown.mimetype == "application/problem+json"
     assert unknown.json["field"] == "q" and "no place called 'Atlantis'" in unknown.json["detail"]
+
+
+def test_the_citys_own_landmarks_are_found_by_name_or_alias_and_kept_as_the_place(app, client, store, city,
+                                                                                  make_token):
+    services = app.extensions["iccc"]
+    services.settings = replace(services.settings, landmarks=(
+        ("Forum Mall", 77.6101, 12.9345), ("The Forum", 77.6101, 12.9345)))
+    sign_in(client, make_token())
+    found = client.get("/console/map/places?q=the%20forum").json
+    assert found["kind"] == "landmark" and found["location"]["coordinates"] == [77.6101, 12.9345]
+    assert client.get("/console/map/places?q=Town%20Hall").status_code == 200  # the demo's stay beside them
+    assert declare(client, location="Forum Mall", type="building_fire", severity="severe").status_code == 302
+    with store.transaction() as session:
+        assert session.scalar(select(Incident.place_name)) == "Forum Mall"
 
 
 def test_declaring_at_a_named_place_starts_the_sop_like_the_api(client, store, city, make_token):
