@@ -47,6 +47,10 @@ class BackgroundJobs:
         except Exception:  # the scheduler must keep ticking through a database hiccup
             log.exception("timers.tick_failed")
 
+    def interval_s(self, job: str) -> float:
+        """How often the named job runs (`timers`, `deliveries`, `timeline_head`)."""
+        return self._scheduler.get_job(job).trigger.interval.total_seconds()
+
     def log_timeline_head(self) -> None:
         try:
             with self._store.transaction() as session:
@@ -72,6 +76,8 @@ class BackgroundJobs:
         self._scheduler.start()
 
     def stop(self) -> None:
-        self._scheduler.shutdown(wait=True)
+        """Stop ticking (if started) and release the delivery threads and connections."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
         self._pool.shutdown(wait=True)
         self._sender.close()

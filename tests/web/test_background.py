@@ -25,7 +25,6 @@ def test_the_timeline_head_is_logged_as_seq_and_hash(store, clock):
             head = current_head(session)
         assert [(entry["event"], entry["head"]) for entry in logged] == [
             ("timeline.head", f"{head.seq}:{head.entry_hash}")]
-        assert jobs._scheduler.get_job("timeline_head").trigger.interval.total_seconds() == HEAD_LOG_INTERVAL_S
+        assert jobs.interval_s("timeline_head") == HEAD_LOG_INTERVAL_S
     finally:
-        jobs._pool.shutdown()
-        jobs._sender.close()
+        jobs.stop()
