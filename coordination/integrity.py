@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from coordination.lifecycles import DeliveryStatus, DutyRequestStatus, TaskStatus, TimerStatus
+from coordination.lifecycles import OPEN_TASK_STATUSES, DeliveryStatus, DutyRequestStatus, TimerStatus
 from coordination.store.tables import (
     DutyRequest,
     Escalation,
@@ -26,7 +26,6 @@ STALE_AFTER = timedelta(minutes=30)
 """A running SOP with no event for this long and no deadline pending is reported as stalled:
 longer than any acknowledgement deadline in the library, shorter than a shift's attention span."""
 
-OPEN_TASK_STATUSES = tuple(status for status in TaskStatus if status.is_open)
 
 
 @dataclass

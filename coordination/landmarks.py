@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from coordination.errors import InvalidInput
+from coordination.incidents import PLACE_NAME_MAX_LENGTH
 
 SETTING = "ICCC_LANDMARKS"
-MAX_NAME_LENGTH = 200
+MAX_NAME_LENGTH = PLACE_NAME_MAX_LENGTH
+"""A landmark's name becomes the place name of an incident declared there."""
 
 Landmark = tuple[str, float, float]
 """(name, longitude, latitude), as the gazetteer takes them."""

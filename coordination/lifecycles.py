@@ -26,6 +26,10 @@ class TaskStatus(str, Enum):
         return self not in (TaskStatus.COMPLETED, TaskStatus.REJECTED, TaskStatus.CANCELLED)
 
 
+OPEN_TASK_STATUSES = tuple(status for status in TaskStatus if status.is_open)
+"""For queries: the statuses of a task still being worked."""
+
+
 # An agency may answer before its webhook is confirmed delivered (it can list its tasks through
 # the API), and may complete a short task without acknowledging it first: completion implies
 # acknowledgement. Progress, though, is only reported on work the agency has taken on.

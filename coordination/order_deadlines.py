@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from coordination.clock import Clock
-from coordination.integrity import OPEN_TASK_STATUSES
+from coordination.lifecycles import OPEN_TASK_STATUSES
 from coordination.officer_alerts import raise_officer_alert
 from coordination.store.database import Store
 from coordination.store.tables import MissedOrderDeadline, Task

@@ -21,11 +21,11 @@ from coordination.clock import Clock
 from coordination.errors import Conflict, NotFound
 from coordination.geojson import GeoPoint
 from coordination.incidents import Description, PlaceName
-from coordination.lifecycles import IncidentStatus, TaskStatus
+from coordination.lifecycles import OPEN_TASK_STATUSES, IncidentStatus
 from coordination.principals import Principal
 from coordination.representations import incident_json, point
-from coordination.routing import haversine_m
 from coordination.officer_alerts import raise_officer_alert
+from coordination.routing import haversine_m
 from coordination.runs import apply_event, incident_facts, start_run
 from coordination.sop_catalogue import sop_for_incident
 from coordination.store.tables import Agency, Incident, SopRunRecord, Task
@@ -34,8 +34,6 @@ from coordination.webhooks.outbox import enqueue
 from sop_engine import IncidentRevised, RunStatus, Severity
 
 REVISABLE_FIELDS = ("severity", "place_name", "location", "description")
-
-_CLOSED_TASK_STATUSES = (TaskStatus.COMPLETED, TaskStatus.REJECTED, TaskStatus.CANCELLED)
 
 
 class IncidentRevision(BaseModel):
@@ -171,7 +169,7 @@ def _apply(incident: Incident, revision: IncidentRevision) -> dict[str, dict[str
 def _agencies_with_open_tasks(session: Session, incident: Incident) -> list[tuple[Agency, list[str]]]:
     """Each agency with an open task on the incident, by code, with those tasks' ids."""
     tasks = session.scalars(
-        select(Task).where(Task.incident_id == incident.id, Task.status.not_in(_CLOSED_TASK_STATUSES))
+        select(Task).where(Task.incident_id == incident.id, Task.status.in_(OPEN_TASK_STATUSES))
         .order_by(Task.created_at, Task.id)
     ).all()
     by_agency: dict[uuid.UUID, tuple[Agency, list[str]]] = {}

@@ -9,7 +9,7 @@ from prometheus_client import Counter
 
 from coordination import Clock, Store
 from coordination.dispatching import use_road_network
-from coordination.store.writer_lock import expecting_writes
+from coordination.store.writer_lock import expect_writes, stop_expecting_writes
 from web import console, console_incident, console_tasks, openapi, operations
 from web import console_agencies, console_dispatch, console_drills, console_fleet, console_incident_records
 from web import console_alerts, console_kpis, console_map, console_sops, console_users
@@ -18,7 +18,7 @@ from web.api import alerts, notices, officer_alerts, public, webhooks
 from web.api import incident_runs, users
 from web.clock import WallClock
 from web.config import MAX_REQUEST_BYTES, Settings
-from web.context import READ_ONLY_METHODS, Services
+from web.context import Services
 from web.error_pages import error_page
 from web.problems import register_error_handlers
 
@@ -27,6 +27,9 @@ SESSION_LIFETIME = timedelta(hours=12)
 """A console session lasts one control-room shift."""
 
 REQUESTS = Counter("iccc_http_requests_total", "HTTP requests served", ["method", "endpoint", "status"])
+
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None) -> Flask:
@@ -65,14 +68,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         # A request that changes something decides on the state it changes: its transactions take
         # PostgreSQL's writer lock as they begin (coordination/store/writer_lock.py).
         if request.method not in READ_ONLY_METHODS:
-            g.writes = expecting_writes()
-            g.writes.__enter__()
+            g.writes_expected = expect_writes()
 
     @app.teardown_request
     def _stop_expecting_writes(_error) -> None:
-        writes = g.pop("writes", None)
-        if writes is not None:
-            writes.__exit__(None, None, None)
+        token = g.pop("writes_expected", None)
+        if token is not None:
+            stop_expecting_writes(token)
 
     @app.after_request
     def _count(response):

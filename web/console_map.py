@@ -17,7 +17,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from coordination import IncidentReport, IncidentStatus, InvalidInput, Principal, Role
+from coordination import IncidentReport, IncidentStatus, InvalidInput, Role
 from coordination.demo_city import DEMO_LANDMARKS
 from coordination.dispatching import DEMO_ROAD_NETWORK, RoadMap, road_map_for
 from coordination.duplicates import report_incident

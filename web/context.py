@@ -31,9 +31,6 @@ def services() -> Services:
     return current_app.extensions["iccc"]
 
 
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
 def session() -> Session:
     return g.session
 

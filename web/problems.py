@@ -37,8 +37,8 @@ STATUS_OF: list[tuple[type[Exception], int, str]] = [
 ]
 
 CONSOLE_PREFIX = "/console"
-API_ROOT = "/api"
 """Every console page is under this prefix, except the board at `/`."""
+API_ROOT = "/api"
 
 
 class BadRequestBody(IcccError):

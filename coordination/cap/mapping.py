@@ -22,6 +22,7 @@ from shapely.ops import unary_union
 
 from coordination.cap.model import CapAlert, Info
 from coordination.errors import InvalidInput
+from coordination.incidents import PLACE_NAME_MAX_LENGTH
 from sop_engine import INCIDENT_TYPES, Severity
 
 Step = int | Literal["ignore"]
@@ -145,8 +146,9 @@ def location_of(info: Info) -> tuple[float, float] | None:
 
 
 def place_name_of(info: Info) -> str | None:
-    """The first area's description that says something, cut to an incident's 200 characters."""
-    return next((area.description.strip()[:200] for area in info.areas if area.description.strip()), None)
+    """The first area's description that says something, cut to an incident's place-name length."""
+    return next((area.description.strip()[:PLACE_NAME_MAX_LENGTH] for area in info.areas if area.description.strip()),
+                None)
 
 
 def _shift(severity: Severity, steps: int) -> Severity:

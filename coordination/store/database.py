@@ -40,8 +40,9 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """Open a session in a transaction; commit if the block succeeds, roll back if it raises.
 
-        Within `expecting_writes()` (a request that changes something), the transaction takes
-        PostgreSQL's writer lock before it reads anything (SQLite's BEGIN IMMEDIATE always does).
+        In a request that changes something (between `expect_writes()` and
+        `stop_expecting_writes()`), the transaction takes PostgreSQL's writer lock before it reads
+        anything (SQLite's BEGIN IMMEDIATE always does).
         """
         with self._sessions() as session, session.begin():
             if self.is_postgresql and writes_expected():

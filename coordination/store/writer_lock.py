@@ -14,15 +14,14 @@ so writers cannot deadlock. Reads take nothing and are never blocked. SQLite get
 order from `BEGIN IMMEDIATE` (see `database.py`).
 
 A request that changes something (an API call or a console form that is not a GET) goes one step
-further, within `expecting_writes()`: its transactions take the lock as they begin, before they
-read, so it decides on the state it changes, as every transaction does on SQLite.
+further, between `expect_writes()` and `stop_expecting_writes()`: its transactions take the lock
+as they begin, before they read, so it decides on the state it changes, as every transaction does
+on SQLite.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -36,14 +35,14 @@ _HELD = "writer_lock_held"
 _WRITES_EXPECTED: ContextVar[bool] = ContextVar("iccc_writes_expected", default=False)
 
 
-@contextmanager
-def expecting_writes() -> Iterator[None]:
-    """Within this block (one request), transactions take the writer lock as they begin."""
-    token = _WRITES_EXPECTED.set(True)
-    try:
-        yield
-    finally:
-        _WRITES_EXPECTED.reset(token)
+def expect_writes() -> Token:
+    """From now until `stop_expecting_writes` (one request), transactions take the writer lock
+    as they begin."""
+    return _WRITES_EXPECTED.set(True)
+
+
+def stop_expecting_writes(token: Token) -> None:
+    _WRITES_EXPECTED.reset(token)
 
 
 def writes_expected() -> bool:

@@ -31,12 +31,11 @@ def receive_cap():
     An alert from a sender the centre holds certificates for must be signed by one of them (else 422
     naming `signature`, and the attempt is kept on the timeline)."""
     data = raw_body(mimetypes=CAP_TYPES, what="a CAP 1.2 alert")
-    settings = services().settings
-    mapping = load_mapping(settings.cap_mapping_path) if settings.cap_mapping_path else default_mapping()
     context = services()
+    settings = context.settings
+    mapping = load_mapping(settings.cap_mapping_path) if settings.cap_mapping_path else default_mapping()
     receipt = receive_cap_alert(session=session(), clock=context.clock, data=data, mapping=mapping,
-                                actor=principal(), duplicates=context.settings.duplicates,
-                                trust=context.settings.cap_trust)
+                                actor=principal(), duplicates=settings.duplicates, trust=settings.cap_trust)
     body = {**cap_record_json(receipt.record), "detail": receipt.detail, "repeated": receipt.repeated}
     return body, 200 if receipt.repeated else 201
 
