@@ -15,7 +15,7 @@ import argparse
 import random
 import time
 
-from coordination.dispatch import (
+from coordination.planner import (
     CoverageRule,
     DispatchOptions,
     TravelTimes,
@@ -23,7 +23,7 @@ from coordination.dispatch import (
     recommend_greedy,
     recommend_optimal,
 )
-from coordination.dispatch.coverage import resolve_coverage, uncovered_after
+from coordination.planner.coverage import resolve_coverage, uncovered_after
 
 from dispatch_scenarios import make_city, make_surge, make_units
 

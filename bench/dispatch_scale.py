@@ -18,8 +18,8 @@ import time
 
 from scipy.sparse.csgraph import dijkstra
 
-from coordination.dispatch import Demand, TravelTimes, build_problem, recommend_optimal, solve_min_cost_flow
-from coordination.dispatch.plan import DispatchOptions
+from coordination.planner import Demand, TravelTimes, build_problem, recommend_optimal, solve_min_cost_flow
+from coordination.planner.plan import DispatchOptions
 
 from dispatch_scenarios import make_city, make_surge, make_units
 

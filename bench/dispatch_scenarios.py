@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from coordination.dispatch import Demand, RoadNetwork, Unit, generate_grid_city
+from coordination.planner import Demand, RoadNetwork, Unit, generate_grid_city
 
 UNIT_MIX = (("ambulance", 0.4), ("fire_engine", 0.25), ("police_patrol", 0.25), ("rescue_boat", 0.1))
 """Share of each unit type in the fleet."""

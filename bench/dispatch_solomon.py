@@ -16,7 +16,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from coordination.dispatch import (
+from coordination.planner import (
     DistanceConvention,
     RoutingStatus,
     available_relief_backends,

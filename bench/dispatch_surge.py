@@ -19,7 +19,7 @@ import statistics
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from coordination.dispatch import DispatchOptions, TravelTimes, build_problem, recommend_greedy, recommend_optimal
+from coordination.planner import DispatchOptions, TravelTimes, build_problem, recommend_greedy, recommend_optimal
 
 from dispatch_scenarios import make_city, make_surge, make_units
 

@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from coordination.clock import Clock
-from coordination.dispatching import accept_recommendation
+from coordination.dispatch_service import accept_recommendation
 from coordination.runs import apply_event
 from coordination.store.tables import DispatchRecommendation
 from sop_engine import DispatchConfirmed

@@ -23,7 +23,7 @@ from coordination.lifecycles import (
     IncidentStatus,
 )
 from coordination.principals import Principal, Role
-from coordination.dispatching import release_incident_units
+from coordination.dispatch_service import release_incident_units
 from coordination.runs import apply_event
 from coordination.store.tables import DutyRequest, Incident, SopRunRecord
 from coordination.store.writer_lock import take_writer_lock

@@ -18,7 +18,7 @@ from coordination import audit, metrics
 from coordination.agencies import escalation_contact
 from coordination.assignment import agencies_for_task
 from coordination.clock import Clock
-from coordination.dispatching.sop_steps import recommend_for_sop_step
+from coordination.dispatch_service.sop_steps import recommend_for_sop_step
 from coordination.lifecycles import (
     INCIDENT_MOVES,
     NOTICE_APPROVE,

@@ -1,7 +1,7 @@
 """The drill's city: its road network, travel times, stations and the units based at them.
 
 Built once per replication from the scenario, with the production road network and travel-time
-code of `coordination.dispatch`, so units in a drill drive the same times dispatch plans with.
+code of `coordination.planner`, so units in a drill drive the same times dispatch plans with.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coordination.dispatch import RoadNetwork, TravelTimes, Unit, generate_grid_city, load_graphml_network
+from coordination.planner import RoadNetwork, TravelTimes, Unit, generate_grid_city, load_graphml_network
 from simulation.scenario import Scenario
 from sop_engine import UNIT_TYPES
 

@@ -23,7 +23,7 @@ import numpy as np
 import simpy
 
 from coordination import MAX_DELIVERY_ATTEMPTS
-from coordination.dispatch import priority_for
+from coordination.planner import priority_for
 from coordination.lifecycles import NOTICE_APPROVE
 from simulation.arrivals import Arrival, draw_arrivals
 from simulation.city import City, build_city

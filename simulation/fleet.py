@@ -2,7 +2,7 @@
 stay on scene, drive home; demands wait in the queue while no unit can serve them.
 
 Every time a demand arrives or a unit comes free, the policy (`recommend_greedy` or
-`recommend_optimal` from `coordination.dispatch`) re-plans all open demands at once, exactly as
+`recommend_optimal` from `coordination.planner`) re-plans all open demands at once, exactly as
 the dispatch service does for the duty officer, and its plan is carried out at once.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
-from coordination.dispatch import (
+from coordination.planner import (
     ASSIGNABLE_STATUSES,
     Demand,
     Plan,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Protocol
 
-from coordination.dispatch import priority_for
+from coordination.planner import priority_for
 from simulation.fleet import Fleet
 from simulation.records import DrillRecords, EscalationRecord, IncidentRecord, TaskRecord
 from simulation.sim_clock import SimClock

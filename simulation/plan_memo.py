@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 
-from coordination.dispatch import Demand, Plan, Unit
+from coordination.planner import Demand, Plan, Unit
 
 MAX_PLANS = 4096
 """Plans kept (least recently used dropped): a few megabytes at most."""

@@ -8,7 +8,7 @@ from flask import Flask, g, request
 from prometheus_client import Counter
 
 from coordination import Clock, Store
-from coordination.dispatching import use_road_network
+from coordination.dispatch_service import use_road_network
 from coordination.store.writer_lock import expect_writes, stop_expecting_writes
 from web import console, console_incident, console_tasks, openapi, operations
 from web import console_agencies, console_dispatch, console_drills, console_fleet, console_incident_records

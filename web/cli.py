@@ -24,7 +24,7 @@ from coordination import (
     seed_demo_agencies,
     upgrade,
 )
-from coordination.dispatching import seed_demo_fleet
+from coordination.dispatch_service import seed_demo_fleet
 from coordination.store.tables import Agency, ApiToken
 from sop_engine import AgencyRole, IcccError
 from web.app import create_app

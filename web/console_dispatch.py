@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from coordination import Conflict, InvalidInput, NotFound, Role
 from coordination.dispatch_confirmations import accept_dispatch
-from coordination.dispatching import ChosenUnit, recommend_dispatch
+from coordination.dispatch_service import ChosenUnit, recommend_dispatch
 from sop_engine import UNIT_TYPES
 from web.console import console_caller, require_csrf
 from web.console_incident import incident_page

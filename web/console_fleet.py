@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from coordination import Conflict, InvalidInput, NotFound
-from coordination.dispatch import UnitStatus
-from coordination.dispatching import (
+from coordination.planner import UnitStatus
+from coordination.dispatch_service import (
     UNIT_CAPABILITIES,
     StationChange,
     StationRegistration,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from coordination import IncidentReport, IncidentStatus, InvalidInput, Role
 from coordination.demo_city import DEMO_LANDMARKS
-from coordination.dispatching import DEMO_ROAD_NETWORK, RoadMap, road_map_for
+from coordination.dispatch_service import DEMO_ROAD_NETWORK, RoadMap, road_map_for
 from coordination.duplicates import report_incident
 from coordination.gazetteer import Gazetteer, Place, city_gazetteer, locate
 from coordination.incidents import PLACE_NAME_MAX_LENGTH

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from coordination import Clock, Forbidden, Principal, RecordedRefusal, Role, Store, Unauthenticated, authenticate
-from coordination.dispatch import TravelTimes
+from coordination.planner import TravelTimes
 from web.config import Settings
 from web.problems import BadRequestBody
 

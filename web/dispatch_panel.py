@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordination.dispatch import ASSIGNABLE_STATUSES, TravelTimes
-from coordination.dispatch.orders import RecommendationStatus
-from coordination.dispatching import open_demands, search_lock, travel_times_for
+from coordination.planner import ASSIGNABLE_STATUSES, TravelTimes
+from coordination.planner.orders import RecommendationStatus
+from coordination.dispatch_service import open_demands, search_lock, travel_times_for
 from coordination.store.tables import DispatchAssignment, DispatchRecommendation, Incident, ResponseUnit
 from sop_engine import UNIT_TYPES
 from web.context import services

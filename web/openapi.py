@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from coordination import AgencyRegistration, IncidentReport, IncidentRevision
 from coordination.cap.notices import NoticeDraft
-from coordination.dispatching import PositionFix, StationRegistration, StatusReport, UnitRegistration
+from coordination.dispatch_service import PositionFix, StationRegistration, StatusReport, UnitRegistration
 from web.api.agencies import TokenRotationBody, WebhookEnableBody
 from web.api.decisions import DecisionAnswer, StandDownRequest
 from web.api.dispatch import AcceptanceBody, RecommendationRequest

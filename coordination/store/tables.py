@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SqlEnum
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from coordination.dispatch.orders import AssignmentStatus, DemandStatus, RecommendationStatus
-from coordination.dispatch.units import UnitStatus
+from coordination.planner.orders import AssignmentStatus, DemandStatus, RecommendationStatus
+from coordination.planner.units import UnitStatus
 from coordination.lifecycles import (
     DeliveryStatus,
     DutyRequestKind,

@@ -8,8 +8,8 @@ import pytest
 
 from coordination import SYSTEM
 from coordination.demo_city import DEMO_LANDMARKS
-from coordination.dispatching import StationRegistration, register_station, roads
-from coordination.dispatching.road_map import RoadMap, road_map_for
+from coordination.dispatch_service import StationRegistration, register_station, roads
+from coordination.dispatch_service.road_map import RoadMap, road_map_for
 from coordination.errors import InvalidInput
 from coordination.gazetteer import Gazetteer, Place, city_gazetteer, locate, parse_coordinates
 from coordination.geojson import GeoPoint

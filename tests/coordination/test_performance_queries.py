@@ -20,7 +20,7 @@ from coordination import (
     fire_due_timers,
     seed_demo_agencies,
 )
-from coordination.dispatching import StatusReport, accept_recommendation, recommend_dispatch, report_status, seed_demo_fleet
+from coordination.dispatch_service import StatusReport, accept_recommendation, recommend_dispatch, report_status, seed_demo_fleet
 from coordination.performance_queries import Period, live_performance
 from coordination.store.tables import Agency, ResponseUnit, Task
 from tests.conftest import LOOPBACK, incident_report

@@ -16,7 +16,7 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from coordination import SYSTEM, Role, audit
-from coordination.dispatching.demands import serialise_dispatch
+from coordination.dispatch_service.demands import serialise_dispatch
 from coordination.duplicates import DuplicatePolicy, report_incident
 from coordination.store.tables import TimelineEntry, User
 from tests.concurrency import WAIT_S, OtherTransaction, waits_for_a_lock

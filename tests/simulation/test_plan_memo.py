@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coordination.dispatch import Unit, UnitStatus, recommend_greedy
+from coordination.planner import Unit, UnitStatus, recommend_greedy
 from simulation.city import ZeroTravel
 from simulation.plan_memo import PlanMemo
 

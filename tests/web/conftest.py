@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from coordination import DEMO_AGENCIES, SYSTEM, Role, seed_demo_agencies
-from coordination.dispatching import seed_demo_fleet
+from coordination.dispatch_service import seed_demo_fleet
 from coordination.users import NewUser, create_user
 from web.app import create_app
 from web.config import Settings

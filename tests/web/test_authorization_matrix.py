@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from coordination import SYSTEM, Role, issue_token
-from coordination.dispatching import StationRegistration, UnitRegistration, register_station, register_unit
+from coordination.dispatch_service import StationRegistration, UnitRegistration, register_station, register_unit
 from coordination.geojson import GeoPoint
 from tests.web.conftest import FIRE_REPORT, bearer
 

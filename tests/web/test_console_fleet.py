@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from coordination import SYSTEM
-from coordination.dispatch import UnitStatus
-from coordination.dispatching import StationRegistration, UnitRegistration, register_station, register_unit
+from coordination.planner import UnitStatus
+from coordination.dispatch_service import StationRegistration, UnitRegistration, register_station, register_unit
 from coordination.geojson import GeoPoint
 from coordination.store.tables import ResponseUnit, Station
 from tests.web.console_session import sign_in_as

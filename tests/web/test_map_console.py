@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from coordination import Role
-from coordination.dispatching import DEMO_FLEET
+from coordination.dispatch_service import DEMO_FLEET
 from coordination.store.tables import Incident, ResponseUnit
 from tests.web.conftest import FIRE_REPORT
 from tests.web.test_console import csrf_of, sign_in

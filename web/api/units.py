@@ -8,8 +8,8 @@ from flask import Blueprint, url_for
 from sqlalchemy import select
 
 from coordination import Role
-from coordination.dispatch import UnitStatus
-from coordination.dispatching import (
+from coordination.planner import UnitStatus
+from coordination.dispatch_service import (
     PositionFix,
     StationRegistration,
     StatusReport,

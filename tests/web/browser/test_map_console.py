@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coordination import Role
-from coordination.dispatching import DEMO_FLEET
+from coordination.dispatch_service import DEMO_FLEET
 from tests.coordination.test_duty import CHEMICAL_SOP, stand_in_for_the_shipped_sops
 from tests.web.browser.test_duty_officer_console import sign_in
 from tests.web.conftest import FIRE_REPORT
