@@ -29,8 +29,8 @@ import httpx
 from coordination import SYSTEM, AgencyRegistration, HttpSender, Store, deliver_due_messages, register_agency, upgrade
 from coordination.store.tables import WebhookMessage
 from coordination.webhooks.outbox import new_message_id
-from web.clock import WallClock
-from web.logs import configure_logging
+from web.app.clock import WallClock
+from web.app.logs import configure_logging
 
 LOOPBACK = frozenset({"127.0.0.1"})
 

@@ -7,7 +7,7 @@ import json
 
 from click.testing import CliRunner
 
-from web.cli import main
+from processes.cli import main
 
 REPORT_FILES = {"index.html", "records.json", "kpis.csv", "incidents.csv", "tasks.csv", "escalations.csv",
                 "dispatches.csv", "unserved.csv", "units.csv", "response_times.png", "incidents_over_time.png",

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from simulation import load_scenario, scenario_from_text
 from sop_engine import Severity, SopDefinitionError
 from tests.simulation.conftest import SCENARIOS
-from web.cli import main
+from processes.cli import main
 
 
 def test_the_shipped_example_scenarios_are_valid():

@@ -5,8 +5,8 @@ import pytest
 from coordination import DEMO_AGENCIES, SYSTEM, Role, seed_demo_agencies
 from coordination.dispatch_service import seed_demo_fleet
 from coordination.users import NewUser, create_user
-from web.app import create_app
-from web.config import Settings
+from web.app.factory import create_app
+from web.app.config import Settings
 from tests.conftest import FIRE_REPORT, LOOPBACK  # noqa: F401 - FIRE_REPORT is shared with the web tests
 
 

@@ -7,8 +7,8 @@ from structlog.testing import capture_logs
 
 from coordination import SYSTEM, audit
 from coordination.audit import current_head
-from web.background import HEAD_LOG_INTERVAL_S, BackgroundJobs
-from web.config import Settings
+from processes.background import HEAD_LOG_INTERVAL_S, BackgroundJobs
+from web.app.config import Settings
 from tests.conftest import LOOPBACK
 
 

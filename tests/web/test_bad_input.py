@@ -10,8 +10,8 @@ import pytest
 from coordination import SYSTEM, ManualClock, Role, install_shipped_sops, issue_token
 from tests.conftest import add_agency, add_token
 from tests.web.conftest import FIRE_REPORT, LOOPBACK, bearer
-from web.app import create_app
-from web.config import Settings
+from web.app.factory import create_app
+from web.app.config import Settings
 
 pytestmark = pytest.mark.database
 

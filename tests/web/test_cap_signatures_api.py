@@ -16,7 +16,7 @@ from tests.cap_signing import make_signing_key, sign, trusting
 from tests.conftest import shared_file
 from tests.web.cap_alerts import SENDER, cap_alert
 from tests.web.conftest import bearer
-from web.config import Settings
+from web.app.config import Settings
 
 pytestmark = pytest.mark.database
 

@@ -14,11 +14,11 @@ from argon2 import extract_parameters
 from argon2.profiles import get_default_parameters
 from click.testing import CliRunner
 
-from web.cli import main
+from processes.cli import main
 
 pytestmark = pytest.mark.slow
 
-ICCC = [sys.executable, "-m", "web"]
+ICCC = [sys.executable, "-m", "processes"]
 
 
 def iccc(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -21,7 +21,7 @@ from tests.web.cap_alerts import SENDER, cap_alert
 from tests.web.conftest import bearer
 from tests.web.console_session import heading_of
 from tests.web.test_console import sign_in
-from web import console_alerts
+from web.console import alerts as console_alerts
 
 pytestmark = pytest.mark.database
 

@@ -15,7 +15,7 @@ import pytest
 from coordination import Role
 from tests.web.console_session import heading_of
 from tests.web.test_console import sign_in as sign_in_with_token
-from web.console_nav import HOME, NAV
+from web.console.nav import HOME, NAV
 
 pytestmark = pytest.mark.database
 
@@ -188,7 +188,7 @@ def test_each_role_gets_exactly_what_it_should_on_every_console_route(app, peopl
     assert wrong == [], "\n".join(wrong)
 
 
-def test_every_console_form_refuses_a_post_without_the_session_csrf_token(app, people):
+def test_every_console_form_refuses_a_post_without_the_sessioncsrf_token(app, people):
     """400, with a page saying the form expired and to reload it."""
     wrong = []
     for rule, method in console_rules(app):

@@ -15,8 +15,8 @@ from coordination import Role
 from tests.web.conftest import bearer
 from tests.web.console_session import csrf_of, heading_of
 from tests.web.test_console import sign_in
-from web.error_pages import tell
-from web.problems import Problem
+from web.console.error_pages import tell
+from web.app.problems import Problem
 
 pytestmark = pytest.mark.database
 

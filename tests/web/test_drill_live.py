@@ -9,7 +9,7 @@ from sqlalchemy import select
 from coordination.store.tables import DuplicateReport, Incident
 from simulation import load_scenario
 from tests.simulation.conftest import SCENARIOS
-from web.drill_live import declare_live, live_arrivals
+from processes.drill_live import declare_live, live_arrivals
 
 
 def test_live_drill_declares_every_incident_as_an_exercise_at_accelerated_time(app, store, officer):

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from coordination import Store
-from web.app import create_app
-from web.config import Settings
+from web.app.factory import create_app
+from web.app.config import Settings
 from tests.conftest import LOOPBACK
 from tests.web.conftest import FIRE_REPORT
 

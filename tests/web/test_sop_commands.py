@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-from web.cli import main
+from processes.cli import main
 from tests.sop_engine.test_validation import BASE
 
 SCRIPT = """\

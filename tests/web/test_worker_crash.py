@@ -27,7 +27,7 @@ INCIDENTS = 60
 def start_worker(url: str, cwd) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ICCC_")}
     env.update(ICCC_DATABASE_URL=url, ICCC_SECRET_KEY="crash-test")
-    return subprocess.Popen([sys.executable, "-m", "web", "worker"], cwd=cwd, env=env,
+    return subprocess.Popen([sys.executable, "-m", "processes", "worker"], cwd=cwd, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

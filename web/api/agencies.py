@@ -9,13 +9,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from coordination import AgencyRegistration, NotFound, Role, register_agency
-from coordination.agencies import enable_webhook, rotate_agency_token, rotate_webhook_secret
+from coordination.agencies import (
+    enable_webhook,
+    rotate_agency_token,
+    rotate_webhook_secret,
+)
 from coordination.agency_import import import_agencies, parse_feature_collection
 from coordination.representations import agency_json
 from coordination.store.tables import Agency
 from web.api.listing import page_of
 from web.api.tasks import AcknowledgeBody
-from web.context import api, json_body, optional_json_body, principal, raw_body, services, session
+from web.app.context import (
+    api,
+    json_body,
+    optional_json_body,
+    principal,
+    raw_body,
+    services,
+    session,
+)
 
 blueprint = Blueprint("agencies", __name__)
 

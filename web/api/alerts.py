@@ -10,7 +10,7 @@ from coordination.cap import default_mapping, load_mapping, receive_cap_alert
 from coordination.representations import iso
 from coordination.store.tables import CapAlertRecord
 from web.api.listing import page_of
-from web.context import api, principal, raw_body, services, session
+from web.app.context import api, principal, raw_body, services, session
 
 blueprint = Blueprint("alerts", __name__)
 

@@ -13,8 +13,8 @@ from coordination.lifecycles import DutyRequestKind, DutyRequestStatus
 from coordination.representations import duty_request_json, incident_json
 from coordination.store.tables import DutyRequest
 from web.api.listing import enum_arg, page_of
-from web.context import api, json_body, principal, services, session
-from web.problems import BadRequestBody
+from web.app.context import api, json_body, principal, services, session
+from web.app.problems import BadRequestBody
 
 blueprint = Blueprint("decisions", __name__)
 

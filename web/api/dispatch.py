@@ -10,11 +10,22 @@ from sqlalchemy import select
 
 from coordination import NotFound, Role
 from coordination.dispatch_confirmations import accept_dispatch
-from coordination.dispatch_service import ChosenUnit, recommend_dispatch, recommendation_json
+from coordination.dispatch_service import (
+    ChosenUnit,
+    recommend_dispatch,
+    recommendation_json,
+)
 from coordination.planner.orders import RecommendationStatus
 from coordination.store.tables import DispatchRecommendation
 from web.api.listing import enum_arg, page_of
-from web.context import api, json_body, optional_json_body, principal, services, session
+from web.app.context import (
+    api,
+    json_body,
+    optional_json_body,
+    principal,
+    services,
+    session,
+)
 
 blueprint = Blueprint("dispatch", __name__)
 

@@ -9,7 +9,7 @@ from coordination import Role
 from coordination.representations import escalation_json
 from coordination.store.tables import Escalation
 from web.api.listing import page_of
-from web.context import api
+from web.app.context import api
 
 blueprint = Blueprint("escalations", __name__)
 

@@ -11,7 +11,7 @@ from coordination import NotFound, Role
 from coordination.representations import run_json
 from coordination.sop_starts import start_sop_by_hand, startable_sops
 from coordination.store.tables import Incident
-from web.context import api, json_body, principal, services, session
+from web.app.context import api, json_body, principal, services, session
 
 blueprint = Blueprint("incident_runs", __name__)
 

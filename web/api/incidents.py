@@ -7,7 +7,14 @@ import uuid
 from flask import Blueprint, url_for
 from sqlalchemy import select
 
-from coordination import IncidentReport, IncidentRevision, IncidentStatus, NotFound, Role, revise_incident
+from coordination import (
+    IncidentReport,
+    IncidentRevision,
+    IncidentStatus,
+    NotFound,
+    Role,
+    revise_incident,
+)
 from coordination.duplicates import report_incident
 from coordination.representations import (
     duty_request_json,
@@ -18,9 +25,16 @@ from coordination.representations import (
     task_json,
     timeline_json,
 )
-from coordination.store.tables import DuplicateReport, DutyRequest, Escalation, Incident, PublicNotice, TimelineEntry
+from coordination.store.tables import (
+    DuplicateReport,
+    DutyRequest,
+    Escalation,
+    Incident,
+    PublicNotice,
+    TimelineEntry,
+)
 from web.api.listing import enum_arg, page_of
-from web.context import api, json_body, principal, services, session
+from web.app.context import api, json_body, principal, services, session
 
 blueprint = Blueprint("incidents", __name__)
 

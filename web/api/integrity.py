@@ -6,8 +6,13 @@ from flask import Blueprint
 
 from coordination import Role
 from coordination.integrity import integrity_report
-from coordination.representations import duty_request_json, escalation_json, iso, task_json
-from web.context import api, services, session
+from coordination.representations import (
+    duty_request_json,
+    escalation_json,
+    iso,
+    task_json,
+)
+from web.app.context import api, services, session
 
 blueprint = Blueprint("integrity", __name__)
 

@@ -8,8 +8,8 @@ from typing import Any, Callable, TypeVar
 from flask import request
 from sqlalchemy import Select, func, select
 
-from web.context import query_int, session
-from web.problems import BadRequestBody
+from web.app.context import query_int, session
+from web.app.problems import BadRequestBody
 
 EnumT = TypeVar("EnumT", bound=Enum)
 MAX_PAGE = 500

@@ -12,8 +12,15 @@ from coordination.cap.notices import NoticeDraft, approve_notice, draft_notice
 from coordination.representations import iso
 from coordination.store.tables import PublicWarning
 from web.api.listing import page_of
-from web.context import api, json_body, optional_json_body, principal, services, session
 from web.api.tasks import AcknowledgeBody
+from web.app.context import (
+    api,
+    json_body,
+    optional_json_body,
+    principal,
+    services,
+    session,
+)
 
 blueprint = Blueprint("notices", __name__)
 

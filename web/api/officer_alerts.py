@@ -13,8 +13,8 @@ from coordination.representations import iso
 from coordination.store.tables import OfficerAlert
 from web.api.listing import page_of
 from web.api.tasks import AcknowledgeBody
-from web.context import api, optional_json_body, principal, services, session
-from web.problems import BadRequestBody
+from web.app.context import api, optional_json_body, principal, services, session
+from web.app.problems import BadRequestBody
 
 blueprint = Blueprint("officer_alerts", __name__)
 

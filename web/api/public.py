@@ -15,7 +15,7 @@ from coordination import NotFound
 from coordination.cap.writer import cap_datetime, notice_to_cap, sop_notice_content
 from coordination.public_feed import as_geojson, published_incidents, snap
 from coordination.store.tables import Incident, PublicNotice, PublicWarning
-from web.context import public_api, query_int, services, session
+from web.app.context import public_api, query_int, services, session
 
 blueprint = Blueprint("public", __name__)
 

@@ -6,14 +6,20 @@ from __future__ import annotations
 from flask import Blueprint, request
 from sqlalchemy import select
 
-from coordination import NotFound, Role, activate_sop_version, retire_sop_version, store_sop_version
+from coordination import (
+    NotFound,
+    Role,
+    activate_sop_version,
+    retire_sop_version,
+    store_sop_version,
+)
 from coordination.sop_catalogue import definition_of
 from coordination.store.tables import SopVersion
 from sop_engine import critical_path, sop_json_schema
 from sop_engine.diagrams import step_summary
 from web.api.listing import page_of
-from web.context import api, principal, services, session
-from web.problems import BadRequestBody
+from web.app.context import api, principal, services, session
+from web.app.problems import BadRequestBody
 
 blueprint = Blueprint("sops", __name__)
 

@@ -21,7 +21,14 @@ from coordination import (
 from coordination.representations import delivery_json, task_json
 from coordination.store.tables import DeliveryAttempt, Task, WebhookMessage
 from web.api.listing import enum_arg, page_of
-from web.context import api, json_body, optional_json_body, principal, services, session
+from web.app.context import (
+    api,
+    json_body,
+    optional_json_body,
+    principal,
+    services,
+    session,
+)
 
 blueprint = Blueprint("tasks", __name__)
 

@@ -8,7 +8,6 @@ from flask import Blueprint, url_for
 from sqlalchemy import select
 
 from coordination import Role
-from coordination.planner import UnitStatus
 from coordination.dispatch_service import (
     PositionFix,
     StationRegistration,
@@ -22,9 +21,10 @@ from coordination.dispatch_service import (
     unit_json,
     visible_unit,
 )
+from coordination.planner import UnitStatus
 from coordination.store.tables import ResponseUnit, Station
 from web.api.listing import enum_arg, page_of
-from web.context import api, json_body, principal, services, session
+from web.app.context import api, json_body, principal, services, session
 
 blueprint = Blueprint("units", __name__)
 

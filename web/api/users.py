@@ -27,8 +27,8 @@ from coordination.users import (
     set_password,
 )
 from web.api.listing import bool_arg, enum_arg, page_of
-from web.context import api, json_body, principal, services, session
-from web.problems import BadRequestBody
+from web.app.context import api, json_body, principal, services, session
+from web.app.problems import BadRequestBody
 
 blueprint = Blueprint("users", __name__)
 

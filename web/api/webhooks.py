@@ -10,7 +10,7 @@ from coordination.store.tables import WebhookMessage
 from coordination.webhooks import dead_letters_query, replay_dead_letter
 from web.api.listing import page_of
 from web.api.tasks import AcknowledgeBody
-from web.context import api, optional_json_body, principal, services, session
+from web.app.context import api, optional_json_body, principal, services, session
 
 blueprint = Blueprint("webhooks", __name__)
 

@@ -13,7 +13,7 @@ from coordination import Role
 from tests.cap_signing import make_signing_key, sign
 from tests.web.cap_alerts import cap_alert
 from tests.web.conftest import FIRE_REPORT
-from web.console_nav import NAV
+from web.console.nav import NAV
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,5 @@
+"""`python -m processes` is the `iccc` command."""
+
+from processes.cli import main
+
+main()

@@ -1,0 +1,90 @@
+"""The server's background jobs, driven by APScheduler: fire due deadlines (SOP timers and
+dispatch orders' deadlines), deliver webhooks."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from coordination import (
+    Clock,
+    HttpSender,
+    Store,
+    alert_missed_order_deadlines,
+    deliver_due_messages,
+    fire_due_timers,
+)
+from coordination.audit import current_head
+from web.app.config import Settings
+
+log = structlog.get_logger(__name__)
+
+DELIVERY_BATCH = 200
+MAX_ROUNDS_PER_TICK = 20  # a backlog of 4,000 messages drains in one tick; the timers job is not starved
+HEAD_LOG_INTERVAL_S = 900
+"""How often the timeline's head goes to the log: the copy outside the database that shows a
+removal of the newest entries (`iccc audit verify --head SEQ:HASH`)."""
+
+
+class BackgroundJobs:
+    """Ticks about once a second. Everything due lives in database columns, so a restarted
+    server picks up where the last one stopped, and a missed tick is simply caught up."""
+
+    def __init__(self, *, settings: Settings, store: Store, clock: Clock):
+        self._settings = settings
+        self._store = store
+        self._clock = clock
+        self._sender = HttpSender(max_connections=max(1, settings.delivery_workers))
+        self._pool = ThreadPoolExecutor(max_workers=max(1, settings.delivery_workers), thread_name_prefix="delivery")
+        self._rng = random.Random()
+        self._scheduler = BackgroundScheduler(timezone="UTC")
+        for name, job in (("timers", self.fire_timers), ("deliveries", self.deliver)):
+            self._scheduler.add_job(job, "interval", seconds=settings.tick_interval_s, id=name,
+                                    max_instances=1, coalesce=True)
+        self._scheduler.add_job(self.log_timeline_head, "interval", seconds=HEAD_LOG_INTERVAL_S, id="timeline_head",
+                                max_instances=1, coalesce=True)
+
+    def fire_timers(self) -> None:
+        try:
+            fire_due_timers(store=self._store, clock=self._clock)
+            alert_missed_order_deadlines(store=self._store, clock=self._clock)
+        except Exception:  # the scheduler must keep ticking through a database hiccup
+            log.exception("timers.tick_failed")
+
+    def interval_s(self, job: str) -> float:
+        """How often the named job runs (`timers`, `deliveries`, `timeline_head`)."""
+        return self._scheduler.get_job(job).trigger.interval.total_seconds()
+
+    def log_timeline_head(self) -> None:
+        try:
+            with self._store.transaction() as session:
+                head = current_head(session)
+            if head is not None:
+                log.info("timeline.head", head=f"{head.seq}:{head.entry_hash}")
+        except Exception:
+            log.exception("timeline_head.failed")
+
+    def deliver(self) -> None:
+        try:
+            # A full round means more may be due: keep going (bounded) rather than wait for the next tick.
+            for _ in range(MAX_ROUNDS_PER_TICK):
+                done = deliver_due_messages(store=self._store, clock=self._clock, sender=self._sender, rng=self._rng,
+                                            allowed_hosts=self._settings.allowed_webhook_hosts, executor=self._pool,
+                                            batch_size=DELIVERY_BATCH)
+                if done.attempted < DELIVERY_BATCH:
+                    break
+        except Exception:
+            log.exception("deliveries.tick_failed")
+
+    def start(self) -> None:
+        self._scheduler.start()
+
+    def stop(self) -> None:
+        """Stop ticking (if started) and release the delivery threads and connections."""
+        if self._scheduler.running:
+            self._scheduler.shutdown(wait=True)
+        self._pool.shutdown(wait=True)
+        self._sender.close()

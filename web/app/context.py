@@ -1,0 +1,150 @@
+"""What a request works with: the app's services, its transaction and its caller."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from flask import current_app, g, request
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from coordination import (
+    Clock,
+    Forbidden,
+    Principal,
+    RecordedRefusal,
+    Role,
+    Store,
+    Unauthenticated,
+    authenticate,
+)
+from coordination.planner import TravelTimes
+from web.app.config import Settings
+from web.app.problems import BadRequestBody
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    clock: Clock
+    travel: TravelTimes | None = None
+    """Travel times on the dispatch road network (None: the demo city's)."""
+
+
+def services() -> Services:
+    return current_app.extensions["iccc"]
+
+
+def session() -> Session:
+    return g.session
+
+
+def principal() -> Principal:
+    return g.principal
+
+
+def bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not header:
+        raise Unauthenticated("send an API token as `Authorization: Bearer <token>`")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("the Authorization header must be `Bearer <token>`")
+    return token.strip()
+
+
+def api(*roles: Role) -> Callable:
+    """Run the view in one transaction, for a caller holding one of `roles` (any role if none).
+
+    The transaction rolls back if the view raises, except for a `RecordedRefusal`, whose record
+    (say, a forged alert on the timeline) is committed before the error is reported."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            context = services()
+            with context.store.transaction() as db:
+                caller = authenticate(session=db, clock=context.clock, token=bearer_token())
+                if roles and caller.role not in roles:
+                    raise Forbidden(f"the {caller.role.value} role may not do this")
+                g.session, g.principal = db, caller
+                try:
+                    return view(*args, **kwargs)
+                except RecordedRefusal as refusal:
+                    kept = refusal  # commit the record of the refusal, then report it
+            raise kept
+
+        wrapper.allowed_roles = roles  # read by the OpenAPI document
+        return wrapper
+
+    return decorate
+
+
+def json_body(model: type[ModelT]) -> ModelT:
+    """Parse the request's JSON body into `model`.
+
+    Raises:
+        BadRequestBody: the body is not JSON (400) or not a JSON object (422).
+        pydantic.ValidationError: a field is missing or wrong (422, naming the field).
+    """
+    if not request.is_json:
+        raise BadRequestBody("send the body as JSON with `Content-Type: application/json`", status=415)
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequestBody("the body is not valid JSON")
+    if not isinstance(data, dict):
+        raise BadRequestBody("the body must be a JSON object", status=422)
+    return model.model_validate(data)
+
+
+def optional_json_body(model: type[ModelT]) -> ModelT:
+    """Like `json_body`, but an empty body means every field takes its default."""
+    if not request.get_data(cache=True):
+        return model.model_validate({})
+    return json_body(model)
+
+
+def query_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequestBody(f"query parameter {name!r} must be a whole number", field=name) from None
+    if not minimum <= value <= maximum:
+        raise BadRequestBody(f"query parameter {name!r} must be between {minimum} and {maximum}", field=name)
+    return value
+
+
+def public_api(view: Callable) -> Callable:
+    """Run the view in one transaction with no caller: for the public feed only."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with services().store.transaction() as db:
+            g.session = db
+            return view(*args, **kwargs)
+
+    wrapper.allowed_roles = ()
+    wrapper.is_public = True  # read by the OpenAPI document: no security requirement
+    return wrapper
+
+
+def raw_body(*, mimetypes: tuple[str, ...], what: str) -> bytes:
+    """The request body, if sent with one of `mimetypes`.
+
+    Raises:
+        BadRequestBody: another content type (415) or an empty body (400).
+    """
+    if request.mimetype not in mimetypes:
+        raise BadRequestBody(f"send {what} with `Content-Type: {mimetypes[0]}`", status=415)
+    data = request.get_data(cache=True)
+    if not data:
+        raise BadRequestBody(f"the body is empty: send {what}")
+    return data

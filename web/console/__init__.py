@@ -1,0 +1,32 @@
+"""The console: the pages people use (board, incidents, map, tasks, drills, KPIs, administration)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web.console import (
+    agencies,
+    alerts,
+    board,
+    dispatch,
+    drills,
+    fleet,
+    incident,
+    incident_records,
+    kpis,
+    map,
+    sops,
+    tasks,
+    users,
+)
+from web.console.error_pages import error_page
+
+PAGES = (board, incident, tasks, map, dispatch, incident_records, drills, kpis, agencies, fleet, users, sops, alerts)
+
+__all__ = ["PAGES", "error_page", "register"]
+
+
+def register(app: Flask) -> None:
+    """Register every console page's blueprint."""
+    for page in PAGES:
+        app.register_blueprint(page.blueprint)

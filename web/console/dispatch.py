@@ -1,0 +1,105 @@
+"""The incident page's dispatch panel: ask for units, read the recommendation (each unit's ETA
+and why it was chosen), accept it in one click or swap units before accepting.
+
+A recommendation plans every open incident at once, so accepting it sends the units it plans
+for other incidents too; the panel says so. Changing it sends the officer's complete list (the
+other incidents' units as recommended), exactly what `POST .../accept {assignments}` takes.
+Both go through the same use cases as the API.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, redirect, request, url_for
+from pydantic import ValidationError
+
+from coordination import Conflict, InvalidInput, NotFound, Role
+from coordination.dispatch_confirmations import accept_dispatch
+from coordination.dispatch_service import ChosenUnit, recommend_dispatch
+from sop_engine import UNIT_TYPES
+from web.app.context import services
+from web.console.access import console_caller, require_csrf
+from web.console.dispatch_panel import minutes
+from web.console.incident import incident_page
+
+blueprint = Blueprint("dispatch_console", __name__)
+
+ACTING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
+MAX_UNITS_ASKED = 20
+
+
+@blueprint.app_template_filter("eta")
+def eta_filter(seconds: int | float) -> str:
+    return minutes(seconds)
+
+
+@blueprint.post("/console/incidents/<uuid:incident_id>/dispatch")
+def ask(incident_id: uuid.UUID):
+    """Ask for units: one unit type and a count, from the panel's form."""
+    caller = console_caller(ACTING_ROLES)
+    require_csrf()
+    unit_type = request.form.get("unit_type", "")
+    count = request.form.get("count", "")
+    if unit_type not in UNIT_TYPES:
+        return incident_page(incident_id, error="choose a unit type", error_for="dispatch-unit_type", status=422)
+    if not count.isdigit() or not 1 <= int(count) <= MAX_UNITS_ASKED:
+        return incident_page(incident_id, error=f"a whole number from 1 to {MAX_UNITS_ASKED}",
+                             error_for="dispatch-count", status=422)
+    context = services()
+    try:
+        with context.store.transaction() as db:
+            recommend_dispatch(session=db, clock=context.clock, incident_id=incident_id,
+                               needs={unit_type: int(count)}, requested_by=caller.label, travel=context.travel)
+    except NotFound:
+        abort(404)
+    except (InvalidInput, Conflict) as problem:
+        return incident_page(incident_id, error=str(problem), error_for="dispatch-count",
+                             status=409 if isinstance(problem, Conflict) else 422)
+    return redirect(url_for("incident_console.incident_page", incident_id=incident_id) + "#dispatch-heading")
+
+
+@blueprint.post("/console/recommendations/<uuid:recommendation_id>/accept")
+def accept(recommendation_id: uuid.UUID):
+    """Accept as recommended (`action=accept`) or with the units chosen in the form (`action=change`)."""
+    caller = console_caller(ACTING_ROLES)
+    require_csrf()
+    context = services()
+    incident_id = _incident_of_form()
+    assignments = None
+    if request.form.get("action") == "change":
+        try:
+            assignments = _chosen_units()
+        except (ValueError, ValidationError):
+            return incident_page(incident_id, error="the changed plan is not valid: reload the page and try again",
+                                 error_for="dispatch-accept", status=422)
+    try:
+        with context.store.transaction() as db:
+            accept_dispatch(session=db, clock=context.clock, recommendation_id=recommendation_id,
+                            decided_by=caller.label, assignments=assignments,
+                            note=request.form.get("note", "").strip()[:2000], travel=context.travel)
+    except NotFound:
+        abort(404)
+    except (InvalidInput, Conflict) as problem:
+        return incident_page(incident_id, error=str(problem), error_for="dispatch-accept",
+                             status=409 if isinstance(problem, Conflict) else 422)
+    return redirect(url_for("incident_console.incident_page", incident_id=incident_id) + "#dispatch-heading")
+
+
+def _incident_of_form() -> uuid.UUID:
+    try:
+        return uuid.UUID(request.form.get("incident_id", ""))
+    except ValueError:
+        abort(400)
+
+
+def _chosen_units() -> list[ChosenUnit]:
+    """The plan as the form now holds it; a slot set to "none" sends nobody."""
+    chosen = []
+    for n in range(int(request.form.get("slots", "0"))):
+        unit_id = request.form.get(f"unit-{n}", "none")
+        if unit_id == "none":
+            continue
+        chosen.append(ChosenUnit(unit_id=uuid.UUID(unit_id), incident_id=uuid.UUID(request.form[f"incident-{n}"]),
+                                 need=request.form[f"need-{n}"]))
+    return chosen

@@ -1,0 +1,80 @@
+"""The data of the incident page's dispatch panel: the proposed plan that includes the incident,
+each of its units' ETA and explanation, and the free units that could replace each one."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from coordination.dispatch_service import open_demands, search_lock, travel_times_for
+from coordination.planner import ASSIGNABLE_STATUSES, TravelTimes
+from coordination.planner.orders import RecommendationStatus
+from coordination.store.tables import (
+    DispatchAssignment,
+    DispatchRecommendation,
+    Incident,
+    ResponseUnit,
+)
+from sop_engine import UNIT_TYPES
+from web.app.context import services
+
+ALTERNATIVES_SHOWN = 8
+"""Units offered in place of each recommended one, nearest first."""
+
+
+@dataclass(frozen=True)
+class Alternative:
+    unit_id: str
+    label: str
+
+
+def dispatch_context(db: Session, incident: Incident) -> dict:
+    """What the panel shows: the proposed plan that includes this incident (with the units that
+    could replace each of its units, nearest first), the outstanding needs, and what was sent."""
+    proposed = db.scalars(select(DispatchRecommendation).where(
+        DispatchRecommendation.status == RecommendationStatus.PROPOSED)
+        .order_by(DispatchRecommendation.requested_at.desc())).all()
+    mine = str(incident.id)
+    current = next((r for r in proposed if any(d["incident_id"] == mine for d in r.plan.get("demands", []))), None)
+    sent = db.execute(select(DispatchAssignment, ResponseUnit).join(
+        ResponseUnit, ResponseUnit.id == DispatchAssignment.unit_id).where(
+        DispatchAssignment.incident_id == incident.id).order_by(ResponseUnit.code)).unique().all()
+    outstanding = next((d.outstanding for d in open_demands(session=db) if d.incident.id == incident.id), {})
+    rows = []
+    if current is not None:
+        planned = {a["unit_id"] for a in current.plan["assignments"]}
+        for n, assignment in enumerate(current.plan["assignments"]):
+            rows.append({**assignment, "index": n, "here": assignment["incident_id"] == mine,
+                         "alternatives": _alternatives(db, incident, assignment["need"], planned)
+                         if assignment["incident_id"] == mine else []})
+    return {"recommendation": current, "plan_rows": rows, "outstanding": outstanding, "sent": sent,
+            "unserved": [u for u in (current.plan.get("unserved", []) if current else []) if u["incident_id"] == mine],
+            "elsewhere": sum(1 for row in rows if not row["here"]), "unit_types": sorted(UNIT_TYPES)}
+
+
+def _alternatives(db: Session, incident: Incident, need: str, planned: set[str]) -> list[Alternative]:
+    """Free units that can serve `need` and are not in the plan, nearest by road first."""
+    units = [unit for unit in db.scalars(select(ResponseUnit).where(
+        ResponseUnit.status.in_(ASSIGNABLE_STATUSES)).order_by(ResponseUnit.code)).unique()
+        if (unit.unit_type == need or need in unit.capabilities) and str(unit.id) not in planned]
+    if not units:
+        return []
+    seconds = _travel_s(services().travel or travel_times_for(), incident, units)
+    ranked = sorted(zip(seconds, (unit.code for unit in units), units))[:ALTERNATIVES_SHOWN]
+    return [Alternative(str(unit.id), f"{unit.code} ({unit.unit_type.replace('_', ' ')}, {unit.agency.code}), "
+                        f"ETA {minutes(eta)}") for eta, _code, unit in ranked if math.isfinite(eta)]
+
+
+def _travel_s(travel: TravelTimes, incident: Incident, units: list[ResponseUnit]) -> list[float]:
+    with search_lock():
+        nodes = travel.nearest_nodes(points=[(incident.longitude, incident.latitude)]
+                                     + [(unit.longitude, unit.latitude) for unit in units])
+        return [float(s) for s in travel.travel_s_to(target=nodes[0], origins=nodes[1:])]
+
+
+def minutes(seconds: float) -> str:
+    whole = int(math.ceil(seconds))
+    return f"{whole // 60} min {whole % 60:02d} s"

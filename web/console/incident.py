@@ -1,0 +1,170 @@
+"""The console's incident page: the SOP as a graph with each step's state, deadlines and
+escalations, the decisions waiting for the duty officer (one click per option), the agencies'
+tasks, the timeline, and the forms to revise the incident and to stand it down. Forms post back
+with a CSRF token; every action is the same use case the API calls, recorded as the signed-in
+officer."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from markupsafe import Markup
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from coordination import (
+    Conflict,
+    Forbidden,
+    IncidentRevision,
+    InvalidInput,
+    NotFound,
+    Role,
+    answer_request,
+    revise_incident,
+    stand_down,
+)
+from coordination.integrity import integrity_report
+from coordination.lifecycles import DutyRequestStatus, IncidentStatus
+from coordination.runs import load_run
+from coordination.store.tables import (
+    DutyRequest,
+    Escalation,
+    Incident,
+    PublicNotice,
+    TimelineEntry,
+)
+from sop_engine import Severity
+from sop_engine.diagrams import step_summary, to_svg
+from web.app.context import services
+from web.console.access import BOARD_ROLES, console_caller, csrf_token, require_csrf
+from web.console.dispatch_panel import dispatch_context
+from web.console.forms import (
+    FORM_ERROR_STATUS,
+    LOCATION_FIELDS,
+    FieldErrors,
+    field_errors,
+    form_text,
+    point_from_form,
+)
+from web.console.records_panel import records_context
+
+blueprint = Blueprint("incident_console", __name__)
+
+ACTING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
+
+SEVERITIES = [(severity.value, severity.value) for severity in Severity]
+
+
+@blueprint.get("/console/incidents/<uuid:incident_id>")
+def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for: str | None = None,
+                  revise_errors: FieldErrors | None = None, status: int = 200):
+    caller = console_caller(BOARD_ROLES)
+    context = services()
+    with context.store.transaction() as db:
+        incident = db.get(Incident, incident_id)
+        if incident is None:
+            abort(404)
+        runs = []
+        for record in incident.runs:
+            run = load_run(db, record)
+            states = {name: state.status.value for name, state in run.steps.items()}
+            deadlines: dict[str, list[str]] = {}
+            task_steps = {task_id: task.step_id for task_id, task in run.tasks.items()}
+            for key, due in sorted(run.timers.items(), key=lambda item: item[1]):
+                kind, _, name = key.partition(":")
+                deadlines.setdefault(task_steps.get(name, name), []).append(f"{kind} due {due:%H:%M:%S}")
+            runs.append({
+                "record": record,
+                "svg": Markup(to_svg(run.definition, states=states)),
+                "steps": [
+                    {"id": step.step_id, "kind": step.kind, "summary": step_summary(step),
+                     "status": states.get(step.step_id, "pending"), "outcome": run.step_state(step.step_id).outcome,
+                     "deadlines": deadlines.get(step.step_id, [])}
+                    for step in run.definition.steps
+                ],
+            })
+        page = render_template(
+            "incident.html", caller=caller, csrf_token=csrf_token(), incident=incident, runs=runs,
+            decisions=db.scalars(select(DutyRequest).where(DutyRequest.incident_id == incident.id)
+                                 .order_by(DutyRequest.created_at)).all(),
+            escalations=db.scalars(select(Escalation).where(Escalation.incident_id == incident.id)
+                                   .order_by(Escalation.raised_at)).all(),
+            notices=db.scalars(select(PublicNotice).where(PublicNotice.incident_id == incident.id)).all(),
+            linked=db.scalars(select(Incident).where(Incident.parent_incident_id == incident.id)).all(),
+            timeline=db.scalars(select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
+                                .order_by(TimelineEntry.seq.desc()).limit(100)).all(),
+            can_act=caller.role in ACTING_ROLES, is_open=incident.status is IncidentStatus.OPEN,
+            open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for, severities=SEVERITIES,
+            revise_errors=revise_errors or {}, form=request.form if revise_errors else {},
+            **dispatch_context(db, incident), **records_context(db, incident),
+        )
+    return page, status
+
+
+@blueprint.get("/console/integrity")
+def integrity_page():
+    caller = console_caller(BOARD_ROLES)
+    context = services()
+    now = context.clock.now()
+    with context.store.transaction() as db:
+        report = integrity_report(session=db, now=now)
+        return render_template("integrity.html", caller=caller, csrf_token=csrf_token(), report=report, now=now)
+
+
+@blueprint.post("/console/decisions/<uuid:request_id>")
+def answer(request_id: uuid.UUID):
+    caller = console_caller(ACTING_ROLES)
+    require_csrf()
+    context = services()
+    with context.store.transaction() as db:
+        decision = db.get(DutyRequest, request_id)
+        if decision is None:
+            abort(404)
+        incident_id = decision.incident_id
+    try:
+        with context.store.transaction() as db:
+            answer_request(session=db, clock=context.clock, principal=caller, request_id=request_id,
+                           choice=request.form.get("choice", ""), note=request.form.get("note", "").strip())
+    except (InvalidInput, Conflict, Forbidden, NotFound) as problem:
+        status = 409 if isinstance(problem, Conflict) else 422
+        return incident_page(incident_id, error=str(problem), error_for=str(request_id), status=status)
+    return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
+
+
+@blueprint.post("/console/incidents/<uuid:incident_id>/revise")
+def revise(incident_id: uuid.UUID):
+    """Revise the incident from the page's form, which is filled with its current values: only
+    what the officer changed is recorded, and the agencies working it are told."""
+    caller = console_caller(ACTING_ROLES)
+    require_csrf()
+    context = services()
+    try:
+        revision = IncidentRevision.model_validate({
+            "severity": form_text("severity"), "place_name": form_text("place_name"),
+            "description": form_text("description"), "location": point_from_form()})
+        with context.store.transaction() as db:
+            revise_incident(session=db, clock=context.clock, incident_id=incident_id, revision=revision, actor=caller)
+    except NotFound:
+        abort(404)
+    except (ValidationError, Conflict) as problem:
+        status = 409 if isinstance(problem, Conflict) else FORM_ERROR_STATUS
+        return incident_page(incident_id, revise_errors=field_errors(problem, aliases=LOCATION_FIELDS), status=status)
+    return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
+
+
+@blueprint.post("/console/incidents/<uuid:incident_id>/stand-down")
+def stand_down_incident(incident_id: uuid.UUID):
+    caller = console_caller(ACTING_ROLES)
+    require_csrf()
+    context = services()
+    try:
+        with context.store.transaction() as db:
+            stand_down(session=db, clock=context.clock, principal=caller, incident_id=incident_id,
+                       reason=request.form.get("reason", ""))
+    except NotFound:
+        abort(404)
+    except (InvalidInput, Conflict) as problem:
+        status = 409 if isinstance(problem, Conflict) else 422
+        return incident_page(incident_id, error=str(problem), error_for="stand-down", status=status)
+    return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
