@@ -76,6 +76,8 @@ INCIDENT_TYPES: frozenset[str] = frozenset(
         "cyclone_warning",
         "heavy_rain_warning",
         "earthquake",
+        "air_pollution",
+        "panic_alarm",
     }
 )
 
