@@ -24,6 +24,7 @@ from coordination.store.tables.people import (
     SignInAttempt,
     User,
 )
+from coordination.store.tables.rules import RuleOutcome, RuleStateRow, RuleVersion
 from coordination.store.tables.runs import (
     DutyRequest,
     Escalation,
@@ -41,6 +42,6 @@ __all__ = [
     "Agency", "ApiToken", "Base", "CapAlertRecord", "DeliveryAttempt", "DispatchAssignment", "DispatchDemand",
     "DispatchRecommendation", "DrillRun", "DuplicateReport", "DutyRequest", "Escalation", "Incident",
     "MissedOrderDeadline", "NAMING", "OfficerAlert", "PublicNotice", "PublicWarning", "ResponseUnit",
-    "RoutingPolicy", "SequenceNumber", "SignInAttempt", "SopRunEvent", "SopRunRecord", "SopVersion",
+    "RoutingPolicy", "RuleOutcome", "RuleStateRow", "RuleVersion", "SequenceNumber", "SignInAttempt", "SopRunEvent", "SopRunRecord", "SopVersion",
     "Station", "Task", "TimelineEntry", "Timer", "User", "WebhookMessage",
 ]
