@@ -48,6 +48,7 @@ from processes.demo import (
 )
 from processes.drill_commands import drill, load_scenario_or_exit
 from processes.drill_live import LiveDrill
+from processes.rule_commands import rules
 from processes.sop_commands import sop
 from processes.user_commands import users
 from processes.worker_command import worker
@@ -76,6 +77,7 @@ def main() -> None:
 
 
 main.add_command(sop)
+main.add_command(rules)
 main.add_command(worker)
 main.add_command(users)
 

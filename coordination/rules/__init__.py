@@ -23,6 +23,7 @@ from coordination.rules.definition import (
     Staleness,
     Threshold,
 )
+from coordination.rules.description import describe_rule
 from coordination.rules.engine import (
     RuleBook,
     StateKey,
@@ -65,6 +66,7 @@ __all__ = [
     "Staleness",
     "StateKey",
     "Threshold",
+    "describe_rule",
     "evaluate",
     "evaluate_all",
     "initial_state",

@@ -170,7 +170,8 @@ class RuleDefinition:
     title: str
     sensor_kind: str
     unit: str
-    """The unit the rule's levels are written in; readings in another unit do not apply."""
+    """The unit the rule's levels are written in; readings in another unit do not apply. Empty
+    for kinds whose readings are true or false (a panic button), which a rule reads as 1 or 0."""
     condition: Condition
     action: Action
     bands: tuple[Band, ...] = ()

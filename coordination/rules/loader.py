@@ -82,7 +82,8 @@ class _Model(BaseModel):
 class _SensorsModel(_Model):
     kind: Annotated[str, Field(pattern=r"^(\*|[a-z][a-z0-9_\-]{0,62})$")] = Field(
         description="The sensor kind the rule watches (water_level, rain_gauge, ...); `*` (stale rules only): every kind")
-    unit: str = Field("", max_length=32, description="The unit the rule's levels are written in (not for stale rules)")
+    unit: str = Field("", max_length=32, description="The unit the rule's levels are written in; none for kinds "
+                                                     "whose readings are true or false (1 or 0 to a rule)")
     ids: list[SensorId] = Field([], description="Only these sensors (default: every sensor of the kind)")
 
 
@@ -267,8 +268,6 @@ def _meaning_problems(rule: RuleDefinition, lines: dict, source: str) -> list[So
     if not isinstance(condition, Staleness):
         if rule.sensor_kind == ANY_KIND:
             problem(("sensors", "kind"), "`*` (every kind) is for stale rules: a level means something for one kind")
-        if not rule.unit:
-            problem(("sensors",), "missing key 'unit': the unit the rule's levels are written in")
     if isinstance(condition, Threshold):
         if condition.direction is Direction.ABOVE and not condition.clear_at < condition.level:
             problem(("threshold", "clear_at"), f"must be below `above` ({condition.level:g}): "

@@ -18,6 +18,7 @@ from web.api import (
     openapi,
     operations,
     public,
+    rules,
     sops,
     tasks,
     units,
@@ -26,7 +27,7 @@ from web.api import (
 )
 
 AREAS = (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-         public, webhooks, units, dispatch, incident_runs, users)
+         public, webhooks, units, dispatch, incident_runs, users, rules)
 
 
 def register(app: Flask, *, url_prefix: str) -> None:

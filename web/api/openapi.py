@@ -36,6 +36,7 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "tasks.complete": CompleteBody,
     "tasks.reject": RejectBody,
     "sops.upload": "application/yaml",
+    "rules.upload": "application/yaml",
     "decisions.answer": DecisionAnswer,
     "decisions.stand_down_incident": StandDownRequest,
     "notices.draft": NoticeDraft,
@@ -53,7 +54,7 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "users.change_password": PasswordChange,
 }
 
-CREATED = {"incidents.declare", "agencies.register", "sops.upload", "alerts.receive_cap", "notices.draft",
+CREATED = {"incidents.declare", "agencies.register", "sops.upload", "rules.upload", "alerts.receive_cap", "notices.draft",
            "units.register_a_station", "units.register_a_unit", "dispatch.recommend", "incident_runs.start",
            "users.create"}
 EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json"}

@@ -21,6 +21,7 @@ from coordination import (
     Unauthenticated,
 )
 from coordination.agency_import import AgencyImportRejected
+from coordination.rules import RuleDefinitionError
 from sop_engine import IcccError, SopDefinitionError
 
 log = structlog.get_logger(__name__)
@@ -155,6 +156,11 @@ def register_error_handlers(app: Flask, *, page: ErrorPage | None = None) -> Non
     def _invalid_sop(error: SopDefinitionError) -> Response:
         errors = [{"line": item.line, "field": item.field, "message": item.message} for item in error.problems]
         return respond(Problem(422, "invalid-sop", "Invalid SOP", str(error), {"errors": errors}))
+
+    @app.errorhandler(RuleDefinitionError)
+    def _invalid_rule(error: RuleDefinitionError) -> Response:
+        errors = [{"line": item.line, "field": item.field, "message": item.message} for item in error.problems]
+        return respond(Problem(422, "invalid-rule", "Invalid trigger rule", str(error), {"errors": errors}))
 
     @app.errorhandler(AgencyImportRejected)
     def _bad_import(error: AgencyImportRejected) -> Response:
