@@ -39,11 +39,13 @@ from processes.commands import (
 from processes.demo import (
     DEMO_ADMINISTRATOR,
     DEMO_PLANNER,
+    DEMO_USERNAME,
     DemoAgencies,
     DemoAgencyClient,
     DemoDutyOfficer,
     IncidentStream,
     demo_account,
+    read_credentials,
     write_credentials,
 )
 from processes.drill_commands import drill, load_scenario_or_exit
@@ -144,12 +146,16 @@ def serve(host: str, port: int, no_background: bool) -> None:
               help="A drill scenario whose incidents replace the demo stream (exercises, accelerated real time).")
 @click.option("--drill-speed", type=click.FloatRange(min=1), default=60.0, show_default=True,
               help="Simulated seconds of the drill per wall second.")
+@click.option("--rotate-passwords", is_flag=True,
+              help="Give the demo's console accounts new passwords (a restart keeps them otherwise).")
 def demo(port: int, incident_every: float, answer_delay: float, exit_after: float | None,
-         drill_path: Path | None, drill_speed: float) -> None:
+         drill_path: Path | None, drill_speed: float, rotate_passwords: bool) -> None:
     """Run the engine with a demo city on 127.0.0.1: agencies that answer, and a stream of incidents.
 
-    Uses ./iccc-data (SQLite) unless ICCC_DATABASE_URL says otherwise; tokens are written to
-    ./iccc-data/demo-credentials.txt. With --drill, the incidents come from a drill scenario
+    Uses ./iccc-data (SQLite) unless ICCC_DATABASE_URL says otherwise; passwords and tokens are
+    written to ./iccc-data/demo-credentials.txt. The console passwords stay the same across
+    restarts unless --rotate-passwords; the API tokens are new each run. Every demo incident is
+    an exercise. With --drill, the incidents come from a drill scenario
     (`simulation/scenarios/small-city.yaml`), declared as exercises at --drill-speed times real time.
     """
     scenario = load_scenario_or_exit(drill_path) if drill_path is not None else None
@@ -159,7 +165,10 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     clock = WallClock()
     receivers = DemoAgencies(api_base="", agencies={}, ack_delay_s=answer_delay, work_delay_s=2 * answer_delay)
     receiver_port = receivers.start()
-    clients, duty_officer_token, password, other_accounts = _prepare_demo_city(store, clock, settings, receiver_port)
+    credentials = DEFAULT_DATA_DIR / "demo-credentials.txt"
+    kept = {} if rotate_passwords else read_credentials(credentials)
+    clients, duty_officer_token, password, other_accounts = _prepare_demo_city(store, clock, settings, receiver_port,
+                                                                               kept)
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
@@ -168,11 +177,13 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     def listening(actual_port: int) -> None:
         base = f"http://127.0.0.1:{actual_port}"
         receivers.api_base = base
-        credentials = DEFAULT_DATA_DIR / "demo-credentials.txt"
         write_credentials(credentials, url=base + "/", duty_officer_token=duty_officer_token, agencies=clients,
                           username=DEMO_USERNAME, password=password, other_accounts=other_accounts)
+        kept_or_new = ("the same as last time" if kept.get(DEMO_USERNAME) == password
+                       else "new" if not rotate_passwords else "rotated")
         click.echo(f"ICCC demo city running: open {base}/ and sign in as {DEMO_USERNAME} with the password in "
-                   f"{credentials}\nPress Ctrl-C to stop.")
+                   f"{credentials} ({kept_or_new}; --rotate-passwords gives new ones)\n"
+                   f"Every demo incident is an exercise. Press Ctrl-C to stop.")
         if scenario is None:
             stream.append(IncidentStream(api_base=base, token=duty_officer_token, interval_s=incident_every,
                                          rng=random.Random(11)))
@@ -194,10 +205,8 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
                    on_listening=listening, on_stop=stopping)
 
 
-DEMO_USERNAME = "duty-officer"
-
-
-def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, receiver_port: int):
+def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, receiver_port: int,
+                       kept_passwords: dict[str, str]):
     hook = lambda code: f"http://127.0.0.1:{receiver_port}/hooks/{code}"  # noqa: E731
     with store.transaction() as session:
         install_shipped_sops(session=session, clock=clock, actor=SYSTEM)
@@ -215,16 +224,16 @@ def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, recei
                                 agency_id=agency.id)
             clients[agency.code] = DemoAgencyClient(agency.code, agency.webhook_secret or "", token)
         duty_officer = issue_token(session=session, clock=clock, name="demo-duty-officer", role=Role.DUTY_OFFICER)
-        # A person's account for the console, with a new password each run (kept only in the
-        # credentials file, like the tokens).
-        password = demo_account(session=session, clock=clock, username=DEMO_USERNAME, role=Role.DUTY_OFFICER,
-                                display_name="Demo duty officer")
-        other_accounts = {
-            DEMO_ADMINISTRATOR: demo_account(session=session, clock=clock, username=DEMO_ADMINISTRATOR,
-                                             role=Role.ADMINISTRATOR, display_name="Demo administrator"),
-            DEMO_PLANNER: demo_account(session=session, clock=clock, username=DEMO_PLANNER, role=Role.PLANNER,
-                                       display_name="Demo planner"),
-        }
+        # People's accounts for the console, with the passwords of the last run (kept only in the
+        # credentials file, like the tokens) unless they are to be rotated.
+        accounts = {username: demo_account(session=session, clock=clock, username=username, role=role,
+                                           display_name=display_name, kept_password=kept_passwords.get(username))
+                    for username, role, display_name in (
+                        (DEMO_USERNAME, Role.DUTY_OFFICER, "Demo duty officer"),
+                        (DEMO_ADMINISTRATOR, Role.ADMINISTRATOR, "Demo administrator"),
+                        (DEMO_PLANNER, Role.PLANNER, "Demo planner"))}
+        password = accounts.pop(DEMO_USERNAME)
+        other_accounts = accounts
     return clients, duty_officer, password, other_accounts
 
 

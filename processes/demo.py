@@ -24,7 +24,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from coordination import SYSTEM, Clock, Role
 from coordination.demo_city import DEMO_LANDMARKS
 from coordination.store.tables import User
-from coordination.users import NewUser, create_user, set_password
+from coordination.users import NewUser, create_user, password_matches, set_password
 
 log = structlog.get_logger(__name__)
 
@@ -251,6 +251,9 @@ class IncidentStream:
                 self._stop.wait(self._interval_s)
 
 
+DEMO_USERNAME = "duty-officer"
+"""The demo's duty officer account: the board, incidents, the map."""
+
 DEMO_ADMINISTRATOR = "administrator"
 """The demo's administrator account: agencies, units, users and SOPs on the console."""
 
@@ -258,16 +261,42 @@ DEMO_PLANNER = "planner"
 """The demo's planner account: drills and KPIs on the console."""
 
 
-def demo_account(*, session: Session, clock: Clock, username: str, role: Role, display_name: str) -> str:
-    """Create a demo console account, or give it a new password; return the password (a new
-    one each run, kept only in the credentials file)."""
-    password = secrets.token_urlsafe(12)
+def demo_account(*, session: Session, clock: Clock, username: str, role: Role, display_name: str,
+                 kept_password: str | None = None) -> str:
+    """Create a demo console account, or keep its password; return the password (kept only in
+    the credentials file).
+
+    A restarted demo keeps the password it wrote down last time (`kept_password`) as long as it
+    is still the account's, so a person who signed in keeps their notes and their browser's saved
+    password; with no such password (a first run, a rotation, or a password changed since) the
+    account gets a new one.
+    """
     if session.scalar(select(User.id).where(User.username == username)) is None:
+        password = secrets.token_urlsafe(12)
         create_user(session=session, clock=clock, actor=SYSTEM, new_user=NewUser(
             username=username, display_name=display_name, role=role, password=password))
-    else:
-        set_password(session=session, clock=clock, username=username, password=password, actor=SYSTEM)
+        return password
+    if kept_password and password_matches(session=session, username=username, password=kept_password):
+        return kept_password
+    password = secrets.token_urlsafe(12)
+    set_password(session=session, clock=clock, username=username, password=password, actor=SYSTEM)
     return password
+
+
+def read_credentials(path) -> dict[str, str]:
+    """The console passwords a previous demo wrote to `path`, by username ({} when none)."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return {}
+    passwords: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("console password: "):
+            passwords[DEMO_USERNAME] = line.removeprefix("console password: ").strip()
+        elif line.startswith("console user ") and ": password " in line:
+            name, _, secret = line.removeprefix("console user ").partition(": password ")
+            passwords[name.strip()] = secret.strip()
+    return passwords
 
 
 def write_credentials(path, *, url: str, duty_officer_token: str, agencies: dict[str, DemoAgencyClient],

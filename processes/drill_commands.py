@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -70,6 +71,15 @@ def validate(paths: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+DEFAULT_REPORTS = Path("iccc-data") / "drills"
+"""Where reports go without --report: beside the demo's data, where the console keeps its own."""
+
+
+def default_report_folder(scenario_name: str, now: datetime) -> Path:
+    """A new folder per run, named for the scenario and the time (UTC), so no run overwrites another."""
+    return DEFAULT_REPORTS / f"{scenario_name}-{now:%Y%m%d-%H%M%S}"
+
+
 def _run(scenario: Scenario, policy: str | None, label: str):
     with tqdm(total=scenario.replications, desc=label, unit="replication", file=sys.stderr) as bar:
         return run_drill(scenario, policy=policy, on_done=lambda _records: bar.update(1))
@@ -77,16 +87,19 @@ def _run(scenario: Scenario, policy: str | None, label: str):
 
 @drill.command()
 @click.argument("scenario_path", type=click.Path(exists=True, path_type=Path))
-@click.option("--report", "report_dir", required=True, type=click.Path(path_type=Path),
-              help="folder for index.html, the plots, the CSV and JSON records")
+@click.option("--report", "report_dir", default=None, type=click.Path(path_type=Path),
+              help="folder for index.html, the plots, the CSV and JSON records "
+                   "[default: iccc-data/drills/SCENARIO-YYYYMMDD-HHMMSS]")
 @click.option("--replications", type=int, default=None, help="override the scenario's replications")
 @click.option("--policy", type=click.Choice(["greedy", "optimised"]), default=None)
 @click.option("--engine", type=click.Choice(["services", "runtime"]), default=None,
               help="override the scenario's engine (runtime, the default: no database; services: with one)")
-def run(scenario_path: Path, report_dir: Path, replications: int | None, policy: str | None,
+def run(scenario_path: Path, report_dir: Path | None, replications: int | None, policy: str | None,
         engine: str | None) -> None:
     """Run a drill scenario and write its report."""
     scenario = load_scenario_or_exit(scenario_path, replications=replications, engine=engine)
+    if report_dir is None:
+        report_dir = default_report_folder(scenario.name, datetime.now(UTC))
     if policy is not None:
         scenario = scenario.model_copy(update={"dispatch": scenario.dispatch.model_copy(update={"policy": policy})})
     records = _run(scenario, None, scenario.name)

@@ -73,3 +73,12 @@ steps:
     assert result.exit_code == 0, result.output
     lines = result.output.replace("\r", "\n").splitlines()
     assert any(line.startswith("ack_in_time.share | police-central ") for line in lines)
+
+
+def test_drill_run_without_report_writes_to_a_new_folder_under_iccc_data(small_city_file, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["drill", "run", str(small_city_file), "--replications", "1"])
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "iccc-data" / "drills").iterdir()
+    assert folder.name.startswith("test-city-") and (folder / "index.html").exists()
+    assert f"report: iccc-data/drills/{folder.name}/index.html" in result.output

@@ -125,3 +125,8 @@ def test_a_failed_drill_shows_its_error_never_a_server_error(app, planner, tmp_p
 def test_an_unknown_run_is_not_found(planner):
     assert planner.get("/console/drills/00000000-0000-0000-0000-000000000000").status_code == 404
     assert planner.get("/console/drills/compare?a=nope&b=").status_code == 422
+
+
+def test_the_drill_page_offers_the_small_city_first_so_a_planner_can_run_one_at_once(planner):
+    page = planner.get("/console/drills").get_data(as_text=True)
+    assert '<option value="small-city.yaml" selected>' in page

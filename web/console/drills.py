@@ -83,6 +83,15 @@ def shipped_scenarios() -> list[str]:
     return sorted(path.name for path in SHIPPED_SCENARIOS.glob("*.yaml"))
 
 
+FIRST_SCENARIO = "small-city.yaml"
+"""The scenario the drill page offers first: the demo's own city, a few minutes to run."""
+
+
+def _preselected(scenarios: list[str]) -> str:
+    """A planner opening the page can run a drill at once (upload or paste still win)."""
+    return FIRST_SCENARIO if FIRST_SCENARIO in scenarios else (scenarios[0] if scenarios else "")
+
+
 @blueprint.get("/console/drills")
 def drills_page(*, form: dict | None = None, errors: dict | None = None, problems: list | None = None,
                 text_lines: list[str] | None = None, status: int = 200):
@@ -90,8 +99,10 @@ def drills_page(*, form: dict | None = None, errors: dict | None = None, problem
     context = services()
     with context.store.transaction() as db:
         runs = recent_drill_runs(session=db, clock=context.clock)
+        scenarios = shipped_scenarios()
+        form = form if form is not None else {"scenario": _preselected(scenarios)}
         page = render_template("drills.html", caller=caller, csrf_token=csrf_token(), runs=runs,
-                               scenarios=shipped_scenarios(), form=form or {}, errors=errors or {},
+                               scenarios=scenarios, form=form, errors=errors or {},
                                problems=problems or [], text_lines=text_lines or [],
                                problem_lines={p.line for p in problems or []})
     return page, status
