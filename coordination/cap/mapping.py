@@ -1,6 +1,8 @@
 """From a CAP alert to an incident: pure, with a configurable mapping.
 
-Event and category choose the incident type; severity sets the severity, urgency and certainty
+The sender's event codes (`<eventCode>`: SAME, AEMET's phenomena, MeteoAlarm's awareness types)
+choose the incident type first; failing those, keyword rules on the event, per language, and the
+category; severity sets the severity, urgency and certainty
 move it up or down (or say "not an incident": a past event, an unlikely one); the areas'
 polygons and circles give the location, and the first area's description (`<areaDesc>`) its
 name in words.
@@ -31,22 +33,48 @@ CAP_CATEGORIES = {"Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health"
                   "CBRNE", "Other"}
 
 
+RECORD_ONLY = "record"
+"""In place of an incident type: the event has no SOP here (a wind warning); the alert is recorded
+and a person decides."""
+
+
+def _checked_target(value: str) -> str:
+    if value != RECORD_ONLY and value not in INCIDENT_TYPES:
+        raise ValueError(f"unknown incident type {value!r} (or `{RECORD_ONLY}` for no incident)")
+    return value
+
+
+def _checked_pattern(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValueError(f"not a regular expression: {error}") from None
+    return value
+
+
+def language_keys(language: str) -> tuple[str, ...]:
+    """The keys a `<language>` (RFC 3066, `es-ES`) is looked up by: itself, its primary
+    language (`es`), then `any`."""
+    tag = language.strip().lower() or "en-us"
+    return tuple(dict.fromkeys((tag, tag.split("-")[0], "any")))
+
+
 class MappingRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    event: str | None = None
+    event: str | dict[str, str] | None = None
+    """A pattern (case-insensitive regular expression) for `<event>` in any language, or one per
+    language: `{en: "wind|gale", es: "viento"}`, chosen by the info block's `<language>` (`es-ES`
+    takes `es-ES`, else `es`, else `any`); a language with no pattern does not match."""
     categories: list[str] = Field(default_factory=list)
     incident_type: str
 
     @field_validator("event")
     @classmethod
-    def _pattern(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as error:
-                raise ValueError(f"not a regular expression: {error}") from None
-        return value
+    def _pattern(cls, value: str | dict[str, str] | None) -> str | dict[str, str] | None:
+        if isinstance(value, dict):
+            return {language.strip().lower(): _checked_pattern(pattern) for language, pattern in value.items()}
+        return _checked_pattern(value) if value is not None else None
 
     @field_validator("categories")
     @classmethod
@@ -59,9 +87,7 @@ class MappingRule(BaseModel):
     @field_validator("incident_type")
     @classmethod
     def _type(cls, value: str) -> str:
-        if value not in INCIDENT_TYPES:
-            raise ValueError(f"unknown incident type {value!r}")
-        return value
+        return _checked_target(value)
 
     @model_validator(mode="after")
     def _something_to_match(self) -> MappingRule:
@@ -69,9 +95,16 @@ class MappingRule(BaseModel):
             raise ValueError("a rule needs an event pattern or categories")
         return self
 
+    def pattern_for(self, language: str) -> str | None:
+        if not isinstance(self.event, dict):
+            return self.event
+        return next((self.event[key] for key in language_keys(language) if key in self.event), None)
+
     def matches(self, info: Info) -> bool:
-        if self.event is not None and not re.search(self.event, info.event, flags=re.IGNORECASE):
-            return False
+        if self.event is not None:
+            pattern = self.pattern_for(info.language)
+            if pattern is None or not re.search(pattern, info.event, flags=re.IGNORECASE):
+                return False
         return not self.categories or bool(set(self.categories) & set(info.categories))
 
 
@@ -80,10 +113,46 @@ class CapMapping(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    event_codes: dict[str, dict[str, str]] = Field(default_factory=dict)
+    """valueName -> code -> incident type (or `record`), tried before the keyword rules. A code
+    matches an `<eventCode>` (or `<parameter>`) value whole or as the part before its first `;`
+    (AEMET's `VI;vientos`, MeteoAlarm's `1; Wind`); valueNames are compared without case, codes
+    with it (a code list may use case to tell codes apart)."""
     rules: list[MappingRule]
     severity: dict[Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"], Severity]
     urgency: dict[Literal["Immediate", "Expected", "Future", "Past", "Unknown"], Step]
     certainty: dict[Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"], Step]
+
+    @field_validator("event_codes")
+    @classmethod
+    def _event_codes(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        table: dict[str, dict[str, str]] = {}
+        for value_name, codes in value.items():
+            for code, target in codes.items():
+                _checked_target(target)
+            table.setdefault(value_name.strip().casefold(), {}).update(
+                {str(code).strip(): target for code, target in codes.items()})
+        return table
+
+    def by_event_code(self, info: Info) -> tuple[str, str] | None:
+        """(incident type or `record`, which code said so) from the first listed code the info
+        block carries: its `<eventCode>`s first, then its `<parameter>`s."""
+        for value_name, value in (*info.event_codes, *info.parameters):
+            codes = self.event_codes.get(value_name.strip().casefold())
+            if not codes:
+                continue
+            for candidate in dict.fromkeys((value.strip(), value.split(";", 1)[0].strip())):
+                if candidate in codes:
+                    return codes[candidate], f"{value_name} {value.strip()}"
+        return None
+
+    def by_keywords(self, info: Info) -> tuple[str, str] | None:
+        """(incident type or `record`, what matched) from the first keyword rule that matches."""
+        rule = next((rule for rule in self.rules if rule.matches(info)), None)
+        if rule is None:
+            return None
+        said = f"event {info.event!r}" if rule.event is not None else f"category {', '.join(info.categories)}"
+        return rule.incident_type, said
 
 
 def load_mapping(path: Path | None = None) -> CapMapping:
@@ -120,6 +189,8 @@ class IncidentDraft:
     description: str
     sender_name: str
     info_index: int
+    matched_by: str = ""
+    """What chose the type: an event code (`SAME HUW`), the event's words or its category."""
 
 
 @dataclass(frozen=True)
@@ -157,12 +228,20 @@ def _shift(severity: Severity, steps: int) -> Severity:
 
 
 def map_alert(alert: CapAlert, mapping: CapMapping) -> IncidentDraft | NotAnIncident:
-    """Decide which incident, if any, the alert describes (its first <info> block that maps)."""
+    """Decide which incident, if any, the alert describes (its first <info> block that maps).
+    Event codes decide before keywords: a code is the sender's own classification, a keyword a guess
+    from words in one language."""
     reasons = []
     for index, info in enumerate(alert.infos):
-        rule = next((rule for rule in mapping.rules if rule.matches(info)), None)
-        if rule is None:
-            reasons.append(f"no mapping rule matches event {info.event!r} ({', '.join(info.categories)})")
+        chosen = mapping.by_event_code(info) or mapping.by_keywords(info)
+        if chosen is None:
+            codes = ", ".join(f"{name} {value}" for name, value in info.event_codes)
+            reasons.append(f"no mapping rule matches event {info.event!r} ({', '.join(info.categories)})"
+                           + (f" or event code {codes}" if codes else ""))
+            continue
+        incident_type, matched_by = chosen
+        if incident_type == RECORD_ONLY:
+            reasons.append(f"{matched_by} is mapped to no incident type (recorded for a person to judge)")
             continue
         urgency, certainty = mapping.urgency.get(info.urgency, 0), mapping.certainty.get(info.certainty, 0)
         if urgency == "ignore" or certainty == "ignore":
@@ -174,10 +253,11 @@ def map_alert(alert: CapAlert, mapping: CapMapping) -> IncidentDraft | NotAnInci
             continue
         severity = _shift(mapping.severity.get(info.severity, Severity.MODERATE), int(urgency) + int(certainty))
         text = "\n\n".join(part for part in (info.headline, info.description, info.instruction) if part)
-        return IncidentDraft(incident_type=rule.incident_type, severity=severity, longitude=location[0],
+        return IncidentDraft(incident_type=incident_type, severity=severity, longitude=location[0],
                              latitude=location[1], place_name=place_name_of(info),
                              description=f"CAP {alert.msg_type} from {alert.sender}: {text}"[:4000],
-                             sender_name=(info.sender_name or alert.sender)[:200], info_index=index)
+                             sender_name=(info.sender_name or alert.sender)[:200], info_index=index,
+                             matched_by=matched_by)
     if not alert.infos:
         reasons.append("it has no <info> block")
     return NotAnIncident("; ".join(dict.fromkeys(reasons)))

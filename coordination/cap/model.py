@@ -20,6 +20,9 @@ class Area:
     polygons: tuple[tuple[tuple[float, float], ...], ...]
     """Each polygon as (latitude, longitude) pairs, in CAP's order, closed."""
     circles: tuple[Circle, ...]
+    geocodes: tuple[tuple[str, str], ...] = ()
+    """(valueName, value) pairs: a district, county or zone code the sender's system uses (UGC,
+    SAME, EMMA_ID, NUTS...); placed through the centre's table of codes (`coordination.cap.geocodes`)."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class Info:
     instruction: str
     sender_name: str
     areas: tuple[Area, ...]
+    event_codes: tuple[tuple[str, str], ...] = ()
+    """`<eventCode>` (valueName, value) pairs: SAME `HUW`, AEMET `VI;vientos`..."""
+    parameters: tuple[tuple[str, str], ...] = ()
+    """`<parameter>` (valueName, value) pairs (MeteoAlarm's `awareness_type` is one)."""
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,20 @@ def _text(element: etree._Element, name: str) -> str:
 
 
 def _texts(element: etree._Element, name: str) -> tuple[str, ...]:
-    return tuple((found.text or "").strip() for found in element.findall(f"cap:{name}", NS))
+    """The non-empty texts of the named children: the schema lets feeds send optional string
+    elements empty (an NWS zone alert's `<polygon></polygon>`), and empty says nothing."""
+    texts = ((found.text or "").strip() for found in element.findall(f"cap:{name}", NS))
+    return tuple(text for text in texts if text)
+
+
+def _pairs(element: etree._Element, name: str) -> tuple[tuple[str, str], ...]:
+    """(valueName, value) of each named child (`eventCode`, `parameter`, `geocode`) with a value."""
+    pairs = []
+    for found in element.findall(f"cap:{name}", NS):
+        value_name, value = _text(found, "valueName"), _text(found, "value")
+        if value_name and value:
+            pairs.append((value_name, value))
+    return tuple(pairs)
 
 
 def _polygon(text: str, where: str) -> tuple[tuple[float, float], ...]:
@@ -149,14 +162,9 @@ def _check_coordinates(latitude: float, longitude: float, where: str) -> None:
 
 
 def _references(text: str | None) -> tuple[Reference, ...]:
-    if text is None:
-        return ()
-    entries = text.split()
-    if not entries:
-        raise InvalidCapAlert("<references> must name at least one earlier alert (sender,identifier,sent)",
-                              field="alert.references")
+    """The alerts an alert refers to; an empty `<references/>` (which the schema allows) names none."""
     references = []
-    for entry in entries:
+    for entry in (text or "").split():
         parts = entry.split(",")
         if len(parts) != 3 or not all(parts) or not _DATETIME.match(parts[2]):
             raise InvalidCapAlert(f"reference {entry!r} is not `sender,identifier,sent`", field="alert.references")
@@ -174,8 +182,9 @@ def _check_rules(root: etree._Element) -> None:
         raise InvalidCapAlert("a Restricted alert needs <restriction>", field="alert.restriction")
     if scope == "Private" and not _text(root, "addresses"):
         raise InvalidCapAlert("a Private alert needs <addresses>", field="alert.addresses")
-    if _text(root, "msgType") in ("Update", "Cancel", "Ack", "Error") and root.find("cap:references", NS) is None:
-        raise InvalidCapAlert(f"a {_text(root, 'msgType')} must name the alerts it refers to in <references>",
+    if _text(root, "msgType") in ("Update", "Cancel", "Ack", "Error") and not _text(root, "references"):
+        raise InvalidCapAlert(f"a CAP {_text(root, 'msgType')} must name at least one earlier alert in "
+                              "<references> (sender,identifier,sent)",
                               field="alert.references")
 
 
@@ -198,6 +207,7 @@ def parse_cap_alert(data: bytes) -> CapAlert:
                 description=_text(area, "areaDesc"),
                 polygons=tuple(_polygon(text, f"{where}.polygon") for text in _texts(area, "polygon")),
                 circles=tuple(_circle(text, f"{where}.circle") for text in _texts(area, "circle")),
+                geocodes=_pairs(area, "geocode"),
             ))
         infos.append(Info(
             language=_text(info, "language") or "en-US", categories=_texts(info, "category"),
@@ -205,6 +215,7 @@ def parse_cap_alert(data: bytes) -> CapAlert:
             certainty=_text(info, "certainty"), headline=_text(info, "headline"),
             description=_text(info, "description"), instruction=_text(info, "instruction"),
             sender_name=_text(info, "senderName"), areas=tuple(areas),
+            event_codes=_pairs(info, "eventCode"), parameters=_pairs(info, "parameter"),
         ))
     return CapAlert(
         identifier=_text(root, "identifier"), sender=_text(root, "sender"), sent=_text(root, "sent"),
