@@ -2,8 +2,9 @@
 
 Distances in the truncated one-decimal convention of the exact-method literature, compared
 with `cvrplib_opt_distance_trunc1dec` in bks_c1_r1.csv (minimum distance, any fleet size).
-Each installed backend (OR-Tools always; PyVRP with the `routing` extra) solves every instance
-with the same time limit, one after the other, and the mean gaps are printed side by side.
+Each backend (PyVRP, the default, and OR-Tools) solves every instance with the same time limit,
+one after the other; the mean gaps are printed per family side by side, with the default
+backend's gap against the aim (at most 1 % to the best-known distances).
 
     .venv/bin/python bench/dispatch_solomon.py [--time-limit 10] [--instances C101,R101] [--backends ortools,pyvrp]
 """
@@ -17,9 +18,10 @@ import sys
 from pathlib import Path
 
 from coordination.planner import (
+    DEFAULT_RELIEF_BACKEND,
+    RELIEF_BACKENDS,
     DistanceConvention,
     RoutingStatus,
-    available_relief_backends,
     load_solomon,
     plan_relief,
 )
@@ -31,8 +33,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance per backend")
     parser.add_argument("--instances", default="", help="comma-separated names; default all C1 and R1")
-    parser.add_argument("--backends", default=",".join(available_relief_backends()),
-                        help="comma-separated backends (default: every installed one)")
+    parser.add_argument("--backends", default=",".join(RELIEF_BACKENDS),
+                        help="comma-separated backends (default: all, the default backend first)")
     parser.add_argument("--data", type=Path, default=SOLOMON)
     args = parser.parse_args()
     bks_file = args.data / "bks_c1_r1.csv"
@@ -63,10 +65,12 @@ def main() -> None:
             continue
         summary = f"MEAN GAP {label}: " + ", ".join(
             f"{backend} {statistics.mean(gaps[backend][i] for i in chosen):.2%}" for backend in backends)
+        if DEFAULT_RELIEF_BACKEND in backends:
+            default_gap = statistics.mean(gaps[DEFAULT_RELIEF_BACKEND][i] for i in chosen)
+            summary += f"; default ({DEFAULT_RELIEF_BACKEND}) {default_gap:.2%} [aim <= 1.00%]"
         if {"ortools", "pyvrp"} <= set(backends):
             summary += (f"; ortools minus pyvrp "
-                        f"{100 * statistics.mean(gaps['ortools'][i] - gaps['pyvrp'][i] for i in chosen):.2f} points "
-                        "[aim <= 1 point]")
+                        f"{100 * statistics.mean(gaps['ortools'][i] - gaps['pyvrp'][i] for i in chosen):.2f} points")
         print(summary)
 
 

@@ -25,7 +25,6 @@ from coordination.planner.plan import (
 from coordination.planner.relief_backends import (
     DEFAULT_RELIEF_BACKEND,
     RELIEF_BACKENDS,
-    available_relief_backends,
     plan_relief,
 )
 from coordination.planner.relief_routing import (
@@ -89,7 +88,6 @@ __all__ = [
     "UnservedNeed",
     "UnservedReason",
     "VrptwInstance",
-    "available_relief_backends",
     "build_problem",
     "distance_matrix",
     "edge_travel_s",

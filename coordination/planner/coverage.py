@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from ortools.sat.python import cp_model
 
 from coordination.planner.assembly import Pick, plan_from_picks
 from coordination.planner.candidates import DispatchProblem
@@ -106,6 +105,10 @@ def solve_with_coverage(*, problem: DispatchProblem, covers: Sequence[RuleCover]
             unserved; it is fixed as a constraint, which removes BIG from the objective and
             makes the reported gap a gap on response, pre-emption, coverage and move-up costs.
     """
+    # CP-SAT (and the pandas it imports) costs about 2.5 s to load: loaded by the first coverage
+    # plan, not by every process that imports the planner (`iccc --help`, `iccc serve`).
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     started = {(g, u) for g, u, _eta in start}
     used: list[list] = [[] for _ in problem.units]

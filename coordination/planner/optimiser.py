@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from coordination.planner.assembly import Pick, plan_from_picks
 from coordination.planner.candidates import DispatchProblem, build_problem
@@ -107,6 +106,8 @@ def solve_min_cost_flow(*, problem: DispatchProblem) -> tuple[str, list[Pick]]:
                    np.array([total_slots])]
     costs += [np.array([g.priority * big for g in groups], dtype=np.int64), np.zeros(unit_count, dtype=np.int64),
               np.array([0])]
+
+    from ortools.graph.python import min_cost_flow  # loaded by the first plan, not at start-up
 
     solver = min_cost_flow.SimpleMinCostFlow()
     arcs = solver.add_arcs_with_capacity_and_unit_cost(

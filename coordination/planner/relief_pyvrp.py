@@ -1,8 +1,7 @@
 """Relief routing with PyVRP, the hybrid genetic search that leads the Solomon benchmarks.
 
-A selectable backend (see `relief_backends`): on the Solomon C1/R1 instances OR-Tools' guided
-local search stays further from the best-known distances than PyVRP given the same time, so a
-deployment that plans large supply runs can choose this one. It needs the `routing` extra.
+The default backend (see `relief_backends`): on the Solomon C1/R1 instances OR-Tools' guided
+local search stays further from the best-known distances than PyVRP given the same time.
 
 Distances and times are scaled to integers as in the OR-Tools backend: the objective's
 distances rounded, travel times rounded up (so accepted routes are feasible in real time),

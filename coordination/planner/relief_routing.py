@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from enum import Enum
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from coordination.planner.solomon import VrptwInstance
 from coordination.errors import InvalidInput
@@ -116,6 +115,8 @@ def _solve_once(
     first_solution: str,
 ) -> ReliefPlan:
     """Run one guided local search from one first-solution strategy."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2  # loaded when relief is planned
+
     try:
         strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
     except AttributeError:

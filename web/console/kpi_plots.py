@@ -12,8 +12,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matplotlib.figure import Figure
-
 from coordination.performance import KpiComparison
 
 CURRENT_COLOUR, BASELINE_COLOUR = "#14213d", "#9aa5b1"
@@ -36,6 +34,9 @@ def comparison_plot(*, title: str, comparisons: Sequence[KpiComparison], unit: s
     labels = [c.group.replace("_", " ") for c in rows]
     current = [c.current.value * scale if c.current else 0 for c in rows]
     baseline = [c.baseline.value * scale if c.baseline else 0 for c in rows]
+    # matplotlib costs about 2 s to load: loaded by the first KPI plot, not at every start.
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(6.5, 0.45 * len(rows) + 1.4), layout="constrained")
     axes = figure.subplots()
     positions = range(len(rows))

@@ -7,10 +7,10 @@ import dataclasses
 import pytest
 
 from coordination.planner import (
+    DEFAULT_RELIEF_BACKEND,
     RELIEF_BACKENDS,
     DistanceConvention,
     RoutingStatus,
-    available_relief_backends,
     load_solomon,
     plan_relief,
 )
@@ -31,8 +31,6 @@ def small_c101(customers: int = 25):
 @pytest.mark.parametrize("backend", sorted(RELIEF_BACKENDS))
 def test_every_installed_backend_plans_feasible_routes_to_the_same_optimum(backend):
     """On the first 25 customers of C101 both solvers reach 191.3, the optimum in one-decimal distances."""
-    if backend not in available_relief_backends():
-        pytest.skip(f"the {backend} backend is not installed")
     instance = small_c101()
     plan = plan_relief(instance=instance, time_limit_s=1.0, backend=backend, convention=DistanceConvention.TRUNC1)
     assert plan.status is RoutingStatus.FEASIBLE or plan.status is RoutingStatus.OPTIMAL
@@ -46,9 +44,13 @@ def test_an_unknown_backend_is_refused_naming_the_field():
     assert error.value.field == "backend"
 
 
-def test_a_backend_whose_package_is_missing_says_what_to_install(monkeypatch):
-    monkeypatch.setattr(backends_module.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(InvalidInput) as error:
-        plan_relief(instance=small_c101(), time_limit_s=1.0, backend="pyvrp")
-    assert "routing" in str(error.value) and error.value.field == "backend"
-    assert available_relief_backends() == ()
+def test_pyvrp_is_the_default_and_ortools_stays_selectable(monkeypatch):
+    """The default is the backend nearer the best-known distances (bench/dispatch_solomon.py)."""
+    assert DEFAULT_RELIEF_BACKEND == "pyvrp"
+    chosen = []
+    real_import = backends_module.importlib.import_module
+    monkeypatch.setattr(backends_module.importlib, "import_module",
+                        lambda name: chosen.append(name) or real_import(name))
+    plan_relief(instance=small_c101(10), time_limit_s=0.2)
+    plan_relief(instance=small_c101(10), time_limit_s=0.2, backend="ortools")
+    assert chosen == ["coordination.planner.relief_pyvrp", "coordination.planner.relief_routing"]
