@@ -9,7 +9,6 @@ jurisdiction, priority, chain of command); a new one is registered with a token 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,29 +20,15 @@ from coordination import audit
 from coordination.agencies import AgencyRegistration, RegisteredAgency, new_webhook_secret, register_agency
 from coordination.clock import Clock
 from coordination.errors import InvalidInput
+from coordination.geojson import FeatureCollectionRejected, FeatureProblem, features_of
 from coordination.jurisdictions import checked_jurisdiction
 from coordination.principals import Principal
 from coordination.store.tables import Agency
 from coordination.webhooks.allowlist import check_webhook_url
 
 
-@dataclass(frozen=True)
-class FeatureProblem:
-    index: int
-    """The feature's position in `features`, from 0."""
-    reason: str
-
-    def __str__(self) -> str:
-        return f"feature {self.index}: {self.reason}"
-
-
-class AgencyImportRejected(InvalidInput):
-    """The collection has bad features; `problems` lists every one. Nothing was imported."""
-
-    def __init__(self, problems: list[FeatureProblem]):
-        super().__init__(f"{len(problems)} bad feature(s); nothing imported: " + "; ".join(map(str, problems[:5])),
-                         field="features")
-        self.problems = problems
+class AgencyImportRejected(FeatureCollectionRejected):
+    """The collection has bad agencies; `problems` lists every one. Nothing was imported."""
 
 
 @dataclass
@@ -54,14 +39,7 @@ class ImportResult:
 
 def parse_feature_collection(text: str) -> list[Any]:
     """Return the features of a GeoJSON FeatureCollection; raise `AgencyImportRejected` if it is not one."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise AgencyImportRejected([FeatureProblem(-1, f"not JSON: {error.msg} at line {error.lineno}")]) from None
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" \
-            or not isinstance(document.get("features"), list):
-        raise AgencyImportRejected([FeatureProblem(-1, "not a GeoJSON FeatureCollection with a `features` list")])
-    return document["features"]
+    return features_of(text, AgencyImportRejected)
 
 
 def _registration(feature: Any, allowed_hosts: frozenset[str]) -> AgencyRegistration:

@@ -17,6 +17,8 @@ class Role(str, Enum):
     VIEWER = "viewer"
     ALERT_SOURCE = "alert_source"
     """An integration that posts CAP alerts (a met office, a seismic network, a utility's SCADA)."""
+    SENSOR_FEED = "sensor_feed"
+    """An integration that posts sensor readings (a FIWARE or IUDX subscription, a SCADA gateway)."""
 
 
 TOKEN_PREFIX = "iccc_"

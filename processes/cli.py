@@ -51,6 +51,7 @@ from processes.demo import (
 from processes.drill_commands import drill, load_scenario_or_exit
 from processes.drill_live import LiveDrill
 from processes.rule_commands import rules
+from processes.sensor_commands import sensors
 from processes.sop_commands import sop
 from processes.user_commands import users
 from processes.worker_command import worker
@@ -80,6 +81,7 @@ def main() -> None:
 
 main.add_command(sop)
 main.add_command(rules)
+main.add_command(sensors)
 main.add_command(worker)
 main.add_command(users)
 

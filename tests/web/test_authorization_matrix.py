@@ -11,6 +11,7 @@ import pytest
 from coordination import SYSTEM, Role, issue_token
 from coordination.dispatch_service import StationRegistration, UnitRegistration, register_station, register_unit
 from coordination.geojson import GeoPoint
+from coordination.sensors import SHIPPED_KINDS, SensorRegistration, register_sensor
 from tests.web.conftest import FIRE_REPORT, bearer
 
 pytestmark = pytest.mark.database
@@ -33,8 +34,10 @@ AGENCY_ROUTES = [
     ("unit-position", "POST", "/api/v1/units/{unit}/position",
      {"location": {"type": "Point", "coordinates": [77.6, 12.98]}}, 200),
     ("unit-status", "POST", "/api/v1/units/{unit}/status", {"status": "out_of_service"}, 200),
+    ("list-sensors", "GET", "/api/v1/sensors", None, 200),
+    ("read-sensor", "GET", "/api/v1/sensors/{sensor}", None, 200),
 ]
-LISTS = {"list-tasks", "list-stations", "list-units"}
+LISTS = {"list-tasks", "list-stations", "list-units", "list-sensors"}
 """Lists answer another agency with its own items (none of the fire agency's)."""
 
 
@@ -43,7 +46,7 @@ def test_the_matrix_covers_every_route_an_agency_may_call(app):
                         if Role.AGENCY in getattr(app.view_functions[rule.endpoint], "allowed_roles", ())}
     adapter = app.url_map.bind("localhost")
     nothing = "00000000-0000-4000-8000-000000000000"
-    covered = {adapter.match(path.format(task=nothing, agency="x", unit=nothing),
+    covered = {adapter.match(path.format(task=nothing, agency="x", unit=nothing, sensor="x"),
                              method=method)[0] for _id, method, path, _body, _status in AGENCY_ROUTES}
     assert agency_endpoints == covered
 
@@ -66,9 +69,12 @@ def world(client, store, clock, officer, make_agency):
             location=GeoPoint(type="Point", coordinates=(77.5946, 12.9716))))
         unit = register_unit(session=session, clock=clock, actor=SYSTEM, registration=UnitRegistration(
             code="FS-01-1", unit_type="fire_engine", station_id=station.id)).id
+        register_sensor(session=session, clock=clock, actor=SYSTEM, kinds=SHIPPED_KINDS, registration=SensorRegistration(
+            id="hydrant-pressure-1", kind="pipe_pressure", unit="kPa", agency="fire-central", interval_s=60,
+            location=GeoPoint(type="Point", coordinates=(77.5946, 12.9716))))
     return {"own": bearer(fire_token), "other": bearer(police_token), "none": {},
             "bad": bearer("iccc_forged-token"), "expired": bearer(expired), "revoked": bearer(revoked)}, {
-        "task": task, "unit": str(unit)}
+        "task": task, "unit": str(unit), "sensor": "hydrant-pressure-1"}
 
 
 @pytest.mark.parametrize("route", AGENCY_ROUTES, ids=[route[0] for route in AGENCY_ROUTES])
@@ -76,7 +82,7 @@ def test_an_agency_reaches_only_its_own(client, world, route):
     _id, method, path, body, own_status = route
     callers, ids = world
     task = ids["task"]
-    url = path.format(task=task, agency="fire-central", unit=ids["unit"])
+    url = path.format(task=task, agency="fire-central", unit=ids["unit"], sensor=ids["sensor"])
     kwargs = {"json": body} if body is not None else {}
     for caller, expected in [("none", 401), ("bad", 401), ("expired", 401), ("other", 404)]:
         response = client.open(url, method=method, headers=callers[caller], **kwargs)
@@ -186,6 +192,10 @@ API_ROLES: dict[str, set[Role] | None] = {
     "users.create": ADMIN,
     "users.change": ADMIN,
     "users.change_password": ADMIN,
+    "sensors.list_sensors": AGENCY_AND_OFFICERS | {Role.PLANNER},
+    "sensors.read_sensor": AGENCY_AND_OFFICERS | {Role.PLANNER},
+    "sensors.register_a_sensor": ADMIN,
+    "sensors.import_geojson": ADMIN,
     "openapi.document": PUBLIC,
 }
 

@@ -19,6 +19,7 @@ from web.api import (
     operations,
     public,
     rules,
+    sensors,
     sops,
     tasks,
     units,
@@ -27,7 +28,7 @@ from web.api import (
 )
 
 AREAS = (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-         public, webhooks, units, dispatch, incident_runs, users, rules)
+         public, webhooks, units, dispatch, incident_runs, users, rules, sensors)
 
 
 def register(app: Flask, *, url_prefix: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,8 +15,10 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from coordination import InvalidInput, parse_allowed_hosts
 from coordination.cap import CapTrust, load_cap_trust
 from coordination.duplicates import DuplicatePolicy
+from coordination.intake.settings import DEFAULT_TOPICS, SHARED_GROUP, BrokerSettings, ReadingRetention
 from coordination.landmarks import Landmark, load_landmarks
 from coordination.public_feed import PublicationPolicy, parse_delays
+from coordination.sensors.kinds import SHIPPED_KINDS, SensorKind, parse_extra_kinds
 
 DEFAULT_DATA_DIR = Path("iccc-data")
 MAX_REQUEST_BYTES = 1024 * 1024  # an incident report or a CAP alert is kilobytes; a megabyte is abuse
@@ -47,6 +49,10 @@ class Settings:
     delivery_workers: int = 8
     landmarks: tuple[Landmark, ...] = ()
     """The city's own landmarks for the map's place look-up (ICCC_LANDMARKS, GeoJSON), read at start-up."""
+    # City data in: the kinds of sensor, the broker the intake subscribes on, readings kept.
+    sensor_kinds: dict[str, SensorKind] = field(default_factory=lambda: dict(SHIPPED_KINDS))
+    broker: BrokerSettings = BrokerSettings()
+    retention: ReadingRetention = ReadingRetention()
 
     @classmethod
     def from_environment(cls, *, data_dir: Path = DEFAULT_DATA_DIR, **overrides) -> Settings:
@@ -62,6 +68,7 @@ class Settings:
             secure_cookies=os.environ.get("ICCC_SECURE_COOKIES", "true").lower() != "false",
         )
         values.update(_issue_4_settings())
+        values.update(_city_data_settings())
         values.update(overrides)
         return cls(**values)
 
@@ -94,6 +101,40 @@ def _issue_4_settings() -> dict:
                                  require_signature=_switch("ICCC_CAP_REQUIRE_SIGNATURE", default=False)),
         delivery_workers=int(_number("ICCC_DELIVERY_WORKERS", 8, whole=True)),
         landmarks=load_landmarks(Path(env("ICCC_LANDMARKS"))) if env("ICCC_LANDMARKS") else (),
+    )
+
+
+def _city_data_settings() -> dict:
+    env = os.environ.get
+    topics = tuple(topic.strip() for topic in env("ICCC_MQTT_TOPICS", ",".join(DEFAULT_TOPICS)).split(",")
+                   if topic.strip())
+    vehicle_topics = tuple(topic.strip() for topic in env("ICCC_MQTT_VEHICLE_TOPICS", "iccc/vehicles/#").split(",")
+                           if topic.strip())
+    protocol = env("ICCC_MQTT_PROTOCOL", "5").strip()
+    if protocol not in ("5", "3.1.1"):
+        raise InvalidInput(f"ICCC_MQTT_PROTOCOL must be 5 or 3.1.1, not {protocol!r}", field="ICCC_MQTT_PROTOCOL")
+    ca_file = env("ICCC_MQTT_CA_FILE")
+    if ca_file and not Path(ca_file).is_file():
+        raise InvalidInput(f"ICCC_MQTT_CA_FILE: {ca_file} is not a readable file", field="ICCC_MQTT_CA_FILE")
+    return dict(
+        sensor_kinds=parse_extra_kinds(env("ICCC_SENSOR_KINDS", "")),
+        broker=BrokerSettings(
+            host=env("ICCC_MQTT_HOST", "127.0.0.1"),
+            port=int(_number("ICCC_MQTT_PORT", 1883, whole=True)),
+            username=env("ICCC_MQTT_USERNAME", ""), password=env("ICCC_MQTT_PASSWORD", ""),
+            tls=_switch("ICCC_MQTT_TLS", default=False), ca_file=Path(ca_file) if ca_file else None,
+            topics=topics, vehicle_topics=vehicle_topics,
+            shared_group=env("ICCC_MQTT_SHARED_GROUP", SHARED_GROUP).strip(),
+            protocol=5 if protocol == "5" else 4,
+            client_id=env("ICCC_MQTT_CLIENT_ID", "").strip(),
+            session_expiry_s=int(_number("ICCC_MQTT_SESSION_EXPIRY_S", 3600, whole=True)),
+        ),
+        retention=ReadingRetention(
+            raw=timedelta(days=_number("ICCC_READINGS_RAW_DAYS", 7.0)),
+            bucket=timedelta(seconds=_number("ICCC_READINGS_BUCKET_S", 3600.0)),
+            keep=timedelta(days=_number("ICCC_READINGS_KEEP_DAYS", 365.0)),
+            future_skew=timedelta(seconds=_number("ICCC_READINGS_FUTURE_SKEW_S", 300.0)),
+        ),
     )
 
 

@@ -20,7 +20,7 @@ from coordination import (
     NotFound,
     Unauthenticated,
 )
-from coordination.agency_import import AgencyImportRejected
+from coordination.geojson import FeatureCollectionRejected
 from coordination.rules import RuleDefinitionError
 from sop_engine import IcccError, SopDefinitionError
 
@@ -162,8 +162,8 @@ def register_error_handlers(app: Flask, *, page: ErrorPage | None = None) -> Non
         errors = [{"line": item.line, "field": item.field, "message": item.message} for item in error.problems]
         return respond(Problem(422, "invalid-rule", "Invalid trigger rule", str(error), {"errors": errors}))
 
-    @app.errorhandler(AgencyImportRejected)
-    def _bad_import(error: AgencyImportRejected) -> Response:
+    @app.errorhandler(FeatureCollectionRejected)
+    def _bad_import(error: FeatureCollectionRejected) -> Response:
         errors = [{"index": item.index, "message": item.reason} for item in error.problems]
         return respond(Problem(422, "invalid-input", "Invalid input", str(error),
                                {"field": error.field, "errors": errors}))

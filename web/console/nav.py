@@ -51,6 +51,7 @@ PEOPLE: dict[Role, str] = {
     Role.PLANNER: "planners",
     Role.AGENCY: "agency staff",
     Role.ALERT_SOURCE: "alert sources",
+    Role.SENSOR_FEED: "sensor feeds",
 }
 """The people holding each role, as a refusal names who may use a page."""
 

@@ -36,12 +36,13 @@ from coordination.store.tables.runs import (
     Task,
     Timer,
 )
+from coordination.store.tables.sensors import IntakeDeadLetter, Sensor, SensorLatest, SensorReading
 from coordination.store.tables.timeline import TimelineEntry
 
 __all__ = [
     "Agency", "ApiToken", "Base", "CapAlertRecord", "DeliveryAttempt", "DispatchAssignment", "DispatchDemand",
-    "DispatchRecommendation", "DrillRun", "DuplicateReport", "DutyRequest", "Escalation", "Incident",
+    "DispatchRecommendation", "DrillRun", "IntakeDeadLetter", "DuplicateReport", "DutyRequest", "Escalation", "Incident",
     "MissedOrderDeadline", "NAMING", "OfficerAlert", "PublicNotice", "PublicWarning", "ResponseUnit",
-    "RoutingPolicy", "RuleOutcome", "RuleStateRow", "RuleVersion", "SequenceNumber", "SignInAttempt", "SopRunEvent", "SopRunRecord", "SopVersion",
+    "RoutingPolicy", "RuleOutcome", "RuleStateRow", "RuleVersion", "SequenceNumber", "Sensor", "SensorLatest", "SensorReading", "SignInAttempt", "SopRunEvent", "SopRunRecord", "SopVersion",
     "Station", "Task", "TimelineEntry", "Timer", "User", "WebhookMessage",
 ]

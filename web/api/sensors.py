@@ -1,0 +1,65 @@
+"""Sensors: the registry (list, read, register, import GeoJSON) and the sensors as a GeoJSON
+layer for the map. An agency sees only its own sensors."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request, url_for
+
+from coordination import Role
+from coordination.sensors import (
+    SensorRegistration,
+    import_sensors,
+    parse_sensor_collection,
+    register_sensor,
+    sensor_json,
+    sensors_visible_to,
+    visible_sensor,
+)
+from coordination.store.tables import Sensor
+from web.api.listing import page_of
+from web.app.context import api, json_body, principal, services, session
+from web.app.problems import BadRequestBody
+
+blueprint = Blueprint("sensors", __name__)
+
+READERS = (Role.AGENCY, Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER, Role.PLANNER)
+
+
+@blueprint.get("/sensors")
+@api(*READERS)
+def list_sensors():
+    """Sensors by id, each with its latest reading; `kind` filters. An agency sees only its own."""
+    query = sensors_visible_to(principal())
+    kind = request.args.get("kind")
+    if kind is not None:
+        query = query.where(Sensor.kind == kind)
+    return page_of(query, sensor_json)
+
+
+@blueprint.get("/sensors/<sensor_id>")
+@api(*READERS)
+def read_sensor(sensor_id: str):
+    """One sensor with its latest reading (404 for another agency's)."""
+    return sensor_json(visible_sensor(session=session(), principal=principal(), sensor_id=sensor_id))
+
+
+@blueprint.post("/sensors")
+@api(Role.ADMINISTRATOR)
+def register_a_sensor():
+    """Register a sensor: its id (the name its readings carry), kind, location, unit, agency, interval."""
+    sensor = register_sensor(session=session(), clock=services().clock, registration=json_body(SensorRegistration),
+                             kinds=services().settings.sensor_kinds, actor=principal())
+    return sensor_json(sensor), 201, {"Location": url_for("sensors.read_sensor", sensor_id=sensor.id)}
+
+
+@blueprint.post("/sensors/import")
+@api(Role.ADMINISTRATOR)
+def import_geojson():
+    """Register or change sensors from a GeoJSON FeatureCollection of Points, all or nothing."""
+    if not request.is_json and request.mimetype != "application/geo+json":
+        raise BadRequestBody("send a GeoJSON FeatureCollection as application/geo+json or application/json",
+                             status=415)
+    result = import_sensors(session=session(), clock=services().clock,
+                            features=parse_sensor_collection(request.get_data(as_text=True)),
+                            kinds=services().settings.sensor_kinds, actor=principal())
+    return {"registered": result.registered, "changed": result.changed}
