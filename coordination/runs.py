@@ -1,4 +1,5 @@
-"""Driving SOP runs: feed an event to the pure runtime, execute the commands it returns.
+"""Driving SOP runs in the store: the SOP host (`sop_engine.host`) feeds each event to the pure
+runtime and executes the commands it returns through the store's port (`run_commands`).
 
 Everything here happens inside the caller's transaction, so a run's new state, its event log,
 its tasks, its timers, its timeline entries and its outbox messages commit together or not at
@@ -8,26 +9,23 @@ all. Every event fed to a run is kept in order (`sop_run_events`), so the run ca
 from __future__ import annotations
 
 import uuid
-from collections import deque
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from coordination import audit
 from coordination.clock import Clock
 from coordination.errors import NotFound
-from coordination.run_commands import Context, Spawn, execute
+from coordination.run_commands import StoreRunPort
 from coordination.sop_catalogue import definition_for, sop_for_incident
-from coordination.store.tables import Incident, SopRunEvent, SopRunRecord
+from coordination.store.tables import Incident, SopRunRecord
 from sop_engine import (
     Event,
     IncidentFacts,
-    RunStarted,
     RunStatus,
     SopDefinition,
     SopRun,
-    advance,
-    event_to_json,
+    begin_run,
+    drive_run,
     new_run,
     run_from_json,
     run_to_json,
@@ -56,8 +54,8 @@ def start_run(*, session: Session, clock: Clock, incident: Incident, definition:
     audit.record(session, at=now, kind="sop.started", actor=actor, incident_id=incident.id,
                  summary=f"SOP {definition.ref} started: {definition.title}",
                  data={"run_id": str(record.id), "sop_id": definition.ref.sop_id, "version": definition.ref.version})
-    _drive(session=session, clock=clock, record=record, run=run, incident=incident, event=RunStarted(run.incident),
-           actor=actor)
+    port = _port(session=session, clock=clock, record=record, incident=incident, actor=actor, events_recorded=0)
+    begin_run(port, run, port.now)
     return record
 
 
@@ -89,31 +87,16 @@ def apply_event(*, session: Session, clock: Clock, run_id: uuid.UUID, event: Eve
         raise NotFound(f"SOP run {run_id} does not exist")
     incident = session.get(Incident, record.incident_id)
     assert incident is not None
-    _drive(session=session, clock=clock, record=record, run=load_run(session, record), incident=incident,
-           event=event, actor=actor)
+    port = _port(session=session, clock=clock, record=record, incident=incident, actor=actor)
+    drive_run(port, load_run(session, record), event, port.now)
     return record
 
 
-def _drive(*, session: Session, clock: Clock, record: SopRunRecord, run: SopRun, incident: Incident, event: Event,
-           actor: str) -> None:
-    now = clock.now()
-    context = Context(session=session, clock=clock, now=now, record=record, incident=incident, actor=actor)
-    seq = session.scalar(select(func.max(SopRunEvent.seq)).where(SopRunEvent.run_id == record.id)) or 0
-    pending: deque[Event] = deque([event])
-    spawned: list[Incident] = []
-    while pending:
-        next_event = pending.popleft()
-        seq += 1
-        session.add(SopRunEvent(run_id=record.id, seq=seq, at=now, actor=actor, event=event_to_json(next_event)))
-        run, commands = advance(run, next_event, now)
-        for command in commands:
-            outcome = execute(context, command)
-            if isinstance(outcome, Spawn):
-                spawned.append(outcome.incident)
-            elif outcome is not None:
-                pending.append(outcome)
-    record.state = run_to_json(run)
-    record.status = run.status.value
-    record.finished_at = run.finished_at
-    for child in spawned:
-        start_matching_sop(session=session, clock=clock, incident=child, actor="engine")
+def _port(*, session: Session, clock: Clock, record: SopRunRecord, incident: Incident, actor: str,
+          events_recorded: int | None = None) -> StoreRunPort:
+    """The store's port for one drive of `record` (the SOP host executes the run's commands through it)."""
+    return StoreRunPort(
+        session=session, clock=clock, now=clock.now(), record=record, incident=incident, actor=actor,
+        events_recorded=events_recorded,
+        start_spawned=lambda child: start_matching_sop(session=session, clock=clock, incident=child, actor="engine"),
+    )

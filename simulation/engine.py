@@ -1,6 +1,6 @@
 """One replication of a drill: SimPy drives a coordination world in simulated time.
 
-The world is the pure SOP runtime with the production routing (`RuntimeWorld`, the default) or
+The world is the SOP host over memory with the production routing (`RuntimeWorld`, the default) or
 the production services over in-memory SQLite (`ServicesWorld`): `declare_incident` starts
 the real SOPs, simulated agencies answer through `answer_task`, the simulated duty officer
 through `answer_request`, deadlines fire through `fire_due_timers`. After every call the drill

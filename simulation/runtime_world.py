@@ -1,12 +1,13 @@
-"""The fast world: the pure SOP runtime and the production routing, with no database.
+"""The fast world: the SOP host over memory, with the production routing and no database.
 
-It executes the runtime's commands the way `coordination.run_commands` does (tasks to the
-agencies routing picks, `TasksAssigned` back to the run, timers, escalations, decisions,
-notices, spawned incidents with the same cascade depth limit, the incident resolved when its
-SOP completes) but keeps them in dictionaries. The services world spends most of a drill in
-SQLAlchemy and the hash-chained timeline; this one reaches the benchmark aims (a 24-hour city
-drill thousands of times faster than real time). A test holds the two worlds to the same
-records for the same seed.
+The runs go through the one SOP host (`sop_engine.host`), as the store's do; this world is the
+host's memory port (`MemoryRunPort`): tasks to the agencies routing picks, timers on a heap,
+escalations, requests to the duty officer and spawned incidents kept in dictionaries, the
+incident resolved when its SOP completes. What only writes the timeline or the outbox in
+production (missed deadlines, notices) leaves nothing here. The services world spends most of a
+drill in SQLAlchemy and the hash-chained timeline; this one reaches the benchmark aims (a 24-hour
+city drill thousands of times faster than real time). A contract test runs the same scenarios
+through both ports (`tests/simulation/test_sop_host_contract.py`).
 """
 
 from __future__ import annotations
@@ -14,22 +15,20 @@ from __future__ import annotations
 import heapq
 import itertools
 import uuid
-from collections import deque
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
 
 from coordination.lifecycles import (
     INCIDENT_MOVES,
     NOTICE_APPROVE,
+    NOTICE_WITHHOLD,
     TASK_MOVES,
     IncidentStatus,
     TaskStatus,
     require_move,
 )
 from coordination.routing import AgencyArea, JurisdictionIndex
-from coordination.run_commands import MAX_CASCADE_DEPTH
 from simulation.scenario import Scenario
 from simulation.services_world import DRILL_DUTY_OFFICER, agency_specs, sop_files
 from simulation.sim_clock import SimClock
@@ -47,8 +46,6 @@ from sop_engine import (
     AgencyRole,
     AskDecision,
     CancelTask,
-    CancelTimer,
-    CreateTask,
     DeadlineMissed,
     DecisionTaken,
     DispatchAction,
@@ -61,19 +58,17 @@ from sop_engine import (
     PublishNotice,
     RequestDispatch,
     RequestNoticeApproval,
-    RunStarted,
     RunStatus,
     SendNotice,
     Severity,
     SopDefinition,
     SopRun,
     SpawnIncident,
-    StartTimer,
     TaskAcknowledged,
     TaskCompleted,
-    TasksAssigned,
     TimerFired,
-    advance,
+    begin_run,
+    drive_run,
     load_sop_text,
     matching_sop,
     new_run,
@@ -121,18 +116,118 @@ class _Request:
     open: bool = True
 
 
-@dataclass(slots=True)
-class _Run:
-    run: SopRun
-    incident: int
-    definition: SopDefinition
-    timers: dict[str, datetime] = field(default_factory=dict)
-    requests: list[_Request] = field(default_factory=list)
-    """The duty officer's requests it asked: closed when it finishes."""
+class MemoryRunPort:
+    """One run of the runtime world, and the host's port for it (`sop_engine.RunPort`)."""
+
+    __slots__ = ("world", "run", "run_id", "incident", "definition", "timers", "requests", "now")
+
+    def __init__(self, world: RuntimeWorld, run: SopRun, incident: _Incident, definition: SopDefinition):
+        self.world, self.run, self.run_id = world, run, run.run_id
+        self.incident, self.definition = incident, definition
+        self.timers: dict[str, datetime] = {}
+        """Pending timers by key (a timer on the world's heap that is not here was cancelled or moved)."""
+        self.requests: list[_Request] = []
+        """The duty officer's requests it asked: closed when it finishes."""
+        self.now = world.clock.now()
+        """The moment of the event being driven (set before each drive)."""
+
+    def record_event(self, event: Event) -> None:
+        """A drill keeps no event log: its records are the tasks, escalations and incidents."""
+
+    def save(self, run: SopRun) -> None:
+        self.run = run
+        if run.status is not _RUNNING:
+            # A finished run ignores every event (and its timers are cancelled, its tasks and
+            # requests closed): drop it, so a long drill keeps only the runs still going.
+            del self.world.runs[self.run_id]
+
+    def start_spawned(self, child: _Incident) -> None:
+        self.world.start_matching_sop(child)
+
+    def create_tasks(self, *, step_id: str, role: AgencyRole, instruction: str, ack_due_at: datetime,
+                     complete_due_at: datetime) -> tuple[str, ...]:
+        world = self.world
+        return tuple(world.new_task(self, step_id, role, ack_due_at, complete_due_at, agency=area.code)
+                     for area in world.agencies(role, self.incident))
+
+    def recommend_units(self, command: RequestDispatch) -> bool:
+        """No dispatch service here: the drill's fleet answers each owning agency's task instead, as
+        the services world does with no units registered."""
+        return False
+
+    def cancel_task(self, command: CancelTask) -> None:
+        task = self.world.tasks.get(command.task_id)
+        if task is not None and task.status.is_open:
+            require_move(f"task {task.key}", task.status, TaskStatus.CANCELLED, TASK_MOVES)
+            task.status = TaskStatus.CANCELLED
+
+    def start_timer(self, key: str, due_at: datetime) -> None:
+        self.timers[key] = due_at
+        world = self.world
+        heapq.heappush(world.timer_heap, (due_at, next(world.timer_seq), self.run_id, key))
+
+    def cancel_timer(self, key: str) -> None:
+        self.timers.pop(key, None)
+
+    def deadline_missed(self, command: DeadlineMissed) -> None:
+        """Only the timeline and the metrics hear of it in production."""
+
+    def escalate(self, command: Escalate) -> None:
+        self.world.escalations.append(EscalationRow(self.incident.key, command.step_id, command.rung,
+                                                    command.target.value, self.now))
+
+    def ask_decision(self, command: AskDecision) -> None:
+        self._ask_duty_officer(command.step_id, True, tuple(command.options))
+
+    def ask_notice_approval(self, command: RequestNoticeApproval) -> None:
+        self._ask_duty_officer(command.step_id, False, (NOTICE_APPROVE, NOTICE_WITHHOLD))
+
+    def _ask_duty_officer(self, step_id: str, is_decision: bool, options: tuple[str, ...]) -> None:
+        world = self.world
+        key = f"request-{len(world.requests) + 1}"
+        request = world.requests[key] = _Request(key, self.incident.key, self.run_id, step_id, is_decision, options)
+        self.requests.append(request)
+        world.changes.requests.append(NewRequest(key, self.incident.key, step_id, is_decision, options))
+
+    def publish_notice(self, command: PublishNotice) -> None:
+        """Only the timeline (and a CAP alert) hear of it in production."""
+
+    def send_notice(self, command: SendNotice) -> None:
+        """Only the timeline and the agencies' webhooks hear of it in production."""
+
+    def cascade_depth(self, *, at_most: int) -> int:
+        depth, ancestor, incidents = 0, self.incident, self.world.incidents
+        while ancestor.parent is not None and depth < at_most:
+            depth += 1
+            ancestor = incidents[ancestor.parent]
+        return depth
+
+    def refuse_spawn(self, command: SpawnIncident, depth: int) -> None:
+        """Only the timeline hears of it in production."""
+
+    def spawn_incident(self, command: SpawnIncident) -> _Incident:
+        world, parent = self.world, self.incident
+        child = world.new_incident(command.incident_type, command.severity, parent.lon, parent.lat, parent.key)
+        world.changes.incidents.append(NewIncident(child.key, child.incident_type, child.severity, child.lon,
+                                                   child.lat, parent.key, command.step_id))
+        return child
+
+    def finish(self, command: FinishRun) -> None:
+        for request in self.requests:
+            request.open = False
+        incident, now = self.incident, self.now
+        if command.status is RunStatus.COMPLETED and incident.status is IncidentStatus.OPEN:
+            require_move(f"incident {incident.key}", incident.status, IncidentStatus.RESOLVED, INCIDENT_MOVES)
+            incident.status, incident.resolved_at = IncidentStatus.RESOLVED, now
+        elif command.status is RunStatus.STOOD_DOWN and incident.status is not IncidentStatus.CLOSED:
+            incident.status, incident.resolved_at = IncidentStatus.CLOSED, now
+
+
+_RUNNING = RunStatus.RUNNING
 
 
 class RuntimeWorld:
-    """The SOP runtime in simulated time without a database: see `simulation.world_protocol.World`."""
+    """The SOP host over memory in simulated time: see `simulation.world_protocol.World`."""
 
     def __init__(self, scenario: Scenario, clock: SimClock):
         self.clock = clock
@@ -151,20 +246,22 @@ class RuntimeWorld:
         self.incidents: dict[int, _Incident] = {}
         self.tasks: dict[str, _Task] = {}
         self.requests: dict[str, _Request] = {}
-        self.runs: dict[str, _Run] = {}
+        self.runs: dict[str, MemoryRunPort] = {}
         """Runs still going (a finished run is dropped)."""
         self._runs_started = 0
         self.escalations: list[EscalationRow] = []
-        self._timers: list[tuple[datetime, int, str, str]] = []
-        self._seq = itertools.count()
-        self._changes = Changes()
+        self.timer_heap: list[tuple[datetime, int, str, str]] = []
+        self.timer_seq = itertools.count()
+        """Ties on the heap break in the order the timers were started."""
+        self.changes = Changes()
+        """What the current call caused, for the engine."""
 
     # --- the World protocol ---------------------------------------------------------------------
 
     def declare(self, *, incident_type: str, severity: Severity, lon: float, lat: float,
                 description: str) -> tuple[Hashable, Changes]:
-        incident = self._new_incident(incident_type, severity, lon, lat, parent=None)
-        self._start_matching_sop(incident)
+        incident = self.new_incident(incident_type, severity, lon, lat, parent=None)
+        self.start_matching_sop(incident)
         return incident.key, self._take_changes()
 
     def answer_task(self, key: Hashable, *, complete: bool, note: str = "") -> Changes | None:
@@ -201,13 +298,13 @@ class RuntimeWorld:
         return self._take_changes()
 
     def fire_due_timers(self) -> tuple[int, Changes]:
-        now, fired = self.clock.now(), 0
-        while self._timers and self._timers[0][0] <= now:
-            due_at, _, run_id, key = heapq.heappop(self._timers)
-            record = self.runs.get(run_id)
-            if record is None or record.timers.get(key) != due_at:
+        now, fired, heap = self.clock.now(), 0, self.timer_heap
+        while heap and heap[0][0] <= now:
+            due_at, _, run_id, key = heapq.heappop(heap)
+            run = self.runs.get(run_id)
+            if run is None or run.timers.get(key) != due_at:
                 continue  # cancelled or moved since it was queued, or its run has finished
-            del record.timers[key]
+            del run.timers[key]
             fired += 1
             self._drive(run_id, TimerFired(key))
         return fired, self._take_changes()
@@ -222,121 +319,42 @@ class RuntimeWorld:
     def close(self) -> None:
         """Nothing to release: the world is plain memory."""
 
-    # --- runs -------------------------------------------------------------------------------
+    # --- runs, through the SOP host ------------------------------------------------------------
 
     def _take_changes(self) -> Changes:
-        changes, self._changes = self._changes, Changes()
-        timers = self._timers
-        runs = self.runs
-        while timers and (timers[0][2] not in runs or runs[timers[0][2]].timers.get(timers[0][3]) != timers[0][0]):
-            heapq.heappop(timers)  # cancelled or moved since it was queued, or its run has finished
-        changes.next_due = timers[0][0] if timers else None
+        changes, self.changes = self.changes, Changes()
+        heap, runs = self.timer_heap, self.runs
+        while heap and (heap[0][2] not in runs or runs[heap[0][2]].timers.get(heap[0][3]) != heap[0][0]):
+            heapq.heappop(heap)  # cancelled or moved since it was queued, or its run has finished
+        changes.next_due = heap[0][0] if heap else None
         return changes
 
-    def _new_incident(self, incident_type: str, severity: Severity, lon: float, lat: float,
-                      parent: int | None) -> _Incident:
+    def new_incident(self, incident_type: str, severity: Severity, lon: float, lat: float,
+                     parent: int | None) -> _Incident:
         incident = _Incident(len(self.incidents) + 1, incident_type, severity, lon, lat, parent)
         self.incidents[incident.key] = incident
         return incident
 
-    def _start_matching_sop(self, incident: _Incident) -> None:
+    def start_matching_sop(self, incident: _Incident) -> None:
+        """Start the SOP the incident triggers, as production does; none: the duty officer coordinates by hand."""
         definition = matching_sop(self.sops, incident_type=incident.incident_type, severity=incident.severity)
         if definition is None:
-            return  # the duty officer coordinates by hand, as in production
+            return
         self._runs_started += 1
         run_id = f"run-{self._runs_started}"
         incident.sop = f"{definition.ref.sop_id}@v{definition.ref.version}"
         facts = IncidentFacts(incident.incident_type, incident.severity, {"is_exercise": True})
-        self.runs[run_id] = _Run(new_run(run_id=run_id, definition=definition, incident=facts), incident.key,
-                                 definition)
-        self._drive(run_id, RunStarted(facts))
+        port = self.runs[run_id] = MemoryRunPort(self, new_run(run_id=run_id, definition=definition, incident=facts),
+                                                 incident, definition)
+        begin_run(port, port.run, port.now)
 
     def _drive(self, run_id: str, event: Event) -> None:
-        record = self.runs[run_id]
-        now = self.clock.now()
-        pending: deque[Event] = deque([event])
-        spawned: list[_Incident] = []
-        while pending:
-            record.run, commands = advance(record.run, pending.popleft(), now)
-            for command in commands:
-                outcome = self._execute(record, command, now)
-                if isinstance(outcome, _Incident):
-                    spawned.append(outcome)
-                elif outcome is not None:
-                    pending.append(outcome)
-        if record.run.status is not RunStatus.RUNNING:
-            # A finished run ignores every event (and its timers are cancelled, its tasks and
-            # requests closed): drop it, so a long drill keeps only the runs still going.
-            del self.runs[run_id]
-        for child in spawned:
-            self._start_matching_sop(child)
+        port = self.runs[run_id]
+        port.now = now = self.clock.now()
+        drive_run(port, port.run, event, now)
 
-    def _execute(self, record: _Run, command, now: datetime) -> Event | _Incident | None:
-        # One method per command type, found by the command's exact type: an isinstance chain
-        # tried up to nine types for each of the several commands every event produces.
-        return self._executors[type(command)](self, record, command, now)
-
-    def _create_task(self, record: _Run, command: CreateTask, now: datetime) -> Event:
-        incident = self.incidents[record.incident]
-        keys = [self._new_task(record, command.step_id, command.role, command.ack_due_at, command.complete_due_at,
-                               now, agency=area.code)
-                for area in self._agencies(command.role, incident)]
-        return TasksAssigned(command.step_id, tuple(keys))
-
-    def _request_dispatch(self, record: _Run, command: RequestDispatch, now: datetime) -> Event:
-        incident = self.incidents[record.incident]
-        roles: list[AgencyRole] = []
-        for unit_type, _count in command.units:
-            if UNIT_TYPES[unit_type] not in roles:
-                roles.append(UNIT_TYPES[unit_type])
-        keys = [self._new_task(record, command.step_id, role, command.ack_due_at, command.complete_due_at, now,
-                               agency=area.code)
-                for role in roles for area in self._agencies(role, incident)]
-        return TasksAssigned(command.step_id, tuple(keys))
-
-    def _spawn_incident(self, record: _Run, command: SpawnIncident, now: datetime) -> _Incident | None:
-        return self._spawn(self.incidents[record.incident], command)
-
-    def _start_timer(self, record: _Run, command: StartTimer, now: datetime) -> None:
-        record.timers[command.key] = command.due_at
-        heapq.heappush(self._timers, (command.due_at, next(self._seq), record.run.run_id, command.key))
-
-    def _cancel_timer(self, record: _Run, command: CancelTimer, now: datetime) -> None:
-        record.timers.pop(command.key, None)
-
-    def _escalate(self, record: _Run, command: Escalate, now: datetime) -> None:
-        self.escalations.append(EscalationRow(record.incident, command.step_id, command.rung, command.target.value,
-                                              now))
-
-    def _cancel_task(self, record: _Run, command: CancelTask, now: datetime) -> None:
-        task = self.tasks.get(command.task_id)
-        if task is not None and task.status.is_open:
-            require_move(f"task {task.key}", task.status, TaskStatus.CANCELLED, TASK_MOVES)
-            task.status = TaskStatus.CANCELLED
-
-    def _ask_duty_officer(self, record: _Run, command: AskDecision | RequestNoticeApproval, now: datetime) -> None:
-        is_decision = isinstance(command, AskDecision)
-        options = tuple(command.options) if is_decision else (NOTICE_APPROVE, "withhold")
-        key = f"request-{len(self.requests) + 1}"
-        request = self.requests[key] = _Request(key, record.incident, record.run.run_id, command.step_id, is_decision,
-                                                options)
-        record.requests.append(request)
-        self._changes.requests.append(NewRequest(key, record.incident, command.step_id, is_decision, options))
-
-    def _finish_run(self, record: _Run, command: FinishRun, now: datetime) -> None:
-        self._finish(record, self.incidents[record.incident], command, now)
-
-    def _timeline_only(self, record: _Run, command, now: datetime) -> None:
-        """DeadlineMissed, SendNotice and PublishNotice only write the timeline and webhooks."""
-
-    _executors: ClassVar[dict[type, Callable]] = {
-        CreateTask: _create_task, RequestDispatch: _request_dispatch, SpawnIncident: _spawn_incident,
-        StartTimer: _start_timer, CancelTimer: _cancel_timer, Escalate: _escalate, CancelTask: _cancel_task,
-        AskDecision: _ask_duty_officer, RequestNoticeApproval: _ask_duty_officer, FinishRun: _finish_run,
-        DeadlineMissed: _timeline_only, SendNotice: _timeline_only, PublishNotice: _timeline_only,
-    }
-
-    def _agencies(self, role: AgencyRole, incident: _Incident) -> list[AgencyArea]:
+    def agencies(self, role: AgencyRole, incident: _Incident) -> list[AgencyArea]:
+        """The agencies of `role` that take the incident's tasks (the production routing)."""
         if role in self.citywide:
             return self.citywide[role]
         index = self.indexes.get(role)
@@ -344,35 +362,15 @@ class RuntimeWorld:
             return []
         return list(index.route(longitude=incident.lon, latitude=incident.lat).agencies)
 
-    def _new_task(self, record: _Run, step_id: str, role: AgencyRole, ack_due_at: datetime,
-                  complete_due_at: datetime, now: datetime, *, agency: str) -> str:
-        code = agency
+    def new_task(self, port: MemoryRunPort, step_id: str, role: AgencyRole, ack_due_at: datetime,
+                 complete_due_at: datetime, *, agency: str) -> str:
+        """Record a task for `agency` and report it to the engine; return its key."""
         key = f"task-{len(self.tasks) + 1}"
-        self.tasks[key] = _Task(key, record.incident, record.run.run_id, step_id, role, code, now, ack_due_at,
+        incident = port.incident.key
+        self.tasks[key] = _Task(key, incident, port.run_id, step_id, role, agency, port.now, ack_due_at,
                                 complete_due_at)
-        action = record.definition.step(step_id).action
+        action = port.definition.step(step_id).action
         needs = (tuple((t, n) for t, n in action.units if UNIT_TYPES[t] == role)
                  if isinstance(action, DispatchAction) else None)
-        self._changes.tasks.append(NewTask(key, record.incident, step_id, role, code, needs))
+        self.changes.tasks.append(NewTask(key, incident, step_id, role, agency, needs))
         return key
-
-    def _spawn(self, parent: _Incident, command: SpawnIncident) -> _Incident | None:
-        depth, ancestor = 0, parent
-        while ancestor.parent is not None and depth <= MAX_CASCADE_DEPTH:
-            depth += 1
-            ancestor = self.incidents[ancestor.parent]
-        if depth >= MAX_CASCADE_DEPTH:
-            return None
-        child = self._new_incident(command.incident_type, command.severity, parent.lon, parent.lat, parent.key)
-        self._changes.incidents.append(NewIncident(child.key, child.incident_type, child.severity, child.lon,
-                                                   child.lat, parent.key, command.step_id))
-        return child
-
-    def _finish(self, record: _Run, incident: _Incident, command: FinishRun, now: datetime) -> None:
-        for request in record.requests:
-            request.open = False
-        if command.status is RunStatus.COMPLETED and incident.status is IncidentStatus.OPEN:
-            require_move(f"incident {incident.key}", incident.status, IncidentStatus.RESOLVED, INCIDENT_MOVES)
-            incident.status, incident.resolved_at = IncidentStatus.RESOLVED, now
-        elif command.status is RunStatus.STOOD_DOWN and incident.status is not IncidentStatus.CLOSED:
-            incident.status, incident.resolved_at = IncidentStatus.CLOSED, now

@@ -1,8 +1,8 @@
 """What the drill engine needs of a coordination world, and what a world reports back.
 
 Two worlds implement it: `ServicesWorld` (the production services over an in-memory SQLite
-store, the default) and `RuntimeWorld` (the pure SOP runtime and routing with no database, for
-long and large drills). After every call a world returns the `Changes` it caused: new
+store, the default) and `RuntimeWorld` (the same SOP host over memory, with the production routing and no database,
+for long and large drills). After every call a world returns the `Changes` it caused: new
 incidents (spawned by SOP steps), tasks, requests to the duty officer and the next timer due time,
 which the engine answers with SimPy events.
 

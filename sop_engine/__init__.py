@@ -55,6 +55,7 @@ from sop_engine.events import (
     TasksAssigned,
     TimerFired,
 )
+from sop_engine.host import EXECUTORS, MAX_CASCADE_DEPTH, RunPort, begin_run, drive_run
 from sop_engine.library import matching_sop, shipped_sop_texts, shipped_sops
 from sop_engine.loader import load_sop_file, load_sop_text, sop_json_schema
 from sop_engine.run import IncidentFacts, RunStatus, RunTaskStatus, SopRun, StepState, StepStatus, TaskState
@@ -87,6 +88,7 @@ __all__ = [
     "DecisionTaken",
     "DispatchAction",
     "DispatchConfirmed",
+    "EXECUTORS",
     "EndAction",
     "Escalate",
     "EscalationRung",
@@ -101,6 +103,7 @@ __all__ = [
     "IncidentFacts",
     "IncidentRevised",
     "JoinRule",
+    "MAX_CASCADE_DEPTH",
     "NoticeApproved",
     "NoticeWithheld",
     "NotifyAction",
@@ -108,6 +111,7 @@ __all__ = [
     "PublishNotice",
     "RequestDispatch",
     "RequestNoticeApproval",
+    "RunPort",
     "RunStarted",
     "RunStatus",
     "RunTaskStatus",
@@ -137,8 +141,10 @@ __all__ = [
     "UNIT_TYPES",
     "WaitAction",
     "advance",
+    "begin_run",
     "condition_text",
     "critical_path",
+    "drive_run",
     "evaluate",
     "event_from_json",
     "event_to_json",
