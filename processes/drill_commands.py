@@ -28,6 +28,9 @@ from simulation import (
     write_report,
 )
 from simulation.city import build_city
+from simulation.intervals import MIN_REPLICATIONS
+from simulation.precision import MAX_REPLICATIONS, PrecisionTarget, run_until_precise
+from simulation.report_summary import headline
 from sop_engine import SopDefinitionError
 
 
@@ -80,9 +83,34 @@ def default_report_folder(scenario_name: str, now: datetime) -> Path:
     return DEFAULT_REPORTS / f"{scenario_name}-{now:%Y%m%d-%H%M%S}"
 
 
-def _run(scenario: Scenario, policy: str | None, label: str):
+def _run(scenario: Scenario, policy: str | None, label: str, first_replication: int = 0):
     with tqdm(total=scenario.replications, desc=label, unit="replication", file=sys.stderr) as bar:
-        return run_drill(scenario, policy=policy, on_done=lambda _records: bar.update(1))
+        return run_drill(scenario, policy=policy, on_done=lambda _records: bar.update(1),
+                         first_replication=first_replication)
+
+
+def _run_until_precise(scenario: Scenario, target: PrecisionTarget, max_replications: int):
+    """Replications until the target is met, each round said; the records and whether it was."""
+    def said(n: int, width: float) -> None:
+        click.echo(f"{n} replications: {target.kpi} interval {_width(width)} wide (target: under {target.width:g})",
+                   err=True)
+
+    try:
+        drill = run_until_precise(scenario, target, run=lambda part, first: _run(part, None, scenario.name, first),
+                                  on_round=said, max_replications=max_replications)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--precision") from error
+    if drill.reached:
+        click.echo(f"precision reached after {len(drill.records)} replications: {target.kpi} interval "
+                   f"{drill.width:g} wide, under {target.width:g}")
+    else:
+        click.echo(f"precision NOT reached: {target.kpi} interval {_width(drill.width)} wide after "
+                   f"{len(drill.records)} replications (--max-replications {max_replications})")
+    return drill.records, drill.reached
+
+
+def _width(width: float) -> str:
+    return "not yet measurable" if math.isnan(width) else f"{width:g}"
 
 
 @drill.command()
@@ -94,25 +122,38 @@ def _run(scenario: Scenario, policy: str | None, label: str):
 @click.option("--policy", type=click.Choice(["greedy", "optimised"]), default=None)
 @click.option("--engine", type=click.Choice(["services", "runtime"]), default=None,
               help="override the scenario's engine (runtime, the default: no database; services: with one)")
+@click.option("--precision", "precision", default=None, metavar="KPI=WIDTH",
+              help="add replications until KPI's 95%% interval is narrower than WIDTH (the KPI's unit: seconds, "
+                   "or a share 0..1), e.g. response_s.mean=60 or 'ack_in_time.share | fire-central=0.1'")
+@click.option("--max-replications", type=click.IntRange(min=MIN_REPLICATIONS), default=MAX_REPLICATIONS,
+              show_default=True, help="with --precision: stop adding replications here")
 def run(scenario_path: Path, report_dir: Path | None, replications: int | None, policy: str | None,
-        engine: str | None) -> None:
+        engine: str | None, precision: str | None, max_replications: int) -> None:
     """Run a drill scenario and write its report."""
     scenario = load_scenario_or_exit(scenario_path, replications=replications, engine=engine)
     if report_dir is None:
         report_dir = default_report_folder(scenario.name, datetime.now(UTC))
     if policy is not None:
         scenario = scenario.model_copy(update={"dispatch": scenario.dispatch.model_copy(update={"policy": policy})})
-    records = _run(scenario, None, scenario.name)
-    click.echo("", err=True)
+    reached = True
+    if precision is None:
+        records = _run(scenario, None, scenario.name)
+        click.echo("", err=True)
+    else:
+        try:
+            target = PrecisionTarget.parse(precision)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--precision") from error
+        records, reached = _run_until_precise(scenario, target, max_replications)
     summaries = summarise([replication_kpis(r) for r in records])
     city = build_city(scenario)
     page = write_report(folder=report_dir, scenario=scenario, records=records, summaries=summaries,
                         stations=[(s.station_id, s.lon, s.lat) for s in city.stations])
-    for s in summaries:
-        if s.name.startswith(("response_s.mean | all", "response_s.p90 | all", "utilisation | all",
-                              "escalations | all", "unserved_units")):
-            click.echo(f"{s.name:32s} {s.mean:12.2f} ± {s.half_width:.2f}")
+    for row in headline(summaries, scenario.targets):
+        click.echo(f"{row.label}: {row.value}; target {row.target}")
     click.echo(f"report: {page}")
+    if not reached:
+        sys.exit(1)
 
 
 @drill.command(name="compare")
@@ -146,21 +187,24 @@ def compare_command(scenario_path: Path, policies: tuple[str, ...], sop_sets: tu
     results = [[replication_kpis(r) for r in _run(arm, None, label)] for label, arm in arms]
     click.echo("", err=True)
     (label_a, _), (label_b, _) = arms
-    click.echo(f"{'KPI':44s} {label_a:>22s} {label_b:>22s} {'B - A (95% CI)':>24s}")
-    for row in compare(*results):
+    click.echo(f"{'KPI':44s} {label_a:>24s} {label_b:>24s} {'B - A (95% CI)':>24s}")
+    rows = compare(*results)
+    for row in rows:
         if not all_kpis and not row.name.startswith(("response_s", "utilisation | all", "escalations | all",
                                                      "unserved", "time_to_close")):
             continue
-        click.echo(f"{row.name:44s} {_ci(row.a):>22s} {_ci(row.b):>22s} "
-                   f"{_ci(KpiSummary(row.name, 0, row.difference, row.half_width)):>24s}")
+        click.echo(f"{row.name:44s} {_ci(row.a):>24s} {_ci(row.b):>24s} {_ci(row.difference):>24s}")
+    if any(row.difference.too_few for row in rows):
+        click.echo(f"(too few: fewer than {MIN_REPLICATIONS} replications, no interval is given)")
 
 
 def _ci(summary: KpiSummary | None) -> str:
+    """`mean [low, high]`, or the mean marked as having too few replications for an interval."""
     if summary is None or math.isnan(summary.mean):
         return "–"
-    if math.isnan(summary.half_width):
-        return f"{summary.mean:.2f}"
-    return f"{summary.mean:.2f} ± {summary.half_width:.2f}"
+    if summary.too_few:
+        return f"{summary.mean:.2f} (too few)"
+    return f"{summary.mean:.2f} [{summary.low:.2f}, {summary.high:.2f}]"
 
 
 @drill.command()

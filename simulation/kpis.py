@@ -1,7 +1,9 @@
 """Key performance indicators of a drill, per replication and across replications with
-confidence intervals (Student t on the replication means: replications are independent).
+confidence intervals (the percentile bootstrap of the replication means, `simulation.intervals`:
+replications are independent, and no interval is given from fewer than `MIN_REPLICATIONS`).
 
-Names read `measure | group`, e.g. `response_s.p90 | road_accident/severe`.
+Names read `measure | group`, e.g. `response_s.p90 | road_accident/severe`;
+`simulation.kpi_names` says them in words.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.intervals import CONFIDENCE, MIN_REPLICATIONS, bootstrap_interval
 from simulation.records import DrillRecords
-
-CONFIDENCE = 0.95
 
 
 def replication_kpis(records: DrillRecords) -> dict[str, float]:
@@ -40,6 +41,8 @@ def replication_kpis(records: DrillRecords) -> dict[str, float]:
         compliance[f"ack_in_time.share | {task.agency}/{task.step}"].append(task.ack_in_time)
         compliance[f"complete_in_time.share | {task.agency}/{task.step}"].append(task.complete_in_time)
         compliance[f"ack_in_time.share | {task.agency}"].append(task.ack_in_time)
+        compliance["ack_in_time.share | all"].append(task.ack_in_time)
+        compliance["complete_in_time.share | all"].append(task.complete_in_time)
     for name, flags in sorted(compliance.items()):
         kpis[name] = float(np.mean(flags))
     kpis["escalations | all"] = float(len(records.escalations))
@@ -58,24 +61,31 @@ def replication_kpis(records: DrillRecords) -> dict[str, float]:
 
 @dataclass(frozen=True)
 class KpiSummary:
-    """A KPI across replications: mean and the confidence interval's half-width (nan for n < 2)."""
+    """A KPI across replications: its mean and 95% interval (`low`, `high`: nan when there are
+    fewer than `MIN_REPLICATIONS` replications, which a report says in words)."""
 
     name: str
     n: int
     mean: float
-    half_width: float
+    low: float
+    high: float
 
     @property
-    def low(self) -> float:
-        return self.mean - self.half_width
+    def too_few(self) -> bool:
+        return self.n < MIN_REPLICATIONS
 
     @property
-    def high(self) -> float:
-        return self.mean + self.half_width
+    def width(self) -> float:
+        return self.high - self.low
+
+    @property
+    def half_width(self) -> float:
+        return (self.high - self.low) / 2
 
 
 def t_interval(values: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float]:
-    """Mean and half-width of the Student t confidence interval of `values`."""
+    """Mean and half-width of the Student t confidence interval of `values`: for many values of
+    an unbounded quantity (the Erlang check's waits), never for a drill's few replications."""
     array = np.asarray(values, dtype=float)
     if len(array) == 0:
         return math.nan, math.nan
@@ -93,8 +103,8 @@ def summarise(per_replication: Sequence[dict[str, float]]) -> list[KpiSummary]:
     summaries = []
     for name in names:
         values = [kpis[name] for kpis in per_replication if name in kpis]
-        mean, half = t_interval(values)
-        summaries.append(KpiSummary(name, len(values), mean, half))
+        interval = bootstrap_interval(values)
+        summaries.append(KpiSummary(name, interval.n, interval.mean, interval.low, interval.high))
     return summaries
 
 
@@ -106,8 +116,7 @@ class KpiDifference:
     name: str
     a: KpiSummary | None
     b: KpiSummary | None
-    difference: float
-    half_width: float
+    difference: KpiSummary
 
 
 def compare(a: Sequence[dict[str, float]], b: Sequence[dict[str, float]]) -> list[KpiDifference]:
@@ -118,6 +127,7 @@ def compare(a: Sequence[dict[str, float]], b: Sequence[dict[str, float]]) -> lis
     rows = []
     for name in sorted(set(summary_a) | set(summary_b)):
         pairs = [(x[name], y[name]) for x, y in zip(a, b) if name in x and name in y]
-        difference, half = t_interval([y - x for x, y in pairs])
-        rows.append(KpiDifference(name, summary_a.get(name), summary_b.get(name), difference, half))
+        interval = bootstrap_interval([y - x for x, y in pairs])
+        difference = KpiSummary(name, interval.n, interval.mean, interval.low, interval.high)
+        rows.append(KpiDifference(name, summary_a.get(name), summary_b.get(name), difference))
     return rows

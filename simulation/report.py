@@ -13,8 +13,13 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
+from simulation.intervals import MIN_REPLICATIONS
+from simulation.kpi_names import format_interval, kpi_label
 from simulation.kpis import KpiSummary
 from simulation.records import DrillRecords, columns_of
+from simulation.report_summary import breaks_first, headline
 from simulation.scenario import Scenario
 
 PLOTS = ("response_times.png", "incidents_over_time.png", "units_busy_over_time.png", "map.png")
@@ -37,42 +42,55 @@ def write_report(*, folder: Path, scenario: Scenario, records: Sequence[DrillRec
     }, indent=1), encoding="utf-8")
     with (folder / "kpis.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["kpi", "replications", "mean", "ci95_low", "ci95_high"])
+        # ci95_low and ci95_high are empty below MIN_REPLICATIONS (too few for an interval).
+        writer.writerow(["kpi", "replications", "mean", "ci95_low", "ci95_high", "in_words"])
         for s in summaries:
-            writer.writerow([s.name, s.n, s.mean, s.low, s.high])
-    _plot_responses(folder / PLOTS[0], records)
-    _plot_incidents(folder / PLOTS[1], records)
-    _plot_busy(folder / PLOTS[2], records)
-    _plot_map(folder / PLOTS[3], records, stations)
+            writer.writerow([s.name, s.n, s.mean, "" if s.too_few else s.low, "" if s.too_few else s.high,
+                             kpi_label(s.name)])
+    for name, figure in zip(PLOTS, (plot_responses(records), plot_incidents(records), plot_busy(records),
+                                    plot_map(records, stations))):
+        figure.savefig(folder / name, dpi=90, bbox_inches="tight")
     page = folder / "index.html"
     page.write_text(_page(scenario, records, summaries), encoding="utf-8")
     return page
 
 
-def _fmt(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
-
-
 def _page(scenario: Scenario, records: Sequence[DrillRecords], summaries: Sequence[KpiSummary]) -> str:
+    headline_rows = "\n".join(
+        f"<tr><td>{html.escape(row.label)}</td><td>{html.escape(row.value)}</td><td>{html.escape(row.target)}</td></tr>"
+        for row in headline(summaries, scenario.targets))
+    weakest = "\n".join(f"<li>{html.escape(sentence)}</li>" for sentence in breaks_first(summaries, records, scenario))
     rows = "\n".join(
-        f"<tr><td>{html.escape(s.name)}</td><td>{s.n}</td><td>{_fmt(s.mean)}</td>"
-        f"<td>{_fmt(s.low)} – {_fmt(s.high)}</td></tr>" for s in summaries)
+        f"<tr><td>{html.escape(kpi_label(s.name))}</td><td>{s.n}</td>"
+        f"<td>{html.escape(format_interval(s.name, s.n, s.mean, s.low, s.high))}</td>"
+        f"<td><code>{html.escape(s.name)}</code></td></tr>" for s in summaries)
     incidents = sum(len(r.incidents) for r in records)
     figures = "\n".join(f'<figure><img src="{name}" alt="{name[:-4].replace("_", " ")}"></figure>' for name in PLOTS)
     tables = " · ".join(f'<a href="{t}.csv">{t}.csv</a>' for t in DrillRecords.TABLES)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drill {html.escape(scenario.name)} (exercise)</title>
-<style>body{{font-family:sans-serif;max-width:70rem;margin:auto}}td,th{{padding:2px 8px;text-align:right}}
-td:first-child{{text-align:left}}img{{max-width:100%}}.exercise{{background:#fd0;padding:4px}}</style></head>
+<style>body{{font-family:sans-serif;max-width:70rem;margin:auto}}td,th{{padding:2px 8px;text-align:left}}
+img{{max-width:100%}}.exercise{{background:#fd0;padding:4px}}code{{font-size:85%;color:#555}}
+.summary{{border:2px solid #333;padding:0 1rem 1rem}}</style></head>
 <body><h1>Drill: {html.escape(scenario.name)}</h1>
 <p class="exercise">EXERCISE — every incident in this report is a drill incident, never a live one.</p>
-<p>{len(records)} replications of {scenario.duration / 3600:g} h, seed {scenario.seed},
-dispatch policy {html.escape(scenario.dispatch.policy)}, {html.escape(scenario.engine)} world;
-{incidents} incidents in all.
+<section class="summary" id="summary"><h2>Summary</h2>
+<p>{len(records)} replications of {scenario.duration / 3600:g} h ({incidents} incidents in all),
+dispatch policy {html.escape(scenario.dispatch.policy)}. Each value is the mean over replications with
+its 95% interval (percentile bootstrap; none from fewer than {MIN_REPLICATIONS} replications).</p>
+<table id="headline"><tr><th>Headline</th><th>Drill</th><th>Target</th></tr>
+{headline_rows}
+</table>
+<h3>What breaks first</h3>
+<ul id="breaks-first">
+{weakest}
+</ul></section>
+<h2>Detail</h2>
+<p>Seed {scenario.seed}, {html.escape(scenario.engine)} world.
 Records: <a href="records.json">records.json</a> · {tables} · <a href="kpis.csv">kpis.csv</a></p>
 {figures}
-<h2>KPIs (mean over replications, 95% t-interval)</h2>
-<table><tr><th>KPI</th><th>n</th><th>mean</th><th>95% CI</th></tr>
+<h2>Every KPI (mean over replications, 95% interval)</h2>
+<table><tr><th>KPI</th><th>replications</th><th>value</th><th>name in kpis.csv</th></tr>
 {rows}
 </table></body></html>
 """
@@ -92,7 +110,31 @@ def _figure(width_in: float, height_in: float):
     return fig, fig.subplots()
 
 
-def _plot_responses(path: Path, records: Sequence[DrillRecords]) -> None:
+MAX_LINES = 8
+"""Replications drawn one line each, with a legend entry each; more are drawn as their mean and
+range, so the legend still names every colour."""
+
+
+def _per_replication(ax, series: Sequence[tuple[int, Sequence[float], Sequence[float]]], *, step: bool) -> None:
+    """One line per replication, or, for many, the mean and the range over replications."""
+    draw = ax.step if step else ax.plot
+    if len(series) <= MAX_LINES:
+        for replication, xs, ys in series:
+            if step:
+                ax.step(xs, ys, where="post", label=f"replication {replication}")
+            else:
+                ax.plot(xs, ys, label=f"replication {replication}")
+        ax.legend(fontsize=7, ncols=2)
+        return
+    grid = np.linspace(0, max(max(xs, default=0) for _r, xs, _ys in series) or 1, 200)
+    values = np.array([np.interp(grid, xs, ys) if len(xs) else np.zeros_like(grid) for _r, xs, ys in series])
+    ax.fill_between(grid, values.min(axis=0), values.max(axis=0), alpha=0.3, label="range over replications")
+    draw(grid, values.mean(axis=0), label=f"mean of {len(series)} replications")
+    ax.legend(fontsize=7)
+
+
+def plot_responses(records: Sequence[DrillRecords]):
+    """Response times per incident type: one outline per type, each in the legend."""
     by_type: dict[str, list[float]] = {}
     for r in records:
         for i in r.incidents:
@@ -100,25 +142,30 @@ def _plot_responses(path: Path, records: Sequence[DrillRecords]) -> None:
                 by_type.setdefault(i.incident_type, []).append(i.response_s / 60)
     fig, ax = _figure(8, 4)
     for name, values in sorted(by_type.items()):
-        ax.hist(values, bins=30, histtype="step", label=name)
+        ax.hist(values, bins=30, histtype="step", label=name.replace("_", " "))
     ax.set(xlabel="declaration to first unit on scene (min)", ylabel="incidents", title="Response times")
     if by_type:
         ax.legend()
-    fig.savefig(path, dpi=90, bbox_inches="tight")
+    return fig
 
 
-def _plot_incidents(path: Path, records: Sequence[DrillRecords]) -> None:
+def plot_incidents(records: Sequence[DrillRecords]):
+    """Incidents declared per hour of the drill, per replication."""
     fig, ax = _figure(8, 3)
+    series = []
     for r in records:
-        hours = [i.declared_s / 3600 for i in r.incidents]
-        ax.hist(hours, bins=max(1, math.ceil(r.duration_s / 3600)), range=(0, r.duration_s / 3600),
-                histtype="step", label=f"replication {r.replication}")
+        hours = max(1, math.ceil(r.duration_s / 3600))
+        counts, edges = np.histogram([i.declared_s / 3600 for i in r.incidents], bins=hours, range=(0, hours))
+        series.append((r.replication, list(edges), [*counts, counts[-1] if len(counts) else 0]))
+    _per_replication(ax, series, step=True)
     ax.set(xlabel="hour of the drill", ylabel="incidents declared", title="Incidents over time")
-    fig.savefig(path, dpi=90, bbox_inches="tight")
+    return fig
 
 
-def _plot_busy(path: Path, records: Sequence[DrillRecords]) -> None:
+def plot_busy(records: Sequence[DrillRecords]):
+    """Units committed to a scene over time, per replication."""
     fig, ax = _figure(8, 3)
+    series = []
     for r in records:
         changes = sorted([(d.dispatched_s, 1) for d in r.dispatches]
                          + [(d.cleared_s, -1) for d in r.dispatches if d.cleared_s is not None])
@@ -127,13 +174,15 @@ def _plot_busy(path: Path, records: Sequence[DrillRecords]) -> None:
             level += step
             times.append(at_s / 3600)
             busy.append(level)
-        ax.step(times, busy, where="post", label=f"replication {r.replication}")
+        series.append((r.replication, times, busy))
+    _per_replication(ax, series, step=True)
     ax.set(xlabel="hour of the drill", ylabel="units committed to a scene",
            title="Unit utilisation over time (dispatched until cleared)")
-    fig.savefig(path, dpi=90, bbox_inches="tight")
+    return fig
 
 
-def _plot_map(path: Path, records: Sequence[DrillRecords], stations: Sequence[tuple[str, float, float]]) -> None:
+def plot_map(records: Sequence[DrillRecords], stations: Sequence[tuple[str, float, float]]):
+    """Where the first replication's incidents happened, and the stations."""
     fig, ax = _figure(6, 6)
     first = records[0] if records else None
     if first is not None:
@@ -144,7 +193,7 @@ def _plot_map(path: Path, records: Sequence[DrillRecords], stations: Sequence[tu
         ax.annotate(name, (lon, lat), fontsize=7)
     ax.set(xlabel="longitude", ylabel="latitude", title="Incidents and stations")
     ax.legend()
-    fig.savefig(path, dpi=90, bbox_inches="tight")
+    return fig
 
 
 def write_replay_plot(path: Path, *, simulated_s: Sequence[float], logged_s: Sequence[float]) -> None:

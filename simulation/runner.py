@@ -30,13 +30,16 @@ class InlineExecutor(Executor):
         return future
 
 
-def replication_seeds(scenario: Scenario) -> list[np.random.SeedSequence]:
-    """One independent seed per replication, derived from the scenario's seed."""
-    return np.random.SeedSequence(scenario.seed).spawn(scenario.replications)
+def replication_seeds(scenario: Scenario, first: int = 0) -> list[np.random.SeedSequence]:
+    """One independent seed per replication, derived from the scenario's seed: replications
+    `first` to `first + scenario.replications - 1` (a child's seed depends only on its number,
+    so replications added later are the ones a longer run would have had)."""
+    return np.random.SeedSequence(scenario.seed).spawn(first + scenario.replications)[first:]
 
 
 def run_drill(scenario: Scenario, *, executor: Executor | None = None, policy: str | None = None,
-              on_done: Callable[[DrillRecords], None] = lambda records: None) -> list[DrillRecords]:
+              on_done: Callable[[DrillRecords], None] = lambda records: None,
+              first_replication: int = 0) -> list[DrillRecords]:
     """Run every replication of `scenario`; return their records in replication order.
 
     Args:
@@ -44,13 +47,14 @@ def run_drill(scenario: Scenario, *, executor: Executor | None = None, policy: s
         executor: where replications run; default a process pool of up to the CPU count.
         policy: dispatch policy overriding the scenario's (`greedy` or `optimised`).
         on_done: called in this process as each replication finishes (a progress bar).
+        first_replication: the number of the first replication (more of a drill already run).
     """
     own = executor is None
     if own:
         executor = ProcessPoolExecutor(max_workers=max(1, min(scenario.replications, os.cpu_count() or 1)))
     try:
         futures = [executor.submit(run_replication, scenario, index, seed, policy)
-                   for index, seed in enumerate(replication_seeds(scenario))]
+                   for index, seed in enumerate(replication_seeds(scenario, first_replication), first_replication)]
         results: list[DrillRecords] = []
         for future in futures:
             records = future.result()

@@ -34,6 +34,7 @@
       default: {acknowledge: {exponential: 2m}, complete: {exponential: 20m}, no_answer: 0.02}
       roles: {electricity: {acknowledge: {exponential: 8m}}}
       duty_officer: {decide: {exponential: 3m}, choices: {evacuate_or_shelter: {evacuate: 0.7}}}
+    targets: {response_mean: 10m, response_p90: 20m}   # shown beside the report's headline KPIs
 """
 
 from __future__ import annotations
@@ -251,6 +252,16 @@ class Dispatch(_Strict):
     policy: Literal["greedy", "optimised"] = "greedy"
 
 
+class Targets(_Strict):
+    """What the centre aims for, printed beside the drill report's headline KPIs (`10m`, `20m`)."""
+
+    response_mean: float | None = None
+    response_p90: float | None = None
+
+    _seconds = field_validator("response_mean", "response_p90", mode="before")(
+        lambda cls, value: None if value is None else seconds(value))
+
+
 class Scenario(_Strict):
     """A drill: the city, its SOPs and fleet, what happens, how agencies behave, how long, how often."""
 
@@ -274,6 +285,7 @@ class Scenario(_Strict):
     scripted: list[Scripted] = Field(default_factory=list)
     cascades: list[Cascade] = Field(default_factory=list)
     behaviour: Behaviour = Field(default_factory=Behaviour)
+    targets: Targets = Field(default_factory=Targets)
     base_dir: str = Field(default=".", exclude=True)
     """The scenario file's folder: relative paths (SOP folder, GraphML) are read from there."""
 

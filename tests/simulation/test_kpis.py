@@ -7,6 +7,8 @@ import math
 import pytest
 
 from simulation import compare, summarise, t_interval
+from simulation.intervals import MIN_REPLICATIONS
+from simulation.kpi_names import format_interval, format_value, kpi_label
 
 
 def test_a_t_interval_of_known_values():
@@ -28,8 +30,35 @@ def test_a_kpi_missing_in_some_replications_is_summarised_over_the_others():
 
 def test_differences_are_paired_by_replication():
     """B is A plus exactly 1 in every replication: the paired difference is 1 with no spread."""
-    a = [{"x": 10.0}, {"x": 20.0}, {"x": 30.0}]
-    b = [{"x": 11.0}, {"x": 21.0}, {"x": 31.0}]
+    a = [{"x": 10.0 * k} for k in range(1, 7)]
+    b = [{"x": 10.0 * k + 1} for k in range(1, 7)]
     (row,) = compare(a, b)
-    assert row.difference == pytest.approx(1.0) and row.half_width == pytest.approx(0.0)
-    assert row.a.half_width > 10  # side by side, the two intervals overlap widely
+    assert row.difference.mean == pytest.approx(1.0) and row.difference.width == pytest.approx(0.0)
+    assert row.a.width > 10  # side by side, the two intervals overlap widely
+
+
+def test_the_issues_three_replications_give_no_interval_but_say_why():
+    """Shares 0, 1, 0.3 gave a t-interval of -0.77 to 2.1: now there is none, and the report says so."""
+    (row,) = summarise([{"ack_in_time.share | ddma/assess": v} for v in (0.0, 1.0, 0.3)])
+    assert row.too_few and math.isnan(row.low) and math.isnan(row.high)
+    text = format_interval(row.name, row.n, row.mean, row.low, row.high)
+    assert text == f"43.3% (too few replications for an interval: 3 of at least {MIN_REPLICATIONS})"
+
+
+@pytest.mark.parametrize("values, lowest, highest", [
+    ([0.0, 1.0, 1.0, 0.0, 1.0, 0.0], 0.0, 1.0),  # a share: never outside 0..1
+    ([30.0, 40.0, 9000.0, 35.0, 50.0], 0.0, math.inf),  # a skewed time: never below zero
+])
+def test_an_interval_never_leaves_what_is_possible(values, lowest, highest):
+    (row,) = summarise([{"k": v} for v in values])
+    assert lowest <= row.low <= row.mean <= row.high <= highest
+    assert min(values) <= row.low and row.high <= max(values)
+    assert (row.low, row.high) == (summarise([{"k": v} for v in values])[0].low,
+                                   summarise([{"k": v} for v in values])[0].high)  # the same report every time
+
+
+def test_kpis_in_words_with_units():
+    assert kpi_label("ack_in_time.share | ddma/assess") == "Tasks acknowledged within the SOP's deadline — ddma, step: assess"
+    assert kpi_label("response_s.p90 | road_accident/severe").endswith("— road accident, severe")
+    assert format_value("response_s.mean | all", 750.0) == "12.5 min"
+    assert format_value("utilisation | all", 0.256) == "25.6%"

@@ -8,7 +8,6 @@ incident: these pages read drill runs and their reports, nothing else.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import threading
@@ -45,6 +44,8 @@ from simulation import (
     summarise,
 )
 from simulation.drill_jobs import DrillJob, DrillWorker
+from simulation.kpi_names import format_interval, kpi_label
+from simulation.report_summary import headline, targets_of
 from sop_engine import SopDefinitionError, SourceProblem
 from web.app.context import services
 from web.app.problems import read_by_scripts
@@ -62,7 +63,8 @@ MAX_WAITING = 5
 """Drills held at once (one running, the rest queued): more is a runaway, not a plan."""
 MAX_REPLICATIONS = 1000
 HEADLINE = ("response_s.mean | all", "response_s.p90 | all", "time_to_close_s", "utilisation | all",
-            "escalations | all", "unserved", "incidents")
+            "escalations | all", "unserved", "incidents", "ack_in_time.share | all", "complete_in_time.share | all")
+"""The KPIs two runs are compared on unless every KPI is asked for."""
 
 _worker_lock = threading.Lock()
 
@@ -242,7 +244,8 @@ def run_page(run_id: uuid.UUID):
         plots = [name for name in ("response_times.png", "incidents_over_time.png", "units_busy_over_time.png",
                                    "map.png") if report is not None and (report / name).is_file()]
         return render_template("drill_run.html", caller=caller, csrf_token=csrf_token(), run=run,
-                               headline=[s for s in summaries if s.name.startswith(HEADLINE)], summaries=summaries,
+                               headline=headline(summaries, targets_of(run.scenario_text)), summaries=summaries,
+                               label=kpi_label,
                                plots=plots, has_report=report is not None and (report / "index.html").is_file(),
                                fmt=fmt_ci, finished=DrillRunStatus(run.status).is_finished)
 
@@ -291,15 +294,13 @@ def compare_page():
             rows = [row for row in compare(a.kpis["replications"], b.kpis["replications"])
                     if all_kpis or row.name.startswith(HEADLINE)]
         page = render_template("drill_compare.html", caller=caller, csrf_token=csrf_token(), done=done, a=a, b=b,
-                               rows=rows, error=error, all_kpis=all_kpis, fmt=fmt_ci,
-                               difference=lambda row: fmt_ci(KpiSummary(row.name, 0, row.difference, row.half_width)))
+                               rows=rows, error=error, all_kpis=all_kpis, fmt=fmt_ci, label=kpi_label,
+                               difference=lambda row: fmt_ci(row.difference))
     return page, (422 if error else 200)
 
 
 def fmt_ci(summary: KpiSummary | None) -> str:
-    """`mean ± half-width` of a KPI (`–` when it has none)."""
-    if summary is None or math.isnan(summary.mean):
+    """A KPI in its unit with its 95% interval, or why it has none (`–` when it has no value)."""
+    if summary is None:
         return "–"
-    if math.isnan(summary.half_width):
-        return f"{summary.mean:,.2f}"
-    return f"{summary.mean:,.2f} ± {summary.half_width:,.2f}"
+    return format_interval(summary.name, summary.n, summary.mean, summary.low, summary.high)

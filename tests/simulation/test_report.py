@@ -1,0 +1,51 @@
+"""The drill report a planner presents: a summary first, KPIs in words, a legend for every colour."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulation import replication_kpis, run_drill, summarise, write_report
+from simulation.report import MAX_LINES, plot_busy, plot_incidents, plot_map, plot_responses
+from simulation.runner import InlineExecutor
+
+
+@pytest.fixture(scope="module")
+def drill(tmp_path_factory):
+    from simulation import load_scenario
+    from tests.simulation.conftest import SMALL_CITY
+
+    path = tmp_path_factory.mktemp("city") / "city.yaml"
+    path.write_text(SMALL_CITY.replace("engine: services", "engine: runtime").replace("replications: 2", "replications: 5")
+                    + "targets: {response_mean: 8m}\n", encoding="utf-8")
+    scenario = load_scenario(path)
+    records = run_drill(scenario, executor=InlineExecutor())
+    return scenario, records, summarise([replication_kpis(r) for r in records])
+
+
+def test_the_report_opens_with_the_headline_kpis_their_units_and_targets_then_what_breaks_first(drill, tmp_path):
+    scenario, records, summaries = drill
+    page = write_report(folder=tmp_path, scenario=scenario, records=records, summaries=summaries,
+                        stations=[]).read_text(encoding="utf-8")
+    summary, detail = page.index('id="summary"'), page.index("<h2>Detail</h2>")
+    assert summary < page.index('id="breaks-first"') < detail < page.index("<img")
+    head = page[summary:detail]
+    assert "Mean response time (declared to first unit on scene)</td><td>" in head
+    assert " min (95%: " in head and "<td>at most 8.0 min</td>" in head  # unit, interval, the scenario's target
+    assert "Tasks acknowledged within the SOP&#x27;s deadline</td>" in head and "<td>100%</td>" in head
+    assert "none set (targets: in the scenario)" in head  # the 90th percentile has no target here
+    assert "Hour: " in head and "of the drill" in head
+    assert "ack_in_time.share |" not in head  # words, not names, on the first screen
+
+
+def test_every_colour_of_every_plot_is_in_a_legend(drill):
+    _scenario, records, _summaries = drill
+    many = [r.__class__(**{**{f: getattr(r, f) for f in r.__struct_fields__}, "replication": k})
+            for k in range(MAX_LINES + 2) for r in records[:1]]
+    for figure in (plot_responses(records), plot_incidents(records), plot_busy(records), plot_incidents(many),
+                   plot_busy(many), plot_map(records, [("north", 77.592, 12.974)])):
+        (axes,) = figure.axes
+        drawn = [a for a in (*axes.lines, *axes.patches, *axes.collections) if not a.get_label().startswith("_")]
+        legend = axes.get_legend()
+        assert legend is not None, axes.get_title()
+        assert {t.get_text() for t in legend.get_texts()} == {a.get_label() for a in drawn}, axes.get_title()
+        assert len(legend.get_texts()) <= MAX_LINES + 2
