@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from shapely.geometry.base import BaseGeometry
 
 from coordination import audit
-from coordination.cap.mapping import CapMapping, IncidentDraft, map_alert
+from coordination.cap.geocodes import GeocodeTable
+from coordination.cap.mapping import CapMapping, IncidentDraft, OutsideTerritory, map_alert
 from coordination.cap.model import CapAlert
 from coordination.cap.parsing import parse_cap_alert, parse_xml_safely
 from coordination.cap.signatures import CapAlertRefused, CapTrust, SignatureOutcome, check_signature
+from coordination.cap.territory import territory_of
 from coordination.clock import Clock
 from coordination.errors import Conflict
 from coordination.duplicates import DuplicatePolicy, report_incident
@@ -30,7 +33,16 @@ from coordination.lifecycles import IncidentStatus
 from coordination.officer_alerts import raise_officer_alert
 from coordination.principals import Principal
 from coordination.revisions import IncidentRevision, describe_changes, revise_incident
-from coordination.store.tables import CapAlertRecord, Incident
+from coordination.store.tables import Agency, CapAlertRecord, Incident
+
+
+@dataclass(frozen=True)
+class CapPlaces:
+    """Where the centre acts and the codes it can place: from the settings, read at start-up."""
+
+    territory: BaseGeometry | None = None
+    """The configured boundary (ICCC_TERRITORY); None: the union of the agencies' jurisdictions."""
+    geocodes: GeocodeTable = GeocodeTable()
 
 
 @dataclass(frozen=True)
@@ -52,7 +64,8 @@ def _report(draft: IncidentDraft, *, is_exercise: bool) -> IncidentReport:
 
 
 def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: CapMapping, actor: Principal,
-                      duplicates: DuplicatePolicy = DuplicatePolicy(), trust: CapTrust = CapTrust()) -> CapReceipt:
+                      duplicates: DuplicatePolicy = DuplicatePolicy(), trust: CapTrust = CapTrust(),
+                      places: CapPlaces = CapPlaces()) -> CapReceipt:
     """Check, record and act on a CAP 1.2 alert, in the caller's transaction. An alert about an
     incident already open nearby (two sources warning of one flood) is linked to it, exactly as a
     duplicate report through the API is, so one event never starts two SOPs. An alert from a sender
@@ -87,7 +100,8 @@ def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: C
             raise Conflict("this CAP alert is being received by another request at this moment") from None
         return CapReceipt(existing, alert, True, "this alert was received before; nothing was done again")
     detail = _act(session=session, clock=clock, alert=alert, record=record, mapping=mapping, actor=actor,
-                  duplicates=duplicates)
+                  duplicates=duplicates, places=places)
+    record.detail = detail[:2000]
     audit.record(session, at=now, kind="cap.received", actor=actor.label, incident_id=record.incident_id,
                  summary=f"CAP {alert.status} {alert.msg_type} {alert.identifier} from {alert.sender}: {detail}",
                  data={"cap_alert_id": str(record.id), "identifier": alert.identifier, "sender": alert.sender,
@@ -129,14 +143,24 @@ def _as_text(data: bytes) -> str:
         return data.decode(encoding, errors="replace")
 
 
+def territory(session: Session, places: CapPlaces) -> BaseGeometry | None:
+    """The configured boundary, else the union of the agencies' jurisdictions (None if neither)."""
+    if places.territory is not None:
+        return places.territory
+    return territory_of(session.scalars(select(Agency.jurisdiction).where(Agency.jurisdiction.is_not(None))))
+
+
 def _act(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRecord, mapping: CapMapping,
-         actor: Principal, duplicates: DuplicatePolicy) -> str:
+         actor: Principal, duplicates: DuplicatePolicy, places: CapPlaces) -> str:
     if alert.status not in ("Actual", "Exercise") or alert.msg_type in ("Ack", "Error"):
         return f"{alert.status} {alert.msg_type}: recorded only; no SOP is started"
     referenced = _referenced_incident(session, alert)
     if alert.msg_type == "Cancel":
         return _cancel(session=session, clock=clock, alert=alert, record=record, incident=referenced, actor=actor)
-    decision = map_alert(alert, mapping)
+    decision = map_alert(alert, mapping, geocodes=places.geocodes, territory=territory(session, places))
+    if isinstance(decision, OutsideTerritory):
+        record.outcome = "outside"  # a national feed's alerts for elsewhere: no officer alert for each
+        return decision.reason
     if not isinstance(decision, IncidentDraft):
         raise_officer_alert(session, at=clock.now(), kind="cap.not_actionable",
                             incident_id=referenced.id if referenced else None,
@@ -158,7 +182,8 @@ def _act(*, session: Session, clock: Clock, alert: CapAlert, record: CapAlertRec
         return (f"linked to open incident {outcome.incident.id}, {outcome.duplicate.distance_m:.0f} m away "
                 f"({decision.severity.value} {decision.incident_type}); no second SOP started")
     record.outcome = "declared"
-    return f"declared incident {outcome.incident.id} ({decision.severity.value} {decision.incident_type})"
+    return (f"declared incident {outcome.incident.id} ({decision.severity.value} {decision.incident_type}, "
+            f"by {decision.matched_by}, placed by {decision.placed_by})")
 
 
 def _referenced_incident(session: Session, alert: CapAlert) -> Incident | None:

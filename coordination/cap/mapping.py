@@ -10,6 +10,7 @@ name in words.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,10 +20,13 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from shapely.geometry import Polygon
+from shapely import affinity
+from shapely.geometry import Point, Polygon
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from coordination.cap.model import CapAlert, Info
+from coordination.cap.geocodes import GeocodeTable
+from coordination.cap.model import CapAlert, Circle, Info
 from coordination.errors import InvalidInput
 from coordination.incidents import PLACE_NAME_MAX_LENGTH
 from sop_engine import INCIDENT_TYPES, Severity
@@ -191,6 +195,8 @@ class IncidentDraft:
     info_index: int
     matched_by: str = ""
     """What chose the type: an event code (`SAME HUW`), the event's words or its category."""
+    placed_by: str = ""
+    """What placed it: `polygon`, `circle`, or the geocodes the centre knows (`geocode UGC CAZ376`)."""
 
 
 @dataclass(frozen=True)
@@ -198,21 +204,84 @@ class NotAnIncident:
     reason: str
 
 
-def location_of(info: Info) -> tuple[float, float] | None:
-    """The (longitude, latitude) of the alert's areas: inside the union of its polygons, else the
-    first circle's centre; None when the areas are described only by name or geocode."""
+@dataclass(frozen=True)
+class OutsideTerritory(NotAnIncident):
+    """Every area of the alert lies outside the centre's territory: recorded, never acted on."""
+
+
+KM_PER_DEGREE = 111.32
+"""Along a meridian; a circle's east-west extent shrinks with the cosine of its latitude."""
+
+
+def _disc(circle: Circle) -> BaseGeometry:
+    if circle.radius_km <= 0:
+        return Point(circle.longitude, circle.latitude)
+    # Close enough for a few hundred kilometres, which is what "does it touch the territory" needs.
+    degrees_east = circle.radius_km / (KM_PER_DEGREE * max(0.01, math.cos(math.radians(circle.latitude))))
+    return affinity.scale(Point(circle.longitude, circle.latitude).buffer(1.0, 32),
+                          xfact=degrees_east, yfact=circle.radius_km / KM_PER_DEGREE)
+
+
+def _polygons(info: Info) -> BaseGeometry | None:
     polygons = [Polygon([(longitude, latitude) for latitude, longitude in ring])
                 for area in info.areas for ring in area.polygons]
     polygons = [polygon if polygon.is_valid else polygon.buffer(0) for polygon in polygons]
     polygons = [polygon for polygon in polygons if not polygon.is_empty]
-    if polygons:
-        union = unary_union(polygons)
-        centre = union.centroid
-        point = centre if union.contains(centre) else union.representative_point()
-        return point.x, point.y
+    return unary_union(polygons) if polygons else None
+
+
+def _known_geocodes(info: Info, geocodes: GeocodeTable) -> tuple[BaseGeometry | None, tuple[str, ...]]:
+    """The union of the areas whose codes the centre's table knows, and those codes."""
+    known = [(f"{name} {value}", geocodes.area_of(name, value)) for area in info.areas for name, value in area.geocodes]
+    known = [(code, geometry) for code, geometry in known if geometry is not None]
+    if not known:
+        return None, ()
+    return unary_union([geometry for _code, geometry in known]), tuple(code for code, _geometry in known)
+
+
+def footprint(info: Info, geocodes: GeocodeTable = GeocodeTable()) -> BaseGeometry | None:
+    """Everything the info block's areas cover, as far as the engine can tell: polygons, circles
+    and the areas of geocodes the centre knows; None when it cannot tell at all."""
+    parts = [part for part in (_polygons(info), _known_geocodes(info, geocodes)[0]) if part is not None]
+    parts += [_disc(circle) for area in info.areas for circle in area.circles]
+    return unary_union(parts) if parts else None
+
+
+def _point_in(area: BaseGeometry) -> tuple[float, float]:
+    centre = area.centroid
+    point = centre if area.contains(centre) else area.representative_point()
+    return point.x, point.y
+
+
+def location_of(info: Info, geocodes: GeocodeTable = GeocodeTable(),
+                territory: BaseGeometry | None = None) -> tuple[float, float, str] | None:
+    """(longitude, latitude, what placed it) for the info block's areas, inside the territory if
+    one is given: inside the union of its polygons, else the first circle's centre, else inside the
+    areas of the geocodes the centre knows. None when nothing places it (or, with a territory,
+    nothing of it lies inside)."""
+    def within(area: BaseGeometry) -> BaseGeometry | None:
+        if territory is None:
+            return area
+        part = area.intersection(territory)
+        return None if part.is_empty else part
+
+    polygons = _polygons(info)
+    if polygons is not None:
+        part = within(polygons)
+        if part is not None:
+            return (*_point_in(part), "polygon")
     for area in info.areas:
         for circle in area.circles:
-            return circle.longitude, circle.latitude
+            if territory is None or territory.intersects(Point(circle.longitude, circle.latitude)):
+                return circle.longitude, circle.latitude, "circle"
+            part = within(_disc(circle))
+            if part is not None:
+                return (*_point_in(part), "circle")
+    coded, codes = _known_geocodes(info, geocodes)
+    if coded is not None:
+        part = within(coded)
+        if part is not None:
+            return (*_point_in(part), f"geocode {', '.join(codes)}")
     return None
 
 
@@ -227,10 +296,17 @@ def _shift(severity: Severity, steps: int) -> Severity:
     return _ORDER[index]
 
 
-def map_alert(alert: CapAlert, mapping: CapMapping) -> IncidentDraft | NotAnIncident:
+def map_alert(alert: CapAlert, mapping: CapMapping, *, geocodes: GeocodeTable = GeocodeTable(),
+              territory: BaseGeometry | None = None) -> IncidentDraft | NotAnIncident:
     """Decide which incident, if any, the alert describes (its first <info> block that maps).
     Event codes decide before keywords: a code is the sender's own classification, a keyword a guess
-    from words in one language."""
+    from words in one language. With a `territory`, an alert whose areas all lie outside it is
+    `OutsideTerritory`, and an incident is placed inside it."""
+    if territory is not None:
+        footprints = [area for area in (footprint(info, geocodes) for info in alert.infos) if area is not None]
+        if footprints and not any(area.intersects(territory) for area in footprints):
+            return OutsideTerritory("its areas lie wholly outside the centre's territory"
+                                    f" ({_describe_areas(alert)}): recorded only")
     reasons = []
     for index, info in enumerate(alert.infos):
         chosen = mapping.by_event_code(info) or mapping.by_keywords(info)
@@ -247,9 +323,12 @@ def map_alert(alert: CapAlert, mapping: CapMapping) -> IncidentDraft | NotAnInci
         if urgency == "ignore" or certainty == "ignore":
             reasons.append(f"urgency {info.urgency} / certainty {info.certainty}: not an incident to act on")
             continue
-        location = location_of(info)
+        location = location_of(info, geocodes, territory)
         if location is None:
-            reasons.append("its areas carry no polygon or circle to place an incident")
+            unknown = ", ".join(f"{name} {value}" for area in info.areas for name, value in area.geocodes)
+            reasons.append("its areas carry no polygon or circle" + (
+                f", and the centre's geocode table knows none of {unknown}," if unknown else "")
+                + " to place an incident")
             continue
         severity = _shift(mapping.severity.get(info.severity, Severity.MODERATE), int(urgency) + int(certainty))
         text = "\n\n".join(part for part in (info.headline, info.description, info.instruction) if part)
@@ -257,7 +336,14 @@ def map_alert(alert: CapAlert, mapping: CapMapping) -> IncidentDraft | NotAnInci
                              latitude=location[1], place_name=place_name_of(info),
                              description=f"CAP {alert.msg_type} from {alert.sender}: {text}"[:4000],
                              sender_name=(info.sender_name or alert.sender)[:200], info_index=index,
-                             matched_by=matched_by)
+                             matched_by=matched_by, placed_by=location[2])
     if not alert.infos:
         reasons.append("it has no <info> block")
     return NotAnIncident("; ".join(dict.fromkeys(reasons)))
+
+
+def _describe_areas(alert: CapAlert) -> str:
+    names = list(dict.fromkeys(area.description.strip() for info in alert.infos for area in info.areas
+                               if area.description.strip()))
+    text = "; ".join(names[:3]) + ("; ..." if len(names) > 3 else "")
+    return text[:200] or "no area named"

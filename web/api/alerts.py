@@ -21,7 +21,7 @@ def cap_record_json(record: CapAlertRecord) -> dict:
     return {"id": str(record.id), "identifier": record.identifier, "sender": record.sender, "sent": record.sent,
             "status": record.status, "msg_type": record.msg_type, "event": record.event, "outcome": record.outcome,
             "incident_id": str(record.incident_id) if record.incident_id else None,
-            "signature": record.signature, "received_at": iso(record.received_at)}
+            "signature": record.signature, "detail": record.detail, "received_at": iso(record.received_at)}
 
 
 @blueprint.post("/alerts/cap")
@@ -35,7 +35,8 @@ def receive_cap():
     settings = context.settings
     mapping = load_mapping(settings.cap_mapping_path) if settings.cap_mapping_path else default_mapping()
     receipt = receive_cap_alert(session=session(), clock=context.clock, data=data, mapping=mapping,
-                                actor=principal(), duplicates=settings.duplicates, trust=settings.cap_trust)
+                                actor=principal(), duplicates=settings.duplicates, trust=settings.cap_trust,
+                                places=settings.cap_places)
     body = {**cap_record_json(receipt.record), "detail": receipt.detail, "repeated": receipt.repeated}
     return body, 200 if receipt.repeated else 201
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from coordination import InvalidInput, parse_allowed_hosts
-from coordination.cap import CapTrust, load_cap_trust
+from coordination.cap import CapPlaces, CapTrust, load_cap_trust, load_geocodes, load_territory
 from coordination.duplicates import DuplicatePolicy
 from coordination.intake.settings import DEFAULT_TOPICS, SHARED_GROUP, BrokerSettings, ReadingRetention
 from coordination.landmarks import Landmark, load_landmarks
@@ -46,6 +46,9 @@ class Settings:
     cap_trust: CapTrust = CapTrust()
     """The certificates that sign each CAP sender's alerts (ICCC_CAP_TRUST_FILE), read at start-up,
     and whether unanchored senders are refused (ICCC_CAP_REQUIRE_SIGNATURE)."""
+    cap_places: CapPlaces = CapPlaces()
+    """The centre's territory (ICCC_TERRITORY, else its jurisdictions) and the CAP geocodes it can
+    place (ICCC_CAP_GEOCODES), read at start-up."""
     delivery_workers: int = 8
     landmarks: tuple[Landmark, ...] = ()
     """The city's own landmarks for the map's place look-up (ICCC_LANDMARKS, GeoJSON), read at start-up."""
@@ -99,6 +102,9 @@ def _issue_4_settings() -> dict:
         # Read now, so a missing certificate stops the start-up instead of refusing the first alert.
         cap_trust=load_cap_trust(Path(env("ICCC_CAP_TRUST_FILE")) if env("ICCC_CAP_TRUST_FILE") else None,
                                  require_signature=_switch("ICCC_CAP_REQUIRE_SIGNATURE", default=False)),
+        cap_places=CapPlaces(
+            territory=load_territory(Path(env("ICCC_TERRITORY"))) if env("ICCC_TERRITORY") else None,
+            geocodes=load_geocodes(Path(env("ICCC_CAP_GEOCODES"))) if env("ICCC_CAP_GEOCODES") else CapPlaces().geocodes),
         delivery_workers=int(_number("ICCC_DELIVERY_WORKERS", 8, whole=True)),
         landmarks=load_landmarks(Path(env("ICCC_LANDMARKS"))) if env("ICCC_LANDMARKS") else (),
     )

@@ -32,6 +32,7 @@ OUTCOMES = {
     "updated": "updated its incident",
     "cancelled": "cancelled its incident",
     "exercise": "opened an exercise incident",
+    "outside": "outside the territory: recorded only",
     "recorded": "recorded only",
 }
 """What the engine did with an alert (`CapAlertRecord.outcome`), in words."""

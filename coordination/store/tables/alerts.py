@@ -33,7 +33,7 @@ class CapAlertRecord(Base):
     msg_type: Mapped[str] = mapped_column(String(16))
     event: Mapped[str] = mapped_column(String(500), default="")
     outcome: Mapped[str] = mapped_column(String(32))
-    """What the engine did: declared, updated, cancelled, exercise, recorded."""
+    """What the engine did: declared, linked, updated, cancelled, exercise, outside, recorded."""
     incident_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("incidents.id"), index=True)
     received_by: Mapped[str] = mapped_column(String(200))
     received_at: Mapped[datetime]
@@ -41,6 +41,8 @@ class CapAlertRecord(Base):
     """As received, signature included, so it can be verified again."""
     signature: Mapped[str] = mapped_column(String(16), default="unchecked", server_default="unchecked")
     """What vouches for its sender (coordination.cap.SignatureOutcome): verified, unsigned or unchecked."""
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """What the engine did, and why, in words ("its areas lie wholly outside the centre's territory")."""
 
 
 class PublicWarning(Base):
