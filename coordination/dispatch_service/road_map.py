@@ -1,22 +1,24 @@
-"""The road network drawn on the console's map: each street segment once, with its class and name.
+"""The road network drawn on the console's map: every street of the dispatch network, as GeoJSON.
 
-The dispatch service plans on a directed graph; a map needs each street once, as lines. A city
-network can hold hundreds of thousands of segments, far more than a browser should draw, so a
-view asks for a bounding box and gets at most a budget of segments, major roads first: zoomed
-out, a city shows its arterials; zoomed in, every lane.
+The dispatch service plans on a directed graph; a map needs each street once, as lines. Every
+segment is sent (no budget: the map library tiles the data in a web worker and draws what each
+zoom needs), joined into the longest lines possible per road class (shapely's `line_merge`,
+GEOS), which so a chain of segments along a street shares its inner points.
 """
 
 from __future__ import annotations
 
 import functools
+import gzip
 import threading
 from dataclasses import dataclass
 
+import msgspec
 import numpy as np
+import shapely
 
-from coordination.planner import RoadNetwork
 from coordination.dispatch_service.roads import load_road_network
-from coordination.errors import InvalidInput
+from coordination.planner import RoadNetwork
 
 ROAD_CLASS_RANK: dict[str, int] = {
     "motorway": 0, "motorway_link": 0, "trunk": 0, "trunk_link": 0,
@@ -24,16 +26,13 @@ ROAD_CLASS_RANK: dict[str, int] = {
     "secondary": 2, "secondary_link": 2,
     "tertiary": 3, "tertiary_link": 3,
 }
-"""Drawing order and priority by OSM `highway` class; every other class ranks `MINOR_RANK`."""
+"""Drawing order by OSM `highway` class; every other class ranks `MINOR_RANK`."""
 
 MINOR_RANK = 4
 RANK_NAMES = ("motorway", "primary", "secondary", "tertiary", "minor")
 
-DEFAULT_SEGMENT_BUDGET = 4000
-"""Segments sent for one view: a few hundred kilobytes of JSON, drawn in a blink."""
-
 COORDINATE_DECIMALS = 5
-"""About a metre: finer than a map can show, and it keeps the JSON small."""
+"""About a metre: finer than a map can show, and it keeps the GeoJSON small."""
 
 
 @dataclass(frozen=True)
@@ -66,38 +65,26 @@ class RoadMap:
         return cls(ends=np.asarray(ends, dtype=np.float64).reshape(-1, 4), ranks=np.asarray(ranks, dtype=np.int8),
                    names=tuple(names), bounds=bounds)
 
-    def view(self, *, bbox: tuple[float, float, float, float] | None = None,
-             budget: int = DEFAULT_SEGMENT_BUDGET) -> dict:
-        """The segments crossing `bbox` (west, south, east, north; None: the whole city), grouped
-        by class for drawing: the major classes whole while they fit in `budget` (a class cut
-        half-way would draw half a district), or an even sample of the major class if even it
-        does not fit.
-
-        Returns:
-            ``{"classes": [{"class", "segments": [[lon1, lat1, lon2, lat2], ...]}], "shown",
-            "in_view", "truncated", "smallest_class_shown"}``.
-
-        Raises:
-            InvalidInput: a box whose west is east of its east, or south north of its north.
-        """
-        west, south, east, north = bbox or self.bounds
-        if west > east or south > north:
-            raise InvalidInput("bbox must be west,south,east,north with west <= east and south <= north",
-                               field="bbox")
-        lon1, lat1, lon2, lat2 = (self.ends[:, k] for k in range(4))
-        inside = ((np.maximum(lon1, lon2) >= west) & (np.minimum(lon1, lon2) <= east)
-                  & (np.maximum(lat1, lat2) >= south) & (np.minimum(lat1, lat2) <= north))
-        chosen = np.flatnonzero(inside)
-        in_view = len(chosen)
-        chosen = _whole_classes_within(chosen, self.ranks[chosen], budget)
-        classes = []
+    def feature_collection(self) -> dict:
+        """Every segment, one MultiLineString feature per road class (`class`, `segments`), major first."""
+        features = []
+        rounded = np.round(self.ends, COORDINATE_DECIMALS)
         for rank in range(MINOR_RANK + 1):
-            of_rank = chosen[self.ranks[chosen] == rank]
-            if len(of_rank):
-                classes.append({"class": RANK_NAMES[rank],
-                                "segments": np.round(self.ends[of_rank], COORDINATE_DECIMALS).tolist()})
-        return {"classes": classes, "shown": len(chosen), "in_view": in_view, "truncated": in_view > len(chosen),
-                "smallest_class_shown": classes[-1]["class"] if classes else None}
+            of_rank = rounded[self.ranks == rank]
+            if not len(of_rank):
+                continue
+            lines = shapely.linestrings(of_rank.reshape(-1, 2, 2))
+            merged = shapely.line_merge(shapely.multilinestrings(lines))
+            parts = shapely.get_parts(merged)
+            coordinates = [np.round(shapely.get_coordinates(part), COORDINATE_DECIMALS).tolist() for part in parts]
+            features.append({"type": "Feature", "properties": {"class": RANK_NAMES[rank], "segments": len(of_rank)},
+                             "geometry": {"type": "MultiLineString", "coordinates": coordinates}})
+        return {"type": "FeatureCollection", "features": features}
+
+    @functools.cached_property
+    def geojson_gzip(self) -> bytes:
+        """`feature_collection()` as gzip-compressed GeoJSON, built once (the map asks once per page)."""
+        return gzip.compress(msgspec.json.encode(self.feature_collection()), compresslevel=5, mtime=0)
 
     @functools.cached_property
     def streets(self) -> dict[str, np.ndarray]:
@@ -107,24 +94,6 @@ class RoadMap:
             if name:
                 by_name.setdefault(name, []).append(index)
         return {name: self.ends[indices] for name, indices in by_name.items()}
-
-
-def _whole_classes_within(indices: np.ndarray, ranks: np.ndarray, budget: int) -> np.ndarray:
-    """The segments of the major classes that fit in `budget` whole; else an even sample of the first."""
-    order = np.argsort(ranks, kind="stable")
-    indices, ranks = indices[order], ranks[order]
-    if len(indices) <= budget:
-        return indices
-    kept = 0
-    for rank in np.unique(ranks):
-        count = int((ranks == rank).sum())
-        if kept + count > budget:
-            break
-        kept += count
-    if kept:
-        return indices[:kept]
-    first = int((ranks == ranks[0]).sum())
-    return indices[np.linspace(0, first - 1, budget).round().astype(int)]
 
 
 _maps: dict[str, RoadMap] = {}

@@ -4,10 +4,15 @@ The optimiser needs, for each incident, the time from every unit to it. One Dijk
 incident on the *reversed* graph gives exactly that for all nodes at once, so a unit moving
 around costs a look-up, not a new search. The search runs in scipy's compiled csgraph code
 (networkx is about 15 times slower on a 100,000-node city) and its result is cached per node.
+
+Coverage (where can a free unit get to in time?) is the other direction: one multi-source
+Dijkstra on the forward graph from every unit's node at once gives each node the time from the
+nearest unit, the same edges and times the dispatch plans on.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
@@ -58,8 +63,11 @@ class TravelTimes:
         self._reversed = csr_matrix((seconds, (heads, tails)), shape=(size, size))
         lon = np.array([graph.nodes[n]["lon"] for n in self.nodes], dtype=np.float64)
         lat = np.array([graph.nodes[n]["lat"] for n in self.nodes], dtype=np.float64)
+        self.lon, self.lat = lon, lat
+        """Every node's longitude and latitude, in `self.nodes` order."""
         self._lat0 = float(np.mean(lat)) if size else 0.0
         self._kdtree = cKDTree(np.column_stack(self._project(lon, lat))) if size else None
+        self._last_from_nearest: tuple[tuple, np.ndarray] | None = None
         self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
         self._cache_targets = cache_targets
         self._last_origins: tuple[tuple[Hashable, ...], np.ndarray] | None = None
@@ -107,6 +115,33 @@ class TravelTimes:
             # A re-plan asks for the same unit positions once per demand: index them once.
             self._last_origins = (origins, self.indices(nodes=origins))
         return times[self._last_origins[1]].astype(np.float64)
+
+    def travel_s_from_nearest(self, *, origins: Sequence[Hashable], limit_s: float = np.inf) -> np.ndarray:
+        """Return seconds from the nearest of `origins` to every node (in `self.nodes` order).
+
+        One multi-source Dijkstra on the forward graph; nodes further than `limit_s` from every
+        origin (or unreachable) are `inf`, and the search stops there, which is what makes a
+        coverage question ("within 8 minutes?") cheaper than a full search. The last answer is
+        kept: the map asks again every few seconds while nothing moves. Do not modify it.
+        """
+        indices = np.unique(self.indices(nodes=origins)) if len(origins) else np.zeros(0, dtype=np.int64)
+        key = (indices.tobytes(), float(limit_s))
+        if self._last_from_nearest is not None and self._last_from_nearest[0] == key:
+            return self._last_from_nearest[1]
+        if not len(indices):
+            times = np.full(len(self.nodes), np.inf, dtype=np.float32)
+        else:
+            times = dijkstra(self._forward, directed=True, indices=indices, min_only=True,
+                             limit=limit_s).astype(np.float32)
+            self.searches_run += 1
+        times.flags.writeable = False
+        self._last_from_nearest = (key, times)
+        return times
+
+    @functools.cached_property
+    def _forward(self) -> csr_matrix:
+        """The graph as driven (row = tail), for searches from units outwards; built on first use."""
+        return self._reversed.transpose().tocsr()
 
     def indices(self, *, nodes: Sequence[Hashable]) -> np.ndarray:
         """Return the array positions of `nodes`."""

@@ -3,6 +3,8 @@ from, the place look-up, and a declaration's bad input answered beside the field
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from dataclasses import replace
 
@@ -10,15 +12,17 @@ import pytest
 from sqlalchemy import select
 
 from coordination import Role
-from coordination.dispatch_service import DEMO_FLEET
+from coordination.dispatch_service import DEMO_FLEET, DEMO_ROAD_NETWORK, road_map_for
+from coordination.lifecycles import IncidentStatus
+from coordination.planner import UnitStatus
 from coordination.store.tables import Incident, ResponseUnit
 from tests.web.conftest import FIRE_REPORT
 from tests.web.test_console import csrf_of, sign_in
 
 pytestmark = pytest.mark.database
 
-DATA = ["/console/map/layers.json", "/console/map/live.json", "/console/map/roads.json",
-        "/console/map/places?q=Town%20Hall"]
+DATA = ["/console/map/layers.json", "/console/map/live.json", "/console/map/base/roads.geojson",
+        "/console/map/coverage.geojson", "/console/map/history.geojson", "/console/map/places?q=Town%20Hall"]
 
 
 def declare(client, **fields):
@@ -70,6 +74,7 @@ def test_the_layers_are_geojson_from_the_engines_own_data(client, city, officer,
     assert west < 77.5946 < east and south < 12.9716 < north
     [area] = layers["jurisdictions"]["features"]
     assert area["properties"]["code"] == "water-north" and area["geometry"]["type"] == "Polygon"
+    assert area["properties"]["label_point"] == [77.59, 12.99]
     stations = layers["stations"]["features"]
     assert len(stations) == sum(kind.stations for kind in DEMO_FLEET) and {"code", "name", "agency", "kind"} <= set(stations[0]["properties"])
 
@@ -77,22 +82,61 @@ def test_the_layers_are_geojson_from_the_engines_own_data(client, city, officer,
     units = live["units"]["features"]
     assert live["units"]["type"] == "FeatureCollection" and len(units) == sum(kind.stations * len(kind.units) for kind in DEMO_FLEET)
     assert {unit["properties"]["status"] for unit in units} == {"available"}
+    assert {unit["properties"]["seen_s"] for unit in units} == {None}  # no fix yet: at their stations
     [incident] = live["incidents"]["features"]
     assert incident["geometry"]["coordinates"] == [77.5946, 12.9716]
     assert incident["properties"]["severity"] == "severe" and incident["properties"]["url"].startswith("/console/")
 
 
-def test_roads_come_by_bounding_box_within_a_budget_and_bad_boxes_name_the_field(client, make_token):
+def test_every_street_of_the_dispatch_network_is_in_the_base_map(client, make_token):
     sign_in(client, make_token())
-    whole = client.get("/console/map/roads.json?limit=500").json
-    assert whole["shown"] == 500 and whole["truncated"] and whole["classes"][0]["class"] == "primary"
-    near = client.get("/console/map/roads.json?bbox=77.593,12.970,77.596,12.973").json
-    assert 0 < near["shown"] < 100 and not near["truncated"]
-    for query, field in [("bbox=1,2,3", "bbox"), ("bbox=a,b,c,d", "bbox"), ("bbox=77.6,12.9,77.5,13.0", "bbox"),
-                         ("bbox=200,0,201,1", "bbox"), ("limit=0", "limit"), ("limit=lots", "limit")]:
-        response = client.get(f"/console/map/roads.json?{query}")
-        assert response.status_code == 400 and response.mimetype == "application/problem+json", query
-        assert response.json["field"] == field
+    response = client.get("/console/map/base/roads.geojson", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    assert response.headers["Content-Encoding"] == "gzip"
+    roads = json.loads(gzip.decompress(response.get_data()))
+    streets = road_map_for(source=DEMO_ROAD_NETWORK)
+    by_class = {feature["properties"]["class"]: feature for feature in roads["features"]}
+    assert set(by_class) == {"primary", "minor"}
+    assert sum(feature["properties"]["segments"] for feature in roads["features"]) == len(streets.ends)
+    # Joined into lines, every segment's ends are still there, and nothing else is.
+    drawn = {tuple(point) for feature in roads["features"] for line in feature["geometry"]["coordinates"]
+             for point in line}
+    ends = {tuple(point) for point in streets.ends.round(5).reshape(-1, 2).tolist()}
+    assert drawn == ends
+    assert client.get("/console/map/base/ferries.geojson").status_code == 404
+
+
+def test_coverage_shades_where_no_free_unit_of_the_type_arrives_in_time(client, store, city, make_token):
+    sign_in(client, make_token())
+    everyone = client.get("/console/map/coverage.geojson?need=als_ambulance&minutes=8").json
+    assert everyone["summary"]["free_units"] == 5 and everyone["summary"]["covered_percent"] > 60
+    with store.transaction() as session:
+        for unit in session.scalars(select(ResponseUnit).where(ResponseUnit.unit_type == "als_ambulance")).unique():
+            unit.status = UnitStatus.OUT_OF_SERVICE
+    nobody = client.get("/console/map/coverage.geojson?need=als_ambulance&minutes=8").json
+    assert nobody["summary"] == {"need": "als_ambulance", "within_s": 480, "free_units": 0, "covered_percent": 0.0}
+    assert len(nobody["features"]) > len(everyone["features"])
+    assert nobody["features"][0]["geometry"]["type"] == "Polygon"
+    bls = client.get("/console/map/coverage.geojson?need=bls&minutes=8").json  # a capability: ambulances have it
+    assert bls["summary"]["free_units"] == 10
+    for query, field in [("need=hovercraft", "need"), ("minutes=0", "minutes"), ("minutes=61", "minutes"),
+                         ("minutes=eight", "minutes")]:
+        response = client.get(f"/console/map/coverage.geojson?{query}")
+        assert response.status_code == 422 and response.json["field"] == field, query
+
+
+def test_the_heat_map_holds_the_incidents_of_the_period_whatever_became_of_them(client, store, clock, officer,
+                                                                                 make_token):
+    sign_in(client, make_token())
+    client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
+    with store.transaction() as session:
+        session.scalars(select(Incident)).one().status = IncidentStatus.CLOSED
+    [point] = client.get("/console/map/history.geojson?hours=24").json["features"]
+    assert point["geometry"]["coordinates"] == [77.5946, 12.9716] and point["properties"]["weight"] == 0.8
+    clock.advance(minutes=25 * 60)
+    assert client.get("/console/map/history.geojson?hours=24").json["features"] == []
+    assert len(client.get("/console/map/history.geojson?hours=48").json["features"]) == 1
+    assert client.get("/console/map/history.geojson?hours=0").json["field"] == "hours"
 
 
 def test_the_place_look_up_answers_a_point_or_a_problem_naming_q(client, city, make_token):

@@ -10,7 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.dispatch_service import open_demands, search_lock, travel_times_for
+from coordination.dispatch_service.coverage_map import DEFAULT_COVERAGE_MINUTES, coverage_change
 from coordination.planner import ASSIGNABLE_STATUSES, TravelTimes
+from coordination.planner.coverage_areas import DEFAULT_CELL_M
 from coordination.planner.orders import RecommendationStatus
 from coordination.store.tables import (
     DispatchAssignment,
@@ -50,7 +52,10 @@ def dispatch_context(db: Session, incident: Incident) -> dict:
             rows.append({**assignment, "index": n, "here": assignment["incident_id"] == mine,
                          "alternatives": _alternatives(db, incident, assignment["need"], planned)
                          if assignment["incident_id"] == mine else []})
+    coverage = (coverage_change(session=db, plan=current.plan, within_s=DEFAULT_COVERAGE_MINUTES * 60,
+                                travel=services().travel or travel_times_for()) if current is not None else [])
     return {"recommendation": current, "plan_rows": rows, "outstanding": outstanding, "sent": sent,
+            "coverage": coverage, "coverage_minutes": DEFAULT_COVERAGE_MINUTES, "coverage_cell_m": DEFAULT_CELL_M,
             "unserved": [u for u in (current.plan.get("unserved", []) if current else []) if u["incident_id"] == mine],
             "elsewhere": sum(1 for row in rows if not row["here"]), "unit_types": sorted(UNIT_TYPES)}
 

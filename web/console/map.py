@@ -1,9 +1,11 @@
 """The duty officer's map: the city from the engine's own data, and declaring an incident on it.
 
-Everything the page draws comes from this module's JSON (GeoJSON for the features): the road
-network the dispatch service plans on (by bounding box, major roads first), the agencies'
-jurisdictions, the stations, the units with their status and the open incidents. No tile
-server or CDN is involved, so the map works in a control room cut off from the internet.
+The page draws with MapLibre GL JS (installed from npm, served from this app's static folder)
+from this module's GeoJSON: every street of the road network the dispatch service plans on
+(`/console/map/base/roads.geojson`, built once per process), the agencies' jurisdictions, the
+stations, the units with their status and current task, the open incidents, a heat map of the
+incidents of a period and live coverage. No tile server, glyph server or CDN is involved, so the
+map works in a control room cut off from the internet.
 
 Declaring goes through the same use case as `POST /api/v1/incidents` (duplicate check, SOP
 start, tasks and webhooks in one transaction); the place is typed as coordinates or a name the
@@ -13,20 +15,35 @@ place name, as the gazetteer spells it.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from coordination import IncidentReport, IncidentStatus, InvalidInput, Role
+from coordination import IncidentReport, InvalidInput, Role
 from coordination.demo_city import DEMO_LANDMARKS
-from coordination.dispatch_service import DEMO_ROAD_NETWORK, RoadMap, road_map_for
+from coordination.dispatch_service import DEMO_ROAD_NETWORK, RoadMap, road_map_for, travel_times_for
+from coordination.dispatch_service.coverage_map import (
+    DEFAULT_COVERAGE_NEED,
+    checked_coverage_request,
+    coverage_needs,
+    live_coverage,
+)
 from coordination.duplicates import report_incident
+from coordination.errors import NotFound
 from coordination.gazetteer import Gazetteer, Place, city_gazetteer, locate
 from coordination.incidents import PLACE_NAME_MAX_LENGTH
-from coordination.store.tables import Agency, Incident, ResponseUnit, Station
+from coordination.map_layers import (
+    collection,
+    history_since,
+    incident_history,
+    jurisdictions_and_stations,
+    open_incidents,
+    point,
+    units_now,
+)
 from sop_engine import INCIDENT_TYPES, Severity
 from web.app.context import services
-from web.app.problems import BadRequestBody, read_by_scripts
+from web.app.problems import read_by_scripts
 from web.console.access import (
     BOARD_ROLES,
     console_caller,
@@ -39,7 +56,14 @@ blueprint = Blueprint("map_console", __name__)
 
 DECLARING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
 FORM_FIELDS = ("location", "place_name", "type", "severity", "description")
-MAX_OPEN_INCIDENTS_SHOWN = 500
+STALE_FIX_MINUTES = 10
+"""Units whose last position fix is older are drawn faded (map.js's STALE_FIX_S)."""
+MAX_HISTORY_HOURS = 24 * 366
+
+SENSOR_FEED_PATHS = ("/console/map/sensors.geojson", "/api/v1/sensors.geojson")
+"""The sensors layer's hook: the first of these routes the application serves is read every
+10 s by the map (a FeatureCollection of Points, properties `id`, `kind`, `value`, `unit`, `at`),
+with the console's session. Until a sensor route exists the layer's toggle says so."""
 
 
 def _road_map() -> RoadMap:
@@ -54,6 +78,11 @@ def _gazetteer(db) -> Gazetteer:
     return city_gazetteer(session=db, streets=_road_map().streets, landmarks=(*settings.landmarks, *demo))
 
 
+def _sensors_url() -> str | None:
+    served = {rule.rule for rule in current_app.url_map.iter_rules()}
+    return next((path for path in SENSOR_FEED_PATHS if path in served), None)
+
+
 @blueprint.get("/console/map")
 def map_page(*, form: dict | None = None, errors: dict | None = None, status: int = 200):
     caller = console_caller(BOARD_ROLES)
@@ -62,7 +91,9 @@ def map_page(*, form: dict | None = None, errors: dict | None = None, status: in
     page = render_template(
         "map.html", caller=caller, csrf_token=csrf_token(), can_declare=caller.role in DECLARING_ROLES,
         incident_types=sorted(INCIDENT_TYPES), severities=[severity.value for severity in Severity],
-        form=form or {}, errors=errors or {}, gazetteer_help=gazetteer_help,
+        form=form or {}, errors=errors or {}, gazetteer_help=gazetteer_help, base_layers=["roads"],
+        coverage_needs=coverage_needs(), default_coverage_need=DEFAULT_COVERAGE_NEED,
+        stale_minutes=STALE_FIX_MINUTES, sensors_url=_sensors_url(),
     )
     return page, status
 
@@ -73,60 +104,73 @@ def layers():
     """What changes rarely: the city's bounds, jurisdictions and stations (GeoJSON)."""
     script_caller(BOARD_ROLES)
     with services().store.transaction() as db:
-        agencies = db.scalars(select(Agency).where(Agency.jurisdiction.is_not(None)).order_by(Agency.code)).all()
-        stations = db.scalars(select(Station).order_by(Station.code)).unique().all()
-        return {
-            "bounds": list(_road_map().bounds),
-            "jurisdictions": _collection(
-                {"type": "Feature", "geometry": agency.jurisdiction,
-                 "properties": {"code": agency.code, "name": agency.name, "kind": agency.kind.value}}
-                for agency in agencies if agency.jurisdiction),
-            "stations": _collection(
-                _point(station.longitude, station.latitude, code=station.code, name=station.name,
-                       agency=station.agency.code, kind=station.agency.kind.value)
-                for station in stations),
-        }
+        jurisdictions, stations = jurisdictions_and_stations(session=db)
+    return {"bounds": list(_road_map().bounds), "jurisdictions": jurisdictions, "stations": stations}
 
 
-@blueprint.get("/console/map/roads.json")
+@blueprint.get("/console/map/base/<name>.geojson")
 @read_by_scripts
-def roads():
-    """The road segments in `bbox` (west,south,east,north), major roads first, at most `limit`."""
+def base_layer(name: str):
+    """The base map: every street of the dispatch network, as gzip-compressed GeoJSON."""
     script_caller(BOARD_ROLES)
-    bbox = _bbox_arg()
-    limit = request.args.get("limit", "4000")
-    if not limit.isdigit() or not 1 <= int(limit) <= 20000:
-        raise BadRequestBody("query parameter 'limit' must be a whole number from 1 to 20000", field="limit")
-    try:
-        return _road_map().view(bbox=bbox, budget=int(limit))
-    except InvalidInput as error:
-        raise BadRequestBody(str(error), field="bbox") from None
+    if name != "roads":
+        raise NotFound(f"no base layer {name!r}; this city has: roads")
+    response = Response(_road_map().geojson_gzip, mimetype="application/geo+json")
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @blueprint.get("/console/map/live.json")
 @read_by_scripts
 def live():
-    """What moves: every unit with its status, and the open incidents by severity (GeoJSON)."""
+    """What moves: every unit with its status, last fix and task, and the open incidents (GeoJSON)."""
     script_caller(BOARD_ROLES)
     context = services()
+    now = context.clock.now()
     with context.store.transaction() as db:
-        units = db.scalars(select(ResponseUnit).order_by(ResponseUnit.code)).unique().all()
-        incidents = db.scalars(select(Incident).where(Incident.status == IncidentStatus.OPEN)
-                               .order_by(Incident.declared_at.desc()).limit(MAX_OPEN_INCIDENTS_SHOWN)).unique().all()
-        return {
-            "now": context.clock.now().isoformat(),
-            "units": _collection(
-                _point(unit.longitude, unit.latitude, id=str(unit.id), code=unit.code, unit_type=unit.unit_type,
-                       agency=unit.agency.code, status=unit.status.value)
-                for unit in units),
-            "incidents": _collection(
-                _point(incident.longitude, incident.latitude, id=str(incident.id), type=incident.incident_type,
-                       place_name=incident.place_name, severity=incident.severity.value,
-                       is_exercise=incident.is_exercise,
-                       declared_at=incident.declared_at.isoformat(),
-                       url=url_for("incident_console.incident_page", incident_id=incident.id))
-                for incident in incidents),
-        }
+        units = []
+        for feature, _unit, assignment in units_now(session=db, now=now):
+            if assignment is not None:
+                feature["properties"]["task_url"] = url_for(
+                    "incident_console.incident_page", incident_id=assignment.incident_id) + "#dispatch-heading"
+            units.append(feature)
+        incidents = [
+            point(incident.longitude, incident.latitude, id=str(incident.id), type=incident.incident_type,
+                  place_name=incident.place_name, severity=incident.severity.value, is_exercise=incident.is_exercise,
+                  declared_at=incident.declared_at.isoformat(),
+                  url=url_for("incident_console.incident_page", incident_id=incident.id))
+            for incident in open_incidents(session=db)]
+    return {"now": now.isoformat(), "units": collection(units), "incidents": collection(incidents)}
+
+
+@blueprint.get("/console/map/coverage.geojson")
+@read_by_scripts
+def coverage():
+    """Squares no free unit of `need` reaches within `minutes`, on the dispatch network."""
+    script_caller(BOARD_ROLES)
+    need, within_s = checked_coverage_request(need=request.args.get("need", DEFAULT_COVERAGE_NEED),
+                                              minutes=request.args.get("minutes", "8"))
+    with services().store.transaction() as db:
+        return _coverage_json(db, need, within_s)
+
+
+def _coverage_json(db: Session, need: str, within_s: int) -> dict:
+    travel = services().travel or travel_times_for()
+    return live_coverage(session=db, need=need, within_s=within_s, travel=travel).feature_collection()
+
+
+@blueprint.get("/console/map/history.geojson")
+@read_by_scripts
+def history():
+    """Incidents declared in the last `hours`, weighted by severity, for the heat map."""
+    script_caller(BOARD_ROLES)
+    hours = request.args.get("hours", "168")
+    if not hours.isdigit() or not 1 <= int(hours) <= MAX_HISTORY_HOURS:
+        raise InvalidInput(f"hours must be a whole number from 1 to {MAX_HISTORY_HOURS}", field="hours")
+    context = services()
+    with context.store.transaction() as db:
+        return incident_history(session=db, since=history_since(now=context.clock.now(), hours=int(hours)))
 
 
 @blueprint.get("/console/map/places")
@@ -193,26 +237,3 @@ def _message(detail: dict) -> str:
     if detail["type"] == "string_too_long":
         return f"at most {detail['ctx']['max_length']} characters"
     return detail["msg"].removeprefix("Value error, ")
-
-
-def _bbox_arg() -> tuple[float, float, float, float] | None:
-    raw = request.args.get("bbox")
-    if raw is None:
-        return None
-    try:
-        west, south, east, north = (float(part) for part in raw.split(","))
-    except ValueError:
-        raise BadRequestBody("query parameter 'bbox' must be four numbers: west,south,east,north",
-                             field="bbox") from None
-    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
-        raise BadRequestBody("bbox must be longitudes within -180..180 and latitudes within -90..90", field="bbox")
-    return west, south, east, north
-
-
-def _point(longitude: float, latitude: float, **properties) -> dict:
-    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
-            "properties": properties}
-
-
-def _collection(features) -> dict:
-    return {"type": "FeatureCollection", "features": list(features)}

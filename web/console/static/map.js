@@ -1,252 +1,309 @@
-// The duty officer's city map: a hand-drawn SVG fed by the console's own JSON (no tiles, no CDN).
-// Longitude and latitude are projected to kilometres around the city's centre (equirectangular:
-// exact enough across a city); the SVG viewBox is the view, so panning and zooming only move it.
+// The duty officer's city map, drawn by MapLibre GL JS (WebGL, vector data) from the console's
+// own GeoJSON: the streets of the dispatch network (and the OSM file's water, parks and
+// buildings when the network came from one), jurisdictions, stations, units, open incidents,
+// a heat map of past incidents and live coverage. No tiles, no glyphs, no CDN: labels are HTML
+// markers, so nothing is fetched from outside the application.
 (function () {
   "use strict";
-  const NS = "http://www.w3.org/2000/svg";
-  const KM_PER_DEG_LAT = 110.574;
-  const KM_PER_DEG_LON_AT_EQUATOR = 111.32;
-  const SEVERITY_PX = { minor: 5, moderate: 6.5, severe: 8, extreme: 10 };
   const LIVE_EVERY_MS = 2000;
+  const COVERAGE_EVERY_MS = 10000;
+  const STALE_FIX_S = 600; // a unit whose last fix is older than this is drawn faded
+  const SEVERITY_COLOUR = { minor: "#f4a261", moderate: "#e76f51", severe: "#c1121f", extreme: "#6a040f" };
+  const SEVERITY_RADIUS = { minor: 6, moderate: 7.5, severe: 9, extreme: 11 };
+  const STATUS_COLOUR = {
+    available: "#2a9d8f", returning: "#8ab17d", dispatched: "#e76f51", en_route: "#e76f51",
+    on_scene: "#e76f51", out_of_service: "#8d99ae",
+  };
+  const KIND_COLOURS = ["#4a7fb5", "#c05746", "#5f9e6e", "#9b6fb0", "#c2913b", "#3d8f99", "#b5577e", "#6d7f3a"];
+  const ROAD_STYLE = { // colour, width at zoom 12, width at zoom 17
+    motorway: ["#d1603d", 2.5, 10], primary: ["#e0a84e", 2, 9], secondary: ["#a3abb5", 1.5, 7],
+    tertiary: ["#b3bac2", 1.2, 6], minor: ["#c6ccd3", 0.6, 4.5],
+  };
+  // Which MapLibre layers each toggle shows or hides.
+  const TOGGLES = {
+    roads: Object.keys(ROAD_STYLE).map((c) => `road-${c}`), water: ["water"], parks: ["parks"],
+    buildings: ["buildings"], jurisdictions: ["jurisdictions-fill", "jurisdictions-line"],
+    stations: ["stations"], units: ["units"], incidents: ["incidents"], sensors: ["sensors"], heat: ["heat"],
+    coverage: ["coverage"],
+  };
+  const CLICKABLE = ["incidents", "units", "stations", "sensors", "jurisdictions-fill"];
 
-  const svg = document.getElementById("city-map");
-  const urls = svg.dataset;
+  const container = document.getElementById("city-map");
+  const urls = container.dataset;
   const canDeclare = urls.canDeclare === "true";
-  const layer = (name) => document.getElementById(`layer-${name}`);
+  const baseLayers = (urls.baseLayers || "").split(",").filter(Boolean);
   const locationField = document.getElementById("location");
   const locationError = document.getElementById("location-error");
   const updated = document.getElementById("map-updated");
-  const roadsNote = document.getElementById("roads-note");
+  const details = document.getElementById("map-details");
+  const labels = { jurisdictions: [], stations: [] }; // HTML markers, toggled with their layer
 
-  let origin = null; // [lon0, lat0, cos(lat0)]
-  let home = null; // the whole city, as a view
-  let view = null; // {x, y, w, h} in km, the SVG viewBox
+  let map = null;
+  let bounds = null;
   let live = { units: [], incidents: [] };
-  let stations = [];
-  let placed = null; // [lon, lat] of the incident being declared
-  let roadsRequest = 0;
-  let roadsTimer = null;
+  let placedMarker = null;
+  let coverageTicket = 0;
 
-  const project = (lon, lat) => [(lon - origin[0]) * KM_PER_DEG_LON_AT_EQUATOR * origin[2],
-    -(lat - origin[1]) * KM_PER_DEG_LAT];
-  const unproject = (x, y) => [origin[0] + x / (KM_PER_DEG_LON_AT_EQUATOR * origin[2]),
-    origin[1] - y / KM_PER_DEG_LAT];
-  const kmPerPx = () => view.w / Math.max(svg.clientWidth, 1);
+  const text = (value) => String(value ?? "").replaceAll("_", " ");
+  const esc = (value) => String(value ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const collection = (features) => ({ type: "FeatureCollection", features: features || [] });
 
-  function element(name, attributes, parent) {
-    const node = document.createElementNS(NS, name);
-    for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, value);
-    if (parent) parent.append(node);
-    return node;
+  function age(seconds) {
+    if (seconds == null) return "no fix yet (at its station)";
+    if (seconds < 90) return `${Math.round(seconds)} s ago`;
+    if (seconds < 5400) return `${Math.round(seconds / 60)} min ago`;
+    return `${(seconds / 3600).toFixed(1)} h ago`;
   }
 
-  function titled(node, text) {
-    element("title", {}, node).textContent = text;
-    node.setAttribute("aria-label", text);
-    return node;
+  function kindColour(kinds) {
+    const expression = ["match", ["get", "kind"]];
+    kinds.forEach((kind, i) => expression.push(kind, KIND_COLOURS[i % KIND_COLOURS.length]));
+    expression.push(KIND_COLOURS[0]);
+    return kinds.length ? expression : KIND_COLOURS[0];
   }
 
-  // The view keeps the element's aspect ratio, so the viewBox is exactly what is visible.
-  function setView(x, y, w) {
-    const aspect = Math.max(svg.clientHeight, 1) / Math.max(svg.clientWidth, 1);
-    const maxW = home.w * 4, minW = 0.05;
-    w = Math.min(Math.max(w, minW), maxW);
-    view = { x, y, w, h: w * aspect };
-    svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
-    drawCentreCross();
-    drawMarkers();
-    scheduleRoads();
+  function triangleImage(fill) {
+    const size = 20, canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    const g = canvas.getContext("2d");
+    g.beginPath(); g.moveTo(size / 2, 2); g.lineTo(size - 2, size - 3); g.lineTo(2, size - 3); g.closePath();
+    g.fillStyle = fill; g.strokeStyle = "#fff"; g.lineWidth = 2; g.fill(); g.stroke();
+    return g.getImageData(0, 0, size, size);
   }
 
-  function zoomAt(factor, cx, cy) {
-    const w = view.w / factor;
-    const fx = (cx - view.x) / view.w, fy = (cy - view.y) / view.h;
-    const aspect = view.h / view.w;
-    setView(cx - fx * w, cy - fy * w * aspect, w);
+  function htmlLabel(lngLat, textContent, className) {
+    const element = document.createElement("div");
+    element.className = `map-label ${className}`;
+    element.textContent = textContent;
+    element.setAttribute("aria-hidden", "true"); // the side panel and the details say it to screen readers
+    return new maplibregl.Marker({ element, anchor: "center" }).setLngLat(lngLat).addTo(map);
   }
 
-  function zoomCentre(factor) { zoomAt(factor, view.x + view.w / 2, view.y + view.h / 2); }
-
-  function showWholeCity() {
-    const aspect = Math.max(svg.clientHeight, 1) / Math.max(svg.clientWidth, 1);
-    const w = Math.max(home.w, home.h / aspect);
-    setView(home.x + home.w / 2 - w / 2, home.y + home.h / 2 - (w * aspect) / 2, w);
-  }
-
-  function svgPoint(clientX, clientY) {
-    const point = svg.createSVGPoint();
-    point.x = clientX; point.y = clientY;
-    const local = point.matrixTransform(svg.getScreenCTM().inverse());
-    return [local.x, local.y];
-  }
-
-  // --- Roads: fetched for the view (padded), major roads first, redrawn when the view settles.
-  function scheduleRoads() {
-    clearTimeout(roadsTimer);
-    roadsTimer = setTimeout(loadRoads, 200);
-  }
-
-  async function loadRoads() {
-    const pad = 0.25;
-    const [west, north] = unproject(view.x - view.w * pad, view.y - view.h * pad);
-    const [east, south] = unproject(view.x + view.w * (1 + pad), view.y + view.h * (1 + pad));
-    const ticket = ++roadsRequest;
-    const bbox = [west, south, east, north].map((v) => v.toFixed(5)).join(",");
-    const response = await fetch(`${urls.roads}?bbox=${bbox}`, { credentials: "same-origin" });
-    if (!response.ok || ticket !== roadsRequest) return;
-    const roads = await response.json();
-    const group = layer("roads");
-    group.replaceChildren();
-    for (const roadClass of roads.classes.slice().reverse()) {
-      const d = roadClass.segments.map(([lon1, lat1, lon2, lat2]) => {
-        const [x1, y1] = project(lon1, lat1), [x2, y2] = project(lon2, lat2);
-        return `M${x1.toFixed(4)} ${y1.toFixed(4)}L${x2.toFixed(4)} ${y2.toFixed(4)}`;
-      }).join("");
-      element("path", { d, class: `road road-${roadClass.class}` }, group);
+  function baseStyle(layers) {
+    const style = {
+      version: 8,
+      sources: {
+        roads: { type: "geojson", data: urls.roads, buffer: 32, tolerance: 0.5 },
+        jurisdictions: { type: "geojson", data: layers.jurisdictions },
+        stations: { type: "geojson", data: layers.stations },
+        units: { type: "geojson", data: collection() },
+        incidents: { type: "geojson", data: collection() },
+        heat: { type: "geojson", data: collection() },
+        coverage: { type: "geojson", data: collection() },
+        sensors: { type: "geojson", data: collection() },
+      },
+      layers: [{ id: "background", type: "background", paint: { "background-color": "#eef1ea" } }],
+    };
+    for (const name of baseLayers.filter((n) => n !== "roads")) {
+      style.sources[name] = { type: "geojson", data: urls.roads.replace(/roads\.geojson$/, `${name}.geojson`) };
     }
-    roadsNote.textContent = roads.truncated
-      ? `Showing ${roads.shown} of ${roads.in_view} road segments here, major roads first: zoom in for the rest.`
-      : "";
+    if (baseLayers.includes("water")) style.layers.push({ id: "water", type: "fill", source: "water", paint: { "fill-color": "#a8cbe6" } });
+    if (baseLayers.includes("parks")) style.layers.push({ id: "parks", type: "fill", source: "parks", paint: { "fill-color": "#c5e1b4" } });
+    if (baseLayers.includes("buildings")) {
+      style.layers.push({ id: "buildings", type: "fill", source: "buildings", minzoom: 13,
+        paint: { "fill-color": "#d9d4cc", "fill-outline-color": "#c4beb4" } });
+    }
+    const kinds = [...new Set(layers.jurisdictions.features.map((f) => f.properties.kind))].sort();
+    style.layers.push(
+      { id: "jurisdictions-fill", type: "fill", source: "jurisdictions",
+        paint: { "fill-color": kindColour(kinds), "fill-opacity": 0.14 } },
+      { id: "coverage", type: "fill", source: "coverage", layout: { visibility: "none" },
+        paint: { "fill-color": "#d00000", "fill-opacity": 0.32 } },
+    );
+    for (const roadClass of ["minor", "tertiary", "secondary", "primary", "motorway"]) {
+      const [colour, narrow, wide] = ROAD_STYLE[roadClass];
+      style.layers.push({ id: `road-${roadClass}`, type: "line", source: "roads", filter: ["==", ["get", "class"], roadClass],
+        layout: { "line-join": "round", "line-cap": "round" },
+        paint: { "line-color": colour, "line-width": ["interpolate", ["exponential", 1.6], ["zoom"], 12, narrow, 17, wide] } });
+    }
+    style.layers.push(
+      { id: "jurisdictions-line", type: "line", source: "jurisdictions",
+        paint: { "line-color": kindColour(kinds), "line-width": 1.5, "line-dasharray": [3, 2] } },
+      { id: "heat", type: "heatmap", source: "heat", layout: { visibility: "none" },
+        paint: { "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 10, 12, 16, 40], "heatmap-opacity": 0.75,
+                 "heatmap-weight": ["get", "weight"] } },
+      { id: "stations", type: "symbol", source: "stations",
+        layout: { "icon-image": "station", "icon-allow-overlap": true, "icon-size": ["interpolate", ["linear"], ["zoom"], 11, 0.7, 16, 1.1] } },
+      { id: "units", type: "circle", source: "units",
+        paint: { "circle-radius": ["interpolate", ["linear"], ["zoom"], 11, 3.5, 16, 7],
+                 "circle-color": ["match", ["get", "status"], ...Object.entries(STATUS_COLOUR).flat(), "#555"],
+                 "circle-opacity": ["case", [">", ["coalesce", ["get", "seen_s"], 0], STALE_FIX_S], 0.35, 1],
+                 "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
+      { id: "sensors", type: "circle", source: "sensors",
+        paint: { "circle-radius": 5, "circle-color": "#7b2cbf", "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } },
+      { id: "incidents", type: "circle", source: "incidents",
+        paint: { "circle-radius": ["match", ["get", "severity"], ...Object.entries(SEVERITY_RADIUS).flat(), 7],
+                 "circle-color": ["match", ["get", "severity"], ...Object.entries(SEVERITY_COLOUR).flat(), "#e76f51"],
+                 "circle-stroke-color": ["case", ["get", "is_exercise"], "#f2c14e", "#fff"], "circle-stroke-width": 2 } },
+    );
+    return style;
   }
 
-  // --- Jurisdictions and stations: drawn once.
-  function ringPath(ring) {
-    return ring.map(([lon, lat], i) => {
-      const [x, y] = project(lon, lat);
-      return `${i ? "L" : "M"}${x.toFixed(4)} ${y.toFixed(4)}`;
-    }).join("") + "Z";
-  }
-
-  function drawJurisdictions(collection) {
-    const group = layer("jurisdictions");
-    group.replaceChildren();
-    for (const feature of collection.features) {
-      const polygons = feature.geometry.type === "Polygon" ? [feature.geometry.coordinates] : feature.geometry.coordinates;
-      const d = polygons.map((rings) => rings.map(ringPath).join("")).join("");
-      const p = feature.properties;
-      titled(element("path", { d, class: `jurisdiction kind-${p.kind}`, "fill-rule": "evenodd", role: "img" }, group),
-        `Jurisdiction of ${p.name} (${p.code}, ${p.kind.replaceAll("_", " ")})`);
+  // --- Details and actions for what was clicked.
+  function describe(feature) {
+    const p = feature.properties;
+    switch (feature.layer.id) {
+      case "incidents":
+        return `<h3>${esc(p.severity)} ${esc(text(p.type))}${p.is_exercise ? " (exercise)" : ""}</h3>` +
+          `<p>${p.place_name ? `${esc(p.place_name)}, ` : ""}declared ${esc(new Date(p.declared_at).toLocaleTimeString())}</p>` +
+          `<p><a href="${esc(p.url)}">Open the incident</a></p>`;
+      case "units":
+        return `<h3>Unit ${esc(p.code)}</h3><p>${esc(text(p.unit_type))} of ${esc(p.agency)}: <strong>${esc(text(p.status))}</strong>, ` +
+          `last seen ${esc(age(p.seen_s))}</p>` +
+          (p.task_url ? `<p><a href="${esc(p.task_url)}">Its current task: ${esc(text(p.task_label))}</a></p>` : "<p>No current task.</p>");
+      case "stations":
+        return `<h3>Station ${esc(p.code)}</h3><p>${esc(p.name)} (${esc(p.agency)})</p>`;
+      case "sensors":
+        return `<h3>Sensor ${esc(p.id || p.code || "")}</h3><p>${esc(text(p.kind))}: ${esc(p.value ?? "no reading")} ${esc(p.unit || "")}` +
+          `${p.at ? `, ${esc(new Date(p.at).toLocaleTimeString())}` : ""}</p>`;
+      case "jurisdictions-fill":
+        return `<h3>Jurisdiction of ${esc(p.name)}</h3><p>${esc(p.code)}, ${esc(text(p.kind))}</p>`;
+      default:
+        return "";
     }
   }
 
-  // --- Markers keep their size on screen, so they are redrawn at each zoom.
-  function marker(group, lon, lat, px, draw) {
-    const [x, y] = project(lon, lat);
-    const g = element("g", { transform: `translate(${x} ${y}) scale(${kmPerPx()})` }, group);
-    draw(g, px);
-    return g;
-  }
-
-  function drawMarkers() {
-    if (!origin) return;
-    const stationLayer = layer("stations");
-    stationLayer.replaceChildren();
-    for (const { geometry, properties: p } of stations) {
-      const g = marker(stationLayer, ...geometry.coordinates, 9, (g, s) =>
-        element("path", { d: `M0 ${-s}L${s} ${s * 0.8}L${-s} ${s * 0.8}Z`, class: "station" }, g));
-      g.setAttribute("role", "img");
-      titled(g, `Station ${p.code}: ${p.name} (${p.agency})`);
-      if (kmPerPx() < 0.01) element("text", { x: 9, y: 4, class: "label" }, g).textContent = p.code;
+  function showDetails(lngLat, features) {
+    const seen = new Set();
+    const parts = [];
+    for (const feature of features) {
+      const key = `${feature.layer.id}:${feature.properties.id || feature.properties.code}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      parts.push(`<section>${describe(feature)}</section>`);
     }
-    const unitLayer = layer("units");
-    unitLayer.replaceChildren();
-    for (const { geometry, properties: p } of live.units) {
-      const g = marker(unitLayer, ...geometry.coordinates, 3.5, (g, s) =>
-        element("rect", { x: -s, y: -s, width: 2 * s, height: 2 * s, class: `unit status-${p.status}` }, g));
-      g.setAttribute("role", "img");
-      g.dataset.unit = p.code;
-      titled(g, `Unit ${p.code}, ${p.unit_type.replaceAll("_", " ")} of ${p.agency}: ${p.status.replaceAll("_", " ")}`);
-    }
-    const incidentLayer = layer("incidents");
-    // Redrawn every refresh: keep the keyboard's place on the incident it was on.
-    const focused = focusedIncident();
-    incidentLayer.replaceChildren();
-    for (const { geometry, properties: p } of live.incidents) {
-      const link = element("a", { href: p.url, class: "incident-link" }, incidentLayer);
-      link.dataset.incident = p.id;
-      if (focused && focused.id === p.id && focused.where === "map") link.focus();
-      const g = marker(link, ...geometry.coordinates, SEVERITY_PX[p.severity] || 6, (g, s) =>
-        element("circle", { r: s, class: `incident severity-${p.severity}` }, g));
-      titled(link, `${p.severity} ${p.type.replaceAll("_", " ")}${p.is_exercise ? " (exercise)" : ""}` +
-        `${p.place_name ? ` at ${p.place_name}` : ""}, declared ${new Date(p.declared_at).toLocaleTimeString()}`);
-      void g;
-    }
-    const placedLayer = layer("placed");
-    placedLayer.replaceChildren();
-    if (placed) {
-      const g = marker(placedLayer, placed[0], placed[1], 9, (g, s) => {
-        element("circle", { r: s, class: "placed-ring" }, g);
-        element("path", { d: `M${-s} 0H${s}M0 ${-s}V${s}`, class: "placed-cross" }, g);
+    const where = `${lngLat.lat.toFixed(5)}, ${lngLat.lng.toFixed(5)}`;
+    details.innerHTML = `<button type="button" class="close" aria-label="Close the details">×</button>` +
+      parts.join("") + `<p class="help">At ${where}</p>` +
+      (canDeclare ? `<button type="button" id="declare-here">Declare an incident here</button>` : "");
+    details.hidden = false;
+    details.querySelector(".close").addEventListener("click", () => { details.hidden = true; map.getCanvas().focus(); });
+    const declareHere = details.querySelector("#declare-here");
+    if (declareHere) {
+      declareHere.addEventListener("click", () => {
+        place(lngLat.lng, lngLat.lat);
+        details.hidden = true;
+        document.getElementById("incident-type").focus();
       });
-      g.setAttribute("role", "img");
-      titled(g, "The new incident's place");
     }
+    (details.querySelector("a") || details.querySelector("#declare-here") || details.querySelector(".close")).focus();
   }
 
-  function drawCentreCross() {
-    const group = document.getElementById("centre-cross");
-    group.replaceChildren();
-    const s = 8 * kmPerPx(), cx = view.x + view.w / 2, cy = view.y + view.h / 2;
-    element("path", { d: `M${cx - s} ${cy}H${cx + s}M${cx} ${cy - s}V${cy + s}` }, group);
+  function onClick(event) {
+    const visible = CLICKABLE.filter((id) => map.getLayer(id) && map.getLayoutProperty(id, "visibility") !== "none");
+    const pad = 4;
+    const box = [[event.point.x - pad, event.point.y - pad], [event.point.x + pad, event.point.y + pad]];
+    const features = map.queryRenderedFeatures(box, { layers: visible });
+    const onlyArea = features.every((f) => f.layer.id === "jurisdictions-fill");
+    if (onlyArea && canDeclare) {
+      place(event.lngLat.lng, event.lngLat.lat);
+      if (!features.length) return;
+    }
+    if (features.length) showDetails(event.lngLat, features);
   }
 
-  function focusedIncident() {
-    const active = document.activeElement;
-    const holder = active && active.closest ? active.closest("[data-incident]") : null;
-    if (!holder) return null;
-    return { id: holder.dataset.incident, where: holder.closest("#city-map") ? "map" : "list" };
-  }
-
+  // --- Live data: units and incidents every 2 s, coverage every 10 s and on each change asked for.
   function renderLists() {
     const list = document.getElementById("open-incidents");
-    const focused = focusedIncident();
+    const focusedId = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.incident : null;
     list.replaceChildren();
     for (const { properties: p } of live.incidents) {
       const li = document.createElement("li");
       const a = document.createElement("a");
       a.href = p.url;
-      a.textContent = `${p.severity} ${p.type.replaceAll("_", " ")}${p.is_exercise ? " (exercise)" : ""}`;
+      a.textContent = `${p.severity} ${text(p.type)}${p.is_exercise ? " (exercise)" : ""}`;
       a.className = `severity-${p.severity}`;
       a.dataset.incident = p.id;
       li.append(a, ` — ${p.place_name ? `${p.place_name}, ` : ""}${new Date(p.declared_at).toLocaleTimeString()}`);
       list.append(li);
-      if (focused && focused.id === p.id && focused.where === "list") a.focus();
+      if (focusedId === p.id) a.focus();
     }
     if (!live.incidents.length) list.innerHTML = "<li>No open incidents.</li>";
     const counts = {};
     for (const { properties: p } of live.units) counts[p.status] = (counts[p.status] || 0) + 1;
     document.getElementById("unit-summary").textContent = live.units.length
-      ? "Units: " + Object.entries(counts).map(([s, n]) => `${n} ${s.replaceAll("_", " ")}`).join(", ")
+      ? "Units: " + Object.entries(counts).map(([s, n]) => `${n} ${text(s)}`).join(", ")
       : "No units registered.";
   }
 
+  async function getJson(url) {
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (response.status === 401) { window.location.reload(); throw new Error("signed out"); }
+    const body = await response.json();
+    if (!response.ok) throw Object.assign(new Error(body.detail || response.statusText), { body });
+    return body;
+  }
+
+  let lastStatuses = "";
   async function refreshLive() {
     try {
-      const response = await fetch(urls.live, { credentials: "same-origin" });
-      if (response.status === 401) { window.location.reload(); return; }
-      if (!response.ok) return;
-      const data = await response.json();
+      const data = await getJson(urls.live);
       live = { now: data.now, units: data.units.features, incidents: data.incidents.features };
-      drawMarkers();
+      map.getSource("units").setData(data.units);
+      map.getSource("incidents").setData(data.incidents);
       renderLists();
       updated.textContent = "updated " + new Date(live.now).toLocaleTimeString();
+      // Coverage follows the units: recompute as soon as any status or position changes.
+      const statuses = data.units.features.map((f) => `${f.properties.id}:${f.properties.status}:${f.geometry.coordinates}`).join("|");
+      if (statuses !== lastStatuses) { lastStatuses = statuses; refreshCoverage(); }
     } catch (error) {
       updated.textContent = "connection lost; retrying";
       console.error(error);
     }
   }
 
-  // --- Declaring: a click (not a drag) or Enter places the incident; "Find" looks a name up.
+  async function refreshCoverage() {
+    const on = document.getElementById("coverage-on").checked;
+    const summary = document.getElementById("coverage-summary");
+    if (!on) { summary.textContent = ""; container.dataset.coverage_ready = "off"; return; }
+    const need = document.getElementById("coverage-need").value;
+    const minutes = document.getElementById("coverage-minutes").value;
+    const ticket = ++coverageTicket;
+    try {
+      const data = await getJson(`${urls.coverage}?need=${encodeURIComponent(need)}&minutes=${encodeURIComponent(minutes)}`);
+      if (ticket !== coverageTicket) return;
+      map.getSource("coverage").setData(data);
+      const s = data.summary;
+      summary.textContent = `${s.free_units} free ${text(need)} unit${s.free_units === 1 ? "" : "s"}; ` +
+        `${s.covered_percent}% of the streets reached within ${minutes} min, ${data.features.length} area${data.features.length === 1 ? "" : "s"} shaded.`;
+      container.dataset.coverageCells = String(data.features.length);
+    } catch (error) {
+      if (ticket === coverageTicket) summary.textContent = error.message;
+    }
+  }
+
+  async function refreshHeat() {
+    if (!document.querySelector('[data-layer="heat"]').checked) return;
+    const hours = document.getElementById("heat-period").value;
+    const data = await getJson(`${urls.history}?hours=${encodeURIComponent(hours)}`);
+    map.getSource("heat").setData(data);
+    container.dataset.heatPoints = String(data.features.length);
+  }
+
+  async function refreshSensors() {
+    if (!urls.sensors) return;
+    try { map.getSource("sensors").setData(await getJson(urls.sensors)); } catch (error) { console.error(error); }
+  }
+
+  // --- Declaring: a click on the streets or Enter at the centre places the incident.
   function place(lon, lat) {
     if (!canDeclare) return;
-    placed = [lon, lat];
+    if (!placedMarker) {
+      const element = document.createElement("div");
+      element.className = "placed-marker";
+      element.setAttribute("role", "img");
+      element.setAttribute("aria-label", "The new incident's place");
+      placedMarker = new maplibregl.Marker({ element }).setLngLat([lon, lat]).addTo(map);
+    }
+    placedMarker.setLngLat([lon, lat]);
+    container.dataset.placed = `${lon.toFixed(5)},${lat.toFixed(5)}`;
     locationField.value = `${lat.toFixed(5)}, ${lon.toFixed(5)}`;
     document.getElementById("location-found").textContent = "";
     showLocationError("");
-    drawMarkers();
   }
 
   function showLocationError(message) {
+    if (!locationError) return;
     locationError.textContent = message;
     if (message) {
       locationField.setAttribute("aria-invalid", "true");
@@ -258,94 +315,99 @@
   }
 
   async function findPlace() {
-    const response = await fetch(`${urls.places}?q=${encodeURIComponent(locationField.value)}`,
-      { credentials: "same-origin" });
-    const body = await response.json();
-    if (!response.ok) {
+    let body;
+    try {
+      body = await getJson(`${urls.places}?q=${encodeURIComponent(locationField.value)}`);
+    } catch (error) {
       document.getElementById("location-found").textContent = "";
-      showLocationError(body.detail || "not found");
+      showLocationError(error.message || "not found");
       return;
     }
     const [lon, lat] = body.location.coordinates;
-    placed = [lon, lat];
-    showLocationError("");
+    const typed = locationField.value;
+    place(lon, lat);
+    locationField.value = body.kind === "coordinates" ? body.name : typed;
     document.getElementById("location-found").textContent = `Found: ${body.name} (${body.kind})`;
-    locationField.value = body.kind === "coordinates" ? body.name : locationField.value;
-    const [x, y] = project(lon, lat);
-    setView(x - view.w / 2, y - view.h / 2, view.w);
+    map.easeTo({ center: [lon, lat], zoom: Math.max(map.getZoom(), 15) });
+  }
+
+  function wholeCity() {
+    map.fitBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]], { padding: 20, animate: false });
+  }
+
+  function setToggle(name, on) {
+    for (const id of TOGGLES[name] || []) if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
+    for (const marker of labels[name] || []) marker.getElement().style.display = on ? "" : "none";
+    container.dataset[`layer_${name}`] = on ? "visible" : "none";
   }
 
   function wire() {
-    let drag = null;
-    svg.addEventListener("pointerdown", (event) => {
-      if (event.button !== 0) return;
-      drag = { x: event.clientX, y: event.clientY, view: { ...view }, moved: false, id: event.pointerId };
-    });
-    svg.addEventListener("pointermove", (event) => {
-      if (!drag) return;
-      const dx = event.clientX - drag.x, dy = event.clientY - drag.y;
-      if (!drag.moved && Math.hypot(dx, dy) < 4) return;
-      if (!drag.moved) { drag.moved = true; svg.setPointerCapture(drag.id); svg.classList.add("dragging"); }
-      const scale = drag.view.w / svg.clientWidth;
-      setView(drag.view.x - dx * scale, drag.view.y - dy * scale, drag.view.w);
-    });
-    svg.addEventListener("pointerup", (event) => {
-      if (!drag) return;
-      const wasDrag = drag.moved;
-      drag = null;
-      svg.classList.remove("dragging");
-      if (wasDrag || event.target.closest("a")) return;
-      const [x, y] = svgPoint(event.clientX, event.clientY);
-      place(...unproject(x, y));
-    });
-    svg.addEventListener("wheel", (event) => {
-      event.preventDefault();
-      const [x, y] = svgPoint(event.clientX, event.clientY);
-      zoomAt(event.deltaY < 0 ? 1.25 : 0.8, x, y);
-    }, { passive: false });
-    svg.addEventListener("keydown", (event) => {
-      if (event.target !== svg) return; // Enter on an incident's link follows the link
-      const step = 0.15;
-      const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
-      if (moves[event.key]) {
-        const [fx, fy] = moves[event.key];
-        setView(view.x + fx * view.w, view.y + fy * view.h, view.w);
-      } else if (event.key === "+" || event.key === "=") zoomCentre(1.5);
-      else if (event.key === "-" || event.key === "_") zoomCentre(1 / 1.5);
-      else if (event.key === "0" || event.key === "Home") showWholeCity();
-      else if (event.key === "Enter" || event.key === " ") place(...unproject(view.x + view.w / 2, view.y + view.h / 2));
+    map.on("click", onClick);
+    for (const id of CLICKABLE) {
+      map.on("mouseenter", id, () => { map.getCanvas().style.cursor = "pointer"; });
+      map.on("mouseleave", id, () => { map.getCanvas().style.cursor = ""; });
+    }
+    const canvas = map.getCanvas();
+    canvas.setAttribute("aria-label", "City map. Arrow keys pan, plus and minus zoom, 0 shows the whole city" +
+      (canDeclare ? ", Enter places an incident at the centre cross." : "."));
+    canvas.addEventListener("keydown", (event) => {
+      if (event.key === "0" || event.key === "Home") wholeCity();
+      else if ((event.key === "Enter" || event.key === " ") && canDeclare) {
+        const centre = map.getCenter();
+        place(centre.lng, centre.lat);
+      } else if (event.key === "Escape") details.hidden = true;
       else return;
       event.preventDefault();
     });
-    for (const button of document.querySelectorAll("[data-zoom]")) {
-      button.addEventListener("click", () => {
-        const how = button.dataset.zoom;
-        if (how === "in") zoomCentre(1.5); else if (how === "out") zoomCentre(1 / 1.5); else showWholeCity();
-      });
-    }
+    document.getElementById("whole-city").addEventListener("click", wholeCity);
     for (const box of document.querySelectorAll("[data-layer]")) {
-      box.addEventListener("change", () => { layer(box.dataset.layer).style.display = box.checked ? "" : "none"; });
+      box.addEventListener("change", () => {
+        setToggle(box.dataset.layer, box.checked);
+        if (box.dataset.layer === "coverage") refreshCoverage();
+        if (box.dataset.layer === "heat") refreshHeat();
+      });
+      if (!box.checked) setToggle(box.dataset.layer, false);
     }
+    document.getElementById("coverage-need").addEventListener("change", refreshCoverage);
+    document.getElementById("coverage-minutes").addEventListener("change", refreshCoverage);
+    document.getElementById("heat-period").addEventListener("change", refreshHeat);
     const find = document.getElementById("find-place");
     if (find) find.addEventListener("click", findPlace);
-    window.addEventListener("resize", () => setView(view.x, view.y, view.w));
   }
 
   async function start() {
-    const response = await fetch(urls.layers, { credentials: "same-origin" });
-    if (!response.ok) { updated.textContent = "the map's data could not be loaded"; return; }
-    const layers = await response.json();
-    const [west, south, east, north] = layers.bounds;
-    origin = [(west + east) / 2, (south + north) / 2, Math.cos(((south + north) / 2) * Math.PI / 180)];
-    const [x0, y0] = project(west, north), [x1, y1] = project(east, south);
-    home = { x: x0, y: y0, w: Math.max(x1 - x0, 0.5), h: Math.max(y1 - y0, 0.5) };
-    stations = layers.stations.features;
-    drawJurisdictions(layers.jurisdictions);
-    wire();
-    showWholeCity();
-    await refreshLive();
-    svg.dataset.ready = "true";
-    setInterval(refreshLive, LIVE_EVERY_MS);
+    let layers;
+    try { layers = await getJson(urls.layers); } catch (error) {
+      updated.textContent = "the map's data could not be loaded";
+      return;
+    }
+    bounds = layers.bounds;
+    map = new maplibregl.Map({
+      container, style: baseStyle(layers), bounds: [[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
+      fitBoundsOptions: { padding: 20 }, attributionControl: false, maxPitch: 0, dragRotate: false,
+      pitchWithRotate: false, touchPitch: false,
+    });
+    window.icccMap = map; // for the browser tests and the benchmark
+    map.touchZoomRotate.disableRotation();
+    map.keyboard.disableRotation();
+    map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
+    map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+    map.addImage("station", triangleImage("#14213d"));
+    map.once("load", async () => {
+      for (const feature of layers.jurisdictions.features) {
+        labels.jurisdictions.push(htmlLabel(feature.properties.label_point, feature.properties.name, "label-jurisdiction"));
+      }
+      wire();
+      await refreshLive();
+      await refreshSensors();
+      map.once("idle", () => {
+        container.dataset.ready = "true";
+        container.dataset.renderedAt = String(performance.now());
+      });
+      map.triggerRepaint();
+      setInterval(refreshLive, LIVE_EVERY_MS);
+      setInterval(() => { refreshCoverage(); refreshSensors(); }, COVERAGE_EVERY_MS);
+    });
   }
 
   start();
