@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -16,6 +17,7 @@ from coordination import Store
 from tests.receiver import SHUTDOWN_POLL_S
 
 CHROMIUM = shutil.which("chromium")
+MAPLIBRE = Path(__file__).parents[3] / "web/console/static/node_modules/maplibre-gl/dist/maplibre-gl.js"
 
 
 @pytest.fixture
@@ -34,6 +36,8 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail("Debian's chromium is not installed: `./dev test` installs it (apt-get install chromium)")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    if not MAPLIBRE.exists():
+        pytest.fail(f"{MAPLIBRE} is missing: `./dev` installs the console's browser libraries (npm ci)")
     with sync_playwright() as playwright:
         # Chromium refuses to sandbox as root (CI containers run as root).
         arguments = ["--no-sandbox"] if os.geteuid() == 0 else []
