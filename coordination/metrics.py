@@ -6,3 +6,8 @@ DELIVERIES = Counter("iccc_webhook_deliveries_total", "Webhook delivery attempts
 DEADLINES_FIRED = Counter("iccc_deadlines_fired_total", "SOP deadlines that fired, by kind", ["deadline"])
 INCIDENTS_DECLARED = Counter("iccc_incidents_declared_total", "Incidents declared", ["type"])
 ESCALATIONS = Counter("iccc_escalations_total", "Escalations raised, by target", ["target"])
+INTAKE_READINGS = Counter("iccc_intake_readings_total",
+                          "Readings taken in, by door and outcome (stored, repeated, refused)", ["source", "outcome"])
+INTAKE_REFUSALS = Counter("iccc_intake_refusals_total",
+                          "Readings or messages refused (kept as intake dead letters), by door and problem",
+                          ["source", "problem"])

@@ -36,6 +36,7 @@ AGENCY_ROUTES = [
     ("unit-status", "POST", "/api/v1/units/{unit}/status", {"status": "out_of_service"}, 200),
     ("list-sensors", "GET", "/api/v1/sensors", None, 200),
     ("read-sensor", "GET", "/api/v1/sensors/{sensor}", None, 200),
+    ("sensor-readings", "GET", "/api/v1/sensors/{sensor}/readings", None, 200),
 ]
 LISTS = {"list-tasks", "list-stations", "list-units", "list-sensors"}
 """Lists answer another agency with its own items (none of the fire agency's)."""
@@ -196,6 +197,10 @@ API_ROLES: dict[str, set[Role] | None] = {
     "sensors.read_sensor": AGENCY_AND_OFFICERS | {Role.PLANNER},
     "sensors.register_a_sensor": ADMIN,
     "sensors.import_geojson": ADMIN,
+    "readings.receive_senml": ADMIN | {Role.SENSOR_FEED},
+    "readings.receive_ngsi_ld": ADMIN | {Role.SENSOR_FEED},
+    "readings.sensor_readings": AGENCY_AND_OFFICERS | {Role.PLANNER},
+    "readings.dead_letters": OFFICERS,
     "openapi.document": PUBLIC,
 }
 

@@ -18,6 +18,7 @@ from web.api import (
     openapi,
     operations,
     public,
+    readings,
     rules,
     sensors,
     sops,
@@ -28,7 +29,7 @@ from web.api import (
 )
 
 AREAS = (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-         public, webhooks, units, dispatch, incident_runs, users, rules, sensors)
+         public, webhooks, units, dispatch, incident_runs, users, rules, sensors, readings)
 
 
 def register(app: Flask, *, url_prefix: str) -> None:

@@ -20,6 +20,7 @@ from coordination import (
     Unauthenticated,
     authenticate,
 )
+from coordination.intake import Intake
 from coordination.planner import TravelTimes
 from web.app.config import Settings
 from web.app.problems import BadRequestBody
@@ -34,6 +35,8 @@ class Services:
     clock: Clock
     travel: TravelTimes | None = None
     """Travel times on the dispatch road network (None: the demo city's)."""
+    intake: Intake | None = None
+    """The readings' intake path, for the HTTP and NGSI-LD doors."""
 
 
 def services() -> Services:
@@ -80,6 +83,30 @@ def api(*roles: Role) -> Callable:
             raise kept
 
         wrapper.allowed_roles = roles  # read by the OpenAPI document
+        return wrapper
+
+    return decorate
+
+
+def integration(*roles: Role) -> Callable:
+    """Authenticate a caller holding one of `roles`, then run the view outside any transaction.
+
+    For the readings' doors: the intake writes its batch in its own transaction, outside the
+    timeline's writer lock, which a request's transaction would hold (on SQLite, BEGIN IMMEDIATE)
+    for as long as the view runs."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            context = services()
+            with context.store.transaction() as db:
+                caller = authenticate(session=db, clock=context.clock, token=bearer_token())
+            if caller.role not in roles:
+                raise Forbidden(f"the {caller.role.value} role may not do this")
+            g.principal = caller
+            return view(*args, **kwargs)
+
+        wrapper.allowed_roles = roles
         return wrapper
 
     return decorate

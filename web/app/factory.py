@@ -10,6 +10,7 @@ from prometheus_client import Counter
 
 from coordination import Clock, Store
 from coordination.dispatch_service import use_road_network
+from coordination.intake import Intake
 from coordination.store.writer_lock import expect_writes, stop_expecting_writes
 from web import api, console
 from web.app.clock import WallClock
@@ -45,9 +46,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
     app.json.sort_keys = False
-    app.extensions["iccc"] = Services(settings=settings, store=store or Store(settings.database_url),
-                                      clock=clock or WallClock(),
-                                      travel=use_road_network(source=settings.road_network))
+    store = store or Store(settings.database_url)
+    clock = clock or WallClock()
+    app.extensions["iccc"] = Services(settings=settings, store=store, clock=clock,
+                                      travel=use_road_network(source=settings.road_network),
+                                      intake=Intake(store=store, clock=clock, kinds=settings.sensor_kinds,
+                                                    retention=settings.retention, duplicates=settings.duplicates))
 
     api.register(app, url_prefix=API_PREFIX)
     console.register(app)

@@ -21,6 +21,7 @@ from coordination import (
     Unauthenticated,
 )
 from coordination.geojson import FeatureCollectionRejected
+from coordination.intake import ReadingsRefused
 from coordination.rules import RuleDefinitionError
 from sop_engine import IcccError, SopDefinitionError
 
@@ -161,6 +162,13 @@ def register_error_handlers(app: Flask, *, page: ErrorPage | None = None) -> Non
     def _invalid_rule(error: RuleDefinitionError) -> Response:
         errors = [{"line": item.line, "field": item.field, "message": item.message} for item in error.problems]
         return respond(Problem(422, "invalid-rule", "Invalid trigger rule", str(error), {"errors": errors}))
+
+    @app.errorhandler(ReadingsRefused)
+    def _readings_refused(error: ReadingsRefused) -> Response:
+        errors = [{"problem": item.problem, "message": item.reason, "sensor_id": item.sensor_id}
+                  for item in error.refusals]
+        return respond(Problem(422, "invalid-input", "Readings refused", str(error),
+                               {"field": error.field, "errors": errors}))
 
     @app.errorhandler(FeatureCollectionRejected)
     def _bad_import(error: FeatureCollectionRejected) -> Response:

@@ -1,0 +1,79 @@
+"""Readings, latest values and dead letters written in one transaction per batch, on the
+engine's connection: measurements, not events of the record, so they never wait for the
+timeline's writer lock (on SQLite, BEGIN IMMEDIATE still serialises them with every writer).
+
+A reading's id is its primary key and rows are inserted with ON CONFLICT DO NOTHING, so a
+redelivered or repeated reading changes nothing; the latest value of a sensor moves only forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from coordination.intake.records import Reading, Refusal
+from coordination.store.tables import IntakeDeadLetter, SensorLatest, SensorReading
+
+_READINGS = SensorReading.__table__
+_LATEST = SensorLatest.__table__
+_DEAD = IntakeDeadLetter.__table__
+
+
+def insert_readings(connection: Connection, readings: Sequence[tuple[Reading, str]], *, received_at: datetime
+                    ) -> set[str]:
+    """Insert the readings not yet stored (each with the door it came by); return the ids inserted."""
+    if not readings:
+        return set()
+    rows = [{"reading_id": reading.reading_id, "sensor_id": reading.sensor_id, "observed_at": reading.observed_at,
+             "value": reading.value, "unit": reading.unit, "source": source, "received_at": received_at,
+             "samples": 1, "value_min": reading.value, "value_max": reading.value}
+            for reading, source in sorted(readings, key=lambda item: item[0].reading_id)]
+    inserted = connection.execute(
+        _dialect_insert(connection, _READINGS).on_conflict_do_nothing(index_elements=["reading_id"])
+        .returning(_READINGS.c.reading_id), rows)
+    return {row[0] for row in inserted}
+
+
+def advance_latest(connection: Connection, readings: Sequence[Reading], *, received_at: datetime) -> None:
+    """Move each sensor's latest value to its newest reading here, if newer than the one held."""
+    newest: dict[str, Reading] = {}
+    for reading in readings:
+        held = newest.get(reading.sensor_id)
+        if held is None or reading.observed_at > held.observed_at:
+            newest[reading.sensor_id] = reading
+    if not newest:
+        return
+    statement = _dialect_insert(connection, _LATEST)
+    statement = statement.on_conflict_do_update(
+        index_elements=["sensor_id"],
+        set_={"reading_id": statement.excluded.reading_id, "value": statement.excluded.value,
+              "unit": statement.excluded.unit, "observed_at": statement.excluded.observed_at,
+              "received_at": statement.excluded.received_at},
+        where=statement.excluded.observed_at > _LATEST.c.observed_at)
+    # In sensor order, so two consumers updating the same sensors never wait for each other in a cycle.
+    for sensor_id in sorted(newest):
+        reading = newest[sensor_id]
+        connection.execute(statement, {"sensor_id": sensor_id, "reading_id": reading.reading_id,
+                                       "value": reading.value, "unit": reading.unit,
+                                       "observed_at": reading.observed_at, "received_at": received_at})
+
+
+def insert_dead_letters(connection: Connection, refusals: Sequence[tuple[Refusal, str, str]], *,
+                        received_at: datetime) -> None:
+    """Keep each refusal (with its door and origin: the topic or the token's name)."""
+    if not refusals:
+        return
+    connection.execute(insert(_DEAD), [
+        {"received_at": received_at, "source": source, "origin": origin[:400], "problem": refusal.problem,
+         "reason": refusal.reason, "sensor_id": refusal.sensor_id, "payload": refusal.payload}
+        for refusal, source, origin in refusals])
+
+
+def _dialect_insert(connection: Connection, table):
+    if connection.dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
