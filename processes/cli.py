@@ -53,6 +53,7 @@ from processes.drill_live import LiveDrill
 from processes.rule_commands import rules
 from processes.sensor_commands import sensors
 from processes.sop_commands import sop
+from processes.sweep_commands import sweep_command
 from processes.user_commands import users
 from processes.worker_command import worker
 from sop_engine import AgencyRole, IcccError
@@ -85,6 +86,7 @@ main.add_command(sensors)
 main.add_command(worker)
 main.add_command(users)
 
+drill.add_command(sweep_command)
 main.add_command(drill)
 
 
