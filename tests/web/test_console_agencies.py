@@ -79,7 +79,8 @@ def test_a_taken_code_is_refused_on_the_form(client, make_user, make_agency):
     csrf = sign_in_as(client, make_user)
     response = client.post("/console/admin/agencies", data={"csrf": csrf, "code": "fire-east", "name": "F",
                                                              "kind": "fire"})
-    assert response.status_code == 422 and "already registered" in response.get_data(as_text=True)
+    # A taken code conflicts with an agency that exists: 409, as the API answers (the error map).
+    assert response.status_code == 409 and "already registered" in response.get_data(as_text=True)
 
 
 def test_an_import_lists_every_bad_feature_by_index_and_imports_nothing(client, make_user, store):

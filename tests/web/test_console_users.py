@@ -37,20 +37,20 @@ def test_an_administrator_creates_an_agency_user_with_a_hashed_password(client, 
     assert sign_in(other, "ravi", PASSWORD).headers["Location"].endswith("/")
 
 
-@pytest.mark.parametrize(("form", "field", "message"), [
-    ({"username": "Bad Name"}, "username", "pattern"),
-    ({"password": "short"}, "password", "at least 12 characters"),
-    ({"role": "agency"}, "agency_code", "belongs to an agency"),
-    ({"role": "agency", "agency_code": "nobody"}, "agency_code", "no agency has the code"),
-    ({"agency_code": "fire-central"}, "agency_code", "only agency users"),
-    ({"username": "root-admin"}, "username", "is taken"),
+@pytest.mark.parametrize(("form", "field", "message", "status"), [
+    ({"username": "Bad Name"}, "username", "pattern", 422),
+    ({"password": "short"}, "password", "at least 12 characters", 422),
+    ({"role": "agency"}, "agency_code", "belongs to an agency", 422),
+    ({"role": "agency", "agency_code": "nobody"}, "agency_code", "no agency has the code", 422),
+    ({"agency_code": "fire-central"}, "agency_code", "only agency users", 422),
+    ({"username": "root-admin"}, "username", "is taken", 409),  # a conflict, as the API says
 ])
-def test_each_refusal_is_named_beside_its_field(client, make_user, make_agency, form, field, message):
+def test_each_refusal_is_named_beside_its_field(client, make_user, make_agency, form, field, message, status):
     make_agency("fire-central", "fire")
     csrf = sign_in_as(client, make_user)
     response = client.post("/console/admin/users", data={
         "csrf": csrf, "username": "ravi", "role": "duty_officer", "password": PASSWORD, **form})
-    assert response.status_code == 422
+    assert response.status_code == status
     error = response.get_data(as_text=True).split(f'id="create-{field}-error"', 1)[1].split("</p>", 1)[0]
     assert message in error
 

@@ -18,25 +18,18 @@ from coordination import (
     Forbidden,
     InvalidInput,
     NotFound,
+    TooManyAttempts,
     Unauthenticated,
 )
 from coordination.geojson import FeatureCollectionRejected
 from coordination.intake import ReadingsRefused
 from coordination.rules import RuleDefinitionError
-from sop_engine import IcccError, SopDefinitionError
+from sop_engine import IcccError, SopDefinitionError, SopRuntimeError
 
 log = structlog.get_logger(__name__)
 
 PROBLEM_TYPES = "https://iccc.example/problems/"
 
-STATUS_OF: list[tuple[type[Exception], int, str]] = [
-    (Unauthenticated, 401, "unauthenticated"),
-    (Forbidden, 403, "forbidden"),
-    (NotFound, 404, "not-found"),
-    (Conflict, 409, "conflict"),
-    (InvalidInput, 422, "invalid-input"),
-    (SopDefinitionError, 422, "invalid-sop"),
-]
 
 CONSOLE_PREFIX = "/console"
 """Every console page is under this prefix, except the board at `/`."""
@@ -57,6 +50,38 @@ class FormExpired(IcccError):
     began (signed out and in again, the server's key changed) or forged by another site."""
 
 
+STATUS_OF: list[tuple[type[Exception], int, str]] = [
+    (Unauthenticated, 401, "unauthenticated"),
+    (Forbidden, 403, "forbidden"),
+    (NotFound, 404, "not-found"),
+    (TooManyAttempts, 429, "too-many-attempts"),
+    (Conflict, 409, "conflict"),
+    # An event the run cannot take in its state (a finished run, a task it does not have): the
+    # caller's request conflicts with the run as it is, like any other state conflict.
+    (SopRuntimeError, 409, "run-conflict"),
+    (RuleDefinitionError, 422, "invalid-rule"),
+    (SopDefinitionError, 422, "invalid-sop"),
+    (InvalidInput, 422, "invalid-input"),
+    (ValidationError, 422, "invalid-input"),
+    (FormExpired, 400, "form-expired"),
+    (BadRequestBody, 400, "bad-request"),
+]
+"""Each error class and its status, most specific first: the one place a status is chosen for an
+error. Console forms that show an error beside a field ask `status_for` too."""
+
+
+def mapped(error: Exception) -> tuple[int, str]:
+    """The status and problem slug of an error (500, `internal` for one not in the map)."""
+    for error_class, status, slug in STATUS_OF:
+        if isinstance(error, error_class):
+            return (error.status if isinstance(error, BadRequestBody) else status), slug
+    return 500, "internal"
+
+
+def status_for(error: Exception) -> int:
+    return mapped(error)[0]
+
+
 @dataclass(frozen=True)
 class Problem:
     """One error as the engine reports it, whoever reads it."""
@@ -70,6 +95,7 @@ class Problem:
     """For 405: the methods the address takes."""
     reference: str = ""
     """For an unexpected error: the id logged beside its traceback, for the operators to find it."""
+    retry_after_s: int | None = None
 
     def as_json(self) -> Response:
         body = {"type": PROBLEM_TYPES + self.slug, "title": self.title, "status": self.status,
@@ -79,6 +105,8 @@ class Problem:
             response.headers["WWW-Authenticate"] = 'Bearer realm="iccc"'
         if self.allowed_methods:
             response.headers["Allow"] = ", ".join(self.allowed_methods)
+        if self.retry_after_s is not None:
+            response.headers["Retry-After"] = str(self.retry_after_s)
         return response
 
 
@@ -142,26 +170,27 @@ def register_error_handlers(app: Flask, *, page: ErrorPage | None = None) -> Non
         first = errors[0] if errors else {"field": "", "message": "invalid"}
         # A rule over the whole body (a model validator) names no field: its message stands alone.
         detail = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-        return respond(Problem(422, "invalid-input", "Invalid input", detail,
+        return respond(Problem(status_for(error), "invalid-input", "Invalid input", detail,
                                {"field": first["field"], "errors": errors}))
 
     @app.errorhandler(BadRequestBody)
     def _bad_body(error: BadRequestBody) -> Response:
-        return respond(Problem(error.status, "bad-request", "Bad request", str(error), {"field": error.field}))
+        return respond(Problem(status_for(error), "bad-request", "Bad request", str(error), {"field": error.field}))
 
     @app.errorhandler(FormExpired)
     def _form_expired(error: FormExpired) -> Response:
-        return respond(Problem(400, "form-expired", "Form expired", str(error)))
+        return respond(Problem(status_for(error), "form-expired", "Form expired", str(error)))
 
     @app.errorhandler(SopDefinitionError)
     def _invalid_sop(error: SopDefinitionError) -> Response:
         errors = [{"line": item.line, "field": item.field, "message": item.message} for item in error.problems]
-        return respond(Problem(422, "invalid-sop", "Invalid SOP", str(error), {"errors": errors}))
+        return respond(Problem(status_for(error), "invalid-sop", "Invalid SOP", str(error), {"errors": errors}))
 
     @app.errorhandler(RuleDefinitionError)
     def _invalid_rule(error: RuleDefinitionError) -> Response:
         errors = [{"line": item.line, "field": item.field, "message": item.message} for item in error.problems]
-        return respond(Problem(422, "invalid-rule", "Invalid trigger rule", str(error), {"errors": errors}))
+        return respond(Problem(status_for(error), "invalid-rule", "Invalid trigger rule", str(error),
+                               {"errors": errors}))
 
     @app.errorhandler(ReadingsRefused)
     def _readings_refused(error: ReadingsRefused) -> Response:
@@ -173,15 +202,17 @@ def register_error_handlers(app: Flask, *, page: ErrorPage | None = None) -> Non
     @app.errorhandler(FeatureCollectionRejected)
     def _bad_import(error: FeatureCollectionRejected) -> Response:
         errors = [{"index": item.index, "message": item.reason} for item in error.problems]
-        return respond(Problem(422, "invalid-input", "Invalid input", str(error),
+        return respond(Problem(status_for(error), "invalid-input", "Invalid input", str(error),
                                {"field": error.field, "errors": errors}))
 
     @app.errorhandler(IcccError)
     def _domain(error: IcccError) -> Response:
-        for error_class, status, slug in STATUS_OF:
-            if isinstance(error, error_class):
-                extra = {"field": error.field} if isinstance(error, InvalidInput) and error.field else {}
-                return respond(Problem(status, slug, slug.replace("-", " ").capitalize(), str(error), extra))
+        status, slug = mapped(error)
+        if status != 500:
+            extra = {"field": error.field} if isinstance(error, InvalidInput) and error.field else {}
+            retry_after_s = error.retry_after_s if isinstance(error, TooManyAttempts) else None
+            return respond(Problem(status, slug, slug.replace("-", " ").capitalize(), str(error), extra,
+                                   retry_after_s=retry_after_s))
         reference = _reference()
         log.error("unmapped_error", error_type=type(error).__name__, detail=str(error), reference=reference)
         return respond(Problem(500, "internal", "Internal error", "the engine could not complete the request",

@@ -29,6 +29,7 @@ from coordination.agency_import import (
 from coordination.store.tables import Agency, Station, User
 from sop_engine import AgencyRole
 from web.app.context import services
+from web.app.problems import status_for
 from web.console.access import csrf_token
 from web.console.forms import (
     FORM_ERROR_STATUS,
@@ -91,7 +92,7 @@ def register():
                                          allowed_hosts=context.settings.allowed_webhook_hosts, actor=caller)
             shown = [(registered.agency.code, registered.token, registered.agency.webhook_secret)]
     except (ValidationError, InvalidInput, Conflict) as error:
-        return _agencies_page(status=FORM_ERROR_STATUS, register_errors=field_errors(error))
+        return _agencies_page(status=status_for(error), register_errors=field_errors(error))
     return _agencies_page(status=201, registered=shown, headers=NOT_CACHED)
 
 
@@ -116,7 +117,7 @@ def import_collection():
                                      allowed_hosts=context.settings.allowed_webhook_hosts, actor=caller)
             shown = [(item.agency.code, item.token, item.agency.webhook_secret) for item in result.registered]
     except AgencyImportRejected as rejected:
-        return _agencies_page(status=FORM_ERROR_STATUS, import_problems=rejected.problems,
+        return _agencies_page(status=status_for(rejected), import_problems=rejected.problems,
                               import_error=f"{len(rejected.problems)} bad feature(s); nothing was imported")
     return _agencies_page(registered=shown, updated=result.updated, headers=NOT_CACHED)
 
@@ -155,7 +156,7 @@ def set_webhook(code: str):
                            allowed_hosts=context.settings.allowed_webhook_hosts,
                            webhook_url=form_text("webhook_url") or None)
     except (InvalidInput, Conflict) as error:
-        return _agency_page(code, status=FORM_ERROR_STATUS, webhook_errors=field_errors(error))
+        return _agency_page(code, status=status_for(error), webhook_errors=field_errors(error))
     return redirect(url_for("agency_admin.agency_page", code=code))
 
 
@@ -168,12 +169,9 @@ def rotate_secret(code: str):
         with context.store.transaction() as db:
             secret = rotate_webhook_secret(session=db, clock=context.clock, agency=_existing(db, code), actor=caller)
     except Conflict as error:
-        return _agency_page(code, status=409, webhook_errors=field_errors(error))
+        return _agency_page(code, status=status_for(error), webhook_errors=field_errors(error))
     return _agency_page(code, secret=secret, headers=NOT_CACHED)
 
 
 def _existing(db, code: str) -> Agency:
-    try:
-        return agency_by_code(db, code)
-    except NotFound:
-        abort(404)
+    return agency_by_code(db, code)  # NotFound answers 404 through the error map

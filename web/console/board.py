@@ -18,7 +18,7 @@ from coordination.store.tables import Incident, OfficerAlert
 from coordination.users import sign_in_with_password
 from sop_engine import INCIDENT_TYPES, Severity
 from web.app.context import services
-from web.app.problems import read_by_scripts
+from web.app.problems import read_by_scripts, status_for
 from web.console.access import BOARD_ROLES, csrf_token, refuse, require_csrf, script_caller, signed_in
 from web.console.nav import home_for, links_for
 
@@ -69,7 +69,7 @@ def submit_sign_in():
                                                password=request.form.get("password", ""),
                                                remote_address=request.remote_addr or "unknown")
         except TooManyAttempts as error:
-            return _refused(str(error), error_for="password", status=429, username=username,
+            return _refused(str(error), error_for="password", status=status_for(error), username=username,
                             headers={"Retry-After": str(error.retry_after_s)})
         if caller is None:
             return _refused("wrong username or password", error_for="password", status=401, username=username)
@@ -81,7 +81,7 @@ def submit_sign_in():
         with context.store.transaction() as db:
             caller = authenticate(session=db, clock=context.clock, token=request.form.get("token", "").strip())
     except Unauthenticated as error:
-        return _refused(str(error), error_for="token", status=401)
+        return _refused(str(error), error_for="token", status=status_for(error))
     cookie.clear()
     cookie.permanent = True
     cookie["token_id"] = str(caller.token_id)

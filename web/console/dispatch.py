@@ -14,11 +14,12 @@ import uuid
 from flask import Blueprint, abort, redirect, request, url_for
 from pydantic import ValidationError
 
-from coordination import Conflict, InvalidInput, NotFound, Role
+from coordination import Conflict, InvalidInput, Role
 from coordination.dispatch_confirmations import accept_dispatch
 from coordination.dispatch_service import ChosenUnit, recommend_dispatch
 from sop_engine import UNIT_TYPES
 from web.app.context import services
+from web.app.problems import status_for
 from web.console.access import console_caller, require_csrf
 from web.console.dispatch_panel import minutes
 from web.console.incident import incident_page
@@ -51,11 +52,9 @@ def ask(incident_id: uuid.UUID):
         with context.store.transaction() as db:
             recommend_dispatch(session=db, clock=context.clock, incident_id=incident_id,
                                needs={unit_type: int(count)}, requested_by=caller.label, travel=context.travel)
-    except NotFound:
-        abort(404)
     except (InvalidInput, Conflict) as problem:
         return incident_page(incident_id, error=str(problem), error_for="dispatch-count",
-                             status=409 if isinstance(problem, Conflict) else 422)
+                             status=status_for(problem))
     return redirect(url_for("incident_console.incident_page", incident_id=incident_id) + "#dispatch-heading")
 
 
@@ -70,19 +69,17 @@ def accept(recommendation_id: uuid.UUID):
     if request.form.get("action") == "change":
         try:
             assignments = _chosen_units()
-        except (ValueError, ValidationError):
+        except (InvalidInput, ValidationError) as invalid:
             return incident_page(incident_id, error="the changed plan is not valid: reload the page and try again",
-                                 error_for="dispatch-accept", status=422)
+                                 error_for="dispatch-accept", status=status_for(invalid))
     try:
         with context.store.transaction() as db:
             accept_dispatch(session=db, clock=context.clock, recommendation_id=recommendation_id,
                             decided_by=caller.label, assignments=assignments,
                             note=request.form.get("note", "").strip()[:2000], travel=context.travel)
-    except NotFound:
-        abort(404)
     except (InvalidInput, Conflict) as problem:
         return incident_page(incident_id, error=str(problem), error_for="dispatch-accept",
-                             status=409 if isinstance(problem, Conflict) else 422)
+                             status=status_for(problem))
     return redirect(url_for("incident_console.incident_page", incident_id=incident_id) + "#dispatch-heading")
 
 
@@ -96,10 +93,13 @@ def _incident_of_form() -> uuid.UUID:
 def _chosen_units() -> list[ChosenUnit]:
     """The plan as the form now holds it; a slot set to "none" sends nobody."""
     chosen = []
-    for n in range(int(request.form.get("slots", "0"))):
-        unit_id = request.form.get(f"unit-{n}", "none")
-        if unit_id == "none":
-            continue
-        chosen.append(ChosenUnit(unit_id=uuid.UUID(unit_id), incident_id=uuid.UUID(request.form[f"incident-{n}"]),
-                                 need=request.form[f"need-{n}"]))
+    try:
+        for n in range(int(request.form.get("slots", "0"))):
+            unit_id = request.form.get(f"unit-{n}", "none")
+            if unit_id == "none":
+                continue
+            chosen.append(ChosenUnit(unit_id=uuid.UUID(unit_id), incident_id=uuid.UUID(request.form[f"incident-{n}"]),
+                                     need=request.form[f"need-{n}"]))
+    except ValueError as error:  # a count or an id the page never writes
+        raise InvalidInput("the changed plan is not valid", field="slots") from error
     return chosen

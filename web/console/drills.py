@@ -48,7 +48,7 @@ from simulation.kpi_names import format_interval, kpi_label
 from simulation.report_summary import headline, targets_of
 from sop_engine import SopDefinitionError, SourceProblem
 from web.app.context import services
-from web.app.problems import read_by_scripts
+from web.app.problems import read_by_scripts, status_for
 from web.console.access import console_caller, csrf_token, require_csrf, script_caller
 
 blueprint = Blueprint("drill_console", __name__)
@@ -129,7 +129,8 @@ def start_drill():
     except SopDefinitionError as error:
         field = "scenario" if base_dir is not None else "upload" if source != PASTED else "scenario_text"
         return drills_page(form=form, errors={field: f"{source} has {len(error.problems)} problem(s): see below"},
-                           problems=list(error.problems), text_lines=text.splitlines(), status=422)
+                           problems=list(error.problems), text_lines=text.splitlines(),
+                           status=status_for(error))
     worker = drill_worker()
     if worker.waiting >= MAX_WAITING:
         return drills_page(form=form, errors={"scenario": f"{MAX_WAITING} drills are running or waiting already: "
@@ -226,10 +227,7 @@ def _effective(scenario: Scenario, overrides: dict) -> Scenario:
 
 
 def _run_or_404(db, run_id: uuid.UUID):
-    try:
-        return drill_run(session=db, run_id=run_id)
-    except NotFound:
-        abort(404)
+    return drill_run(session=db, run_id=run_id)  # NotFound answers 404 through the error map
 
 
 @blueprint.get("/console/drills/<uuid:run_id>")

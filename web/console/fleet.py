@@ -10,7 +10,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from coordination import Conflict, InvalidInput, NotFound
+from coordination import Conflict, InvalidInput
 from coordination.dispatch_service import (
     UNIT_CAPABILITIES,
     StationChange,
@@ -28,9 +28,9 @@ from coordination.planner import UnitStatus
 from coordination.store.tables import Agency, ResponseUnit, Station
 from sop_engine.vocabulary import UNIT_TYPES
 from web.app.context import services
+from web.app.problems import status_for
 from web.console.access import csrf_token
 from web.console.forms import (
-    FORM_ERROR_STATUS,
     LOCATION_FIELDS,
     administrator,
     administrator_posting,
@@ -101,7 +101,7 @@ def add_station():
                 "location": point_from_form()})
             register_station(session=db, clock=context.clock, registration=registration, actor=caller)
     except (ValidationError, InvalidInput, Conflict) as error:
-        return _fleet_page(status=FORM_ERROR_STATUS, form_name="station",
+        return _fleet_page(status=status_for(error), form_name="station",
                            station_errors=field_errors(error, aliases=LOCATION_FIELDS))
     return redirect(url_for("fleet_admin.fleet_page"))
 
@@ -117,7 +117,7 @@ def add_unit():
         with context.store.transaction() as db:
             register_unit(session=db, clock=context.clock, registration=registration, actor=caller)
     except (ValidationError, InvalidInput, Conflict) as error:
-        return _fleet_page(status=FORM_ERROR_STATUS, form_name="unit", unit_errors=field_errors(error))
+        return _fleet_page(status=status_for(error), form_name="unit", unit_errors=field_errors(error))
     return redirect(url_for("fleet_admin.fleet_page"))
 
 
@@ -146,10 +146,8 @@ def change_station(station_id: uuid.UUID):
         change = StationChange.model_validate({"name": form_text("name"), "location": point_from_form()})
         with context.store.transaction() as db:
             edit_station(session=db, clock=context.clock, station_id=station_id, change=change, actor=caller)
-    except NotFound:
-        abort(404)
     except ValidationError as error:
-        return _station_page(station_id, status=FORM_ERROR_STATUS,
+        return _station_page(station_id, status=status_for(error),
                              errors=field_errors(error, aliases=LOCATION_FIELDS))
     return redirect(url_for("fleet_admin.fleet_page"))
 
@@ -187,10 +185,8 @@ def change_unit(unit_id: uuid.UUID):
                                             "capabilities": _capabilities_from_form()})
         with context.store.transaction() as db:
             edit_unit(session=db, clock=context.clock, unit_id=unit_id, change=change, actor=caller)
-    except NotFound:
-        abort(404)
     except (ValidationError, InvalidInput) as error:
-        return _unit_page(unit_id, status=FORM_ERROR_STATUS, errors=field_errors(error))
+        return _unit_page(unit_id, status=status_for(error), errors=field_errors(error))
     return redirect(url_for("fleet_admin.fleet_page"))
 
 
@@ -205,9 +201,7 @@ def change_unit_status(unit_id: uuid.UUID):
             raise InvalidInput("the console takes a unit out of service or back into service", field="status")
         with context.store.transaction() as db:
             report_status(session=db, clock=context.clock, principal=caller, unit_id=unit_id, report=report)
-    except NotFound:
-        abort(404)
     except (ValidationError, InvalidInput, Conflict) as error:
-        return _unit_page(unit_id, status=409 if isinstance(error, Conflict) else FORM_ERROR_STATUS,
+        return _unit_page(unit_id, status=status_for(error),
                           errors={"status": next(iter(field_errors(error).values()))})
     return redirect(url_for("fleet_admin.unit_page", unit_id=unit_id))

@@ -37,10 +37,10 @@ from coordination.store.tables import (
 from sop_engine import Severity
 from sop_engine.diagrams import step_summary, to_svg
 from web.app.context import services
+from web.app.problems import status_for
 from web.console.access import BOARD_ROLES, console_caller, csrf_token, require_csrf
 from web.console.dispatch_panel import dispatch_context
 from web.console.forms import (
-    FORM_ERROR_STATUS,
     LOCATION_FIELDS,
     FieldErrors,
     field_errors,
@@ -127,7 +127,7 @@ def answer(request_id: uuid.UUID):
             answer_request(session=db, clock=context.clock, principal=caller, request_id=request_id,
                            choice=request.form.get("choice", ""), note=request.form.get("note", "").strip())
     except (InvalidInput, Conflict, Forbidden, NotFound) as problem:
-        status = 409 if isinstance(problem, Conflict) else 422
+        status = status_for(problem)
         return incident_page(incident_id, error=str(problem), error_for=str(request_id), status=status)
     return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
 
@@ -145,10 +145,8 @@ def revise(incident_id: uuid.UUID):
             "description": form_text("description"), "location": point_from_form()})
         with context.store.transaction() as db:
             revise_incident(session=db, clock=context.clock, incident_id=incident_id, revision=revision, actor=caller)
-    except NotFound:
-        abort(404)
     except (ValidationError, Conflict) as problem:
-        status = 409 if isinstance(problem, Conflict) else FORM_ERROR_STATUS
+        status = status_for(problem)
         return incident_page(incident_id, revise_errors=field_errors(problem, aliases=LOCATION_FIELDS), status=status)
     return redirect(url_for("incident_console.incident_page", incident_id=incident_id))
 
@@ -162,9 +160,7 @@ def stand_down_incident(incident_id: uuid.UUID):
         with context.store.transaction() as db:
             stand_down(session=db, clock=context.clock, principal=caller, incident_id=incident_id,
                        reason=request.form.get("reason", ""))
-    except NotFound:
-        abort(404)
     except (InvalidInput, Conflict) as problem:
-        status = 409 if isinstance(problem, Conflict) else 422
+        status = status_for(problem)
         return incident_page(incident_id, error=str(problem), error_for="stand-down", status=status)
     return redirect(url_for("incident_console.incident_page", incident_id=incident_id))

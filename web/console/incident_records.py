@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 
-from coordination import Conflict, InvalidInput, NotFound, Role
+from coordination import Conflict, InvalidInput, Role
 from coordination.sop_starts import start_sop_by_hand
 from web.app.context import services
+from web.app.problems import status_for
 from web.console.access import console_caller, require_csrf
 from web.console.incident import incident_page
 
@@ -27,9 +28,7 @@ def start_sop(incident_id: uuid.UUID):
         with context.store.transaction() as db:
             start_sop_by_hand(session=db, clock=context.clock, incident_id=incident_id,
                               sop_id=request.form.get("sop_id", ""), actor=caller)
-    except NotFound:
-        abort(404)
     except (InvalidInput, Conflict) as problem:
         return incident_page(incident_id, error=str(problem), error_for="start-sop",
-                             status=409 if isinstance(problem, Conflict) else 422)
+                             status=status_for(problem))
     return redirect(url_for("incident_console.incident_page", incident_id=incident_id))

@@ -23,7 +23,6 @@ from sqlalchemy import select
 
 from coordination import (
     Conflict,
-    NotFound,
     activate_sop_version,
     retire_sop_version,
     store_sop_version,
@@ -38,6 +37,7 @@ from sop_engine import (
 )
 from sop_engine.diagrams import step_summary, to_svg
 from web.app.context import services
+from web.app.problems import status_for
 from web.console.access import csrf_token
 from web.console.forms import FORM_ERROR_STATUS, administrator, administrator_posting
 
@@ -120,7 +120,7 @@ def upload():
     except SopDefinitionError as error:
         lines, unplaced = annotated_source(text, error.problems)
         count = len(error.problems)
-        return _sops_page(status=FORM_ERROR_STATUS, text=text, source_lines=lines, unplaced=unplaced,
+        return _sops_page(status=status_for(error), text=text, source_lines=lines, unplaced=unplaced,
                           upload_error=f"{count} problem{'s' if count != 1 else ''} found; nothing was stored")
     return redirect(target)
 
@@ -158,9 +158,7 @@ def change_version(sop_id: str, version: int, action: str):
     try:
         with context.store.transaction() as db:
             use_case(session=db, clock=context.clock, sop_id=sop_id, version=version, actor=caller)
-    except NotFound:
-        abort(404)
     except Conflict as error:
-        return version_page(sop_id, version, error=str(error), status=409)
+        return version_page(sop_id, version, error=str(error), status=status_for(error))
     flash(f"{sop_id} v{version} {'activated' if action == 'activate' else 'retired'}.")
     return redirect(url_for("sop_admin.version_page", sop_id=sop_id, version=version))

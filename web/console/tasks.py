@@ -13,7 +13,6 @@ from coordination import (
     Acknowledge,
     Complete,
     InvalidTransition,
-    NotFound,
     Reject,
     ReportProgress,
     Role,
@@ -21,6 +20,7 @@ from coordination import (
 )
 from coordination.store.tables import Agency, Task
 from web.app.context import services
+from web.app.problems import status_for
 from web.console.access import console_caller, csrf_token, require_csrf
 
 blueprint = Blueprint("task_console", __name__)
@@ -69,8 +69,6 @@ def answer(task_id: uuid.UUID, action: str):
     try:
         with context.store.transaction() as db:
             answer_task(session=db, clock=context.clock, principal=caller, task_id=task_id, answer=reply)
-    except NotFound:
-        abort(404)
     except InvalidTransition as problem:
-        return tasks_page(error=str(problem), error_for=str(task_id), status=409)
+        return tasks_page(error=str(problem), error_for=str(task_id), status=status_for(problem))
     return redirect(url_for("task_console.tasks_page") + f"#task-{task_id}")

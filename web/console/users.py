@@ -17,7 +17,7 @@ from flask import (
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from coordination import Conflict, InvalidInput, NotFound, Role
+from coordination import Conflict, InvalidInput, Role
 from coordination.store.tables import Agency, User
 from coordination.users import (
     MIN_PASSWORD_LENGTH,
@@ -28,9 +28,9 @@ from coordination.users import (
     set_password,
 )
 from web.app.context import services
+from web.app.problems import status_for
 from web.console.access import csrf_token
 from web.console.forms import (
-    FORM_ERROR_STATUS,
     administrator,
     administrator_posting,
     field_errors,
@@ -82,7 +82,7 @@ def create():
             errors["password"] = PASSWORD_HELP
         if isinstance(error, Conflict):
             errors = {"username": str(error)}
-        return _users_page(status=FORM_ERROR_STATUS, create_errors=errors)
+        return _users_page(status=status_for(error), create_errors=errors)
     return redirect(url_for("user_admin.users_page"))
 
 
@@ -113,10 +113,8 @@ def change(username: str, action: str):
                 flash(f"The password of {username} is reset.")
             else:
                 abort(404)
-    except NotFound:
-        abort(404)
     except (InvalidInput, Conflict) as error:
         errors = field_errors(error)
-        return _users_page(status=409 if isinstance(error, Conflict) else FORM_ERROR_STATUS,
+        return _users_page(status=status_for(error),
                            row_errors={f"{action}-{name}": message for name, message in errors.items()}, row=username)
     return redirect(url_for("user_admin.users_page") + f"#user-{username}")
