@@ -2,7 +2,7 @@
 configurable mapping to incidents) and public notices out (schema-valid alerts in a feed)."""
 
 from coordination.cap.geocodes import GeocodeTable, load_geocodes
-from coordination.cap.intake import CapPlaces, CapReceipt, receive_cap_alert
+from coordination.cap.intake import CapMessageReceipt, CapPlaces, CapReceipt, receive_cap_alert, receive_cap_message
 from coordination.cap.mapping import (
     CapMapping,
     IncidentDraft,
@@ -22,6 +22,7 @@ from coordination.cap.signatures import (
     check_signature,
     load_cap_trust,
 )
+from coordination.cap.refusals import Refusal, RefusedCapAlert
 from coordination.cap.territory import load_territory
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "CapAlert",
     "CapAlertRefused",
     "CapMapping",
+    "CapMessageReceipt",
     "CapPlaces",
     "CapReceipt",
     "CapTrust",
@@ -37,6 +39,8 @@ __all__ = [
     "InvalidCapAlert",
     "NotAnIncident",
     "OutsideTerritory",
+    "Refusal",
+    "RefusedCapAlert",
     "SignatureCheck",
     "SignatureOutcome",
     "cap_schema",
@@ -50,4 +54,5 @@ __all__ = [
     "parse_cap_alert",
     "parse_xml_safely",
     "receive_cap_alert",
+    "receive_cap_message",
 ]

@@ -21,11 +21,13 @@ from coordination import audit
 from coordination.cap.geocodes import GeocodeTable
 from coordination.cap.mapping import CapMapping, IncidentDraft, OutsideTerritory, map_alert
 from coordination.cap.model import CapAlert
-from coordination.cap.parsing import parse_cap_alert, parse_xml_safely
-from coordination.cap.signatures import CapAlertRefused, CapTrust, SignatureOutcome, check_signature
+from coordination.cap.parsing import InvalidCapAlert, parse_cap_alert, parse_xml_safely
+from coordination.cap.refusals import Refusal, RefusedCapAlert, record_refusal
+from coordination.cap.signatures import CapTrust, SignatureOutcome, check_signature
+from coordination.cap.wrappers import unwrap
 from coordination.cap.territory import territory_of
 from coordination.clock import Clock
-from coordination.errors import Conflict
+from coordination.errors import Conflict, RecordedRefusal
 from coordination.duplicates import DuplicatePolicy, report_incident
 from coordination.incidents import IncidentReport
 from coordination.duty import stand_incident_down
@@ -65,7 +67,7 @@ def _report(draft: IncidentDraft, *, is_exercise: bool) -> IncidentReport:
 
 def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: CapMapping, actor: Principal,
                       duplicates: DuplicatePolicy = DuplicatePolicy(), trust: CapTrust = CapTrust(),
-                      places: CapPlaces = CapPlaces()) -> CapReceipt:
+                      places: CapPlaces = CapPlaces(), label: str = "") -> CapReceipt:
     """Check, record and act on a CAP 1.2 alert, in the caller's transaction. An alert about an
     incident already open nearby (two sources warning of one flood) is linked to it, exactly as a
     duplicate report through the API is, so one event never starts two SOPs. An alert from a sender
@@ -73,12 +75,27 @@ def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: C
     signature covers.
 
     Raises:
-        InvalidCapAlert: unsafe, not CAP 1.2, schema-invalid or breaking a CAP rule.
-        CapAlertRefused: its signature cannot be trusted (see `check_signature`); the refusal is
-            recorded on the timeline and raised to the duty officer first.
+        RefusedCapAlert: unsafe, not CAP 1.2, schema-invalid, breaking a CAP rule or with a signature
+            that cannot be trusted (see `check_signature`); the refusal is recorded on the timeline
+            (and raised to the duty officer, once an hour per source) first. `label` says where in
+            a wrapper the alert was.
         Conflict: the same alert is being received at this very moment by another request.
     """
-    alert, signature = _trusted_alert(session=session, clock=clock, data=data, trust=trust, actor=actor)
+    try:
+        alert, signature = _trusted_alert(clock=clock, data=data, trust=trust)
+    except InvalidCapAlert as error:
+        # Refused before anything was written: the refusal is all this transaction keeps.
+        refusal = record_refusal(session, clock=clock, actor=actor, data=data, error=error, label=label)
+        if isinstance(error, RecordedRefusal):
+            raise  # a signature refusal (CapAlertRefused), now on record
+        raise RefusedCapAlert(refusal.reason, field=error.field) from None
+    return _receive_checked(session=session, clock=clock, data=data, alert=alert, signature=signature, mapping=mapping,
+                            actor=actor, duplicates=duplicates, places=places)
+
+
+def _receive_checked(*, session: Session, clock: Clock, data: bytes, alert: CapAlert, signature: SignatureOutcome,
+                     mapping: CapMapping, actor: Principal, duplicates: DuplicatePolicy,
+                     places: CapPlaces) -> CapReceipt:
     existing = _received(session, alert)
     if existing is not None:
         return CapReceipt(existing, alert, True, "this alert was received before; nothing was done again")
@@ -109,23 +126,57 @@ def receive_cap_alert(*, session: Session, clock: Clock, data: bytes, mapping: C
     return CapReceipt(record, alert, False, detail)
 
 
-def _trusted_alert(*, session: Session, clock: Clock, data: bytes, trust: CapTrust,
-                   actor: Principal) -> tuple[CapAlert, SignatureOutcome]:
-    """The alert as far as its signature vouches for it, or a refusal put on record and raised."""
+def _trusted_alert(*, clock: Clock, data: bytes, trust: CapTrust) -> tuple[CapAlert, SignatureOutcome]:
+    """The alert as far as its signature vouches for it."""
     alert = parse_cap_alert(data)
-    try:
-        check = check_signature(data, sender=alert.sender, trust=trust, at=clock.now())
-    except CapAlertRefused as refusal:
-        # What the alert claims (sender, identifier) is all that is recorded: never its text.
-        claimed = {"sender": alert.sender, "identifier": alert.identifier, "sent": alert.sent,
-                   "status": alert.status, "msg_type": alert.msg_type, "reason": refusal.reason}
-        summary = f"CAP alert {alert.identifier} claiming to be from {alert.sender} refused: {refusal.reason}"
-        audit.record(session, at=clock.now(), kind="cap.refused", actor=actor.label, summary=summary, data=claimed)
-        raise_officer_alert(session, at=clock.now(), kind="cap.refused", summary=summary, data=claimed)
-        raise
+    check = check_signature(data, sender=alert.sender, trust=trust, at=clock.now())
     if check.outcome is SignatureOutcome.VERIFIED:
         alert = parse_cap_alert(check.content)
     return alert, check.outcome
+
+
+@dataclass(frozen=True)
+class CapMessageReceipt:
+    wrapper: str
+    """`EDXL-DE`, `<alerts>`, or "" for a bare alert."""
+    receipts: tuple[CapReceipt, ...]
+    refusals: tuple[Refusal, ...]
+
+
+def receive_cap_message(*, session: Session, clock: Clock, data: bytes, mapping: CapMapping, actor: Principal,
+                        duplicates: DuplicatePolicy = DuplicatePolicy(), trust: CapTrust = CapTrust(),
+                        places: CapPlaces = CapPlaces()) -> CapMessageReceipt:
+    """Receive a bare alert, or each alert of an EDXL-DE envelope or an `<alerts>` collection in
+    turn: one refused (its reason naming where in the wrapper it was) leaves the others standing.
+
+    Raises:
+        RefusedCapAlert: a bare alert refused, or a wrapper with nothing in it (on record first).
+    """
+    try:
+        wrapper, parts = unwrap(data)
+    except InvalidCapAlert as error:
+        refusal = record_refusal(session, clock=clock, actor=actor, data=data, error=error)
+        raise RefusedCapAlert(refusal.reason, field=error.field) from None
+    if not wrapper:
+        return CapMessageReceipt("", (receive_cap_alert(session=session, clock=clock, data=data, mapping=mapping,
+                                                        actor=actor, duplicates=duplicates, trust=trust,
+                                                        places=places),), ())
+    receipts, refusals = [], []
+    for part in parts:
+        if part.data is None:
+            refusals.append(record_refusal(session, clock=clock, actor=actor, data=None, label=part.label,
+                                           error=InvalidCapAlert(part.problem, field=wrapper)))
+            continue
+        try:
+            alert, signature = _trusted_alert(clock=clock, data=part.data, trust=trust)
+        except InvalidCapAlert as error:
+            refusals.append(record_refusal(session, clock=clock, actor=actor, data=part.data, error=error,
+                                           label=part.label))
+            continue
+        receipts.append(_receive_checked(session=session, clock=clock, data=part.data, alert=alert,
+                                         signature=signature, mapping=mapping, actor=actor, duplicates=duplicates,
+                                         places=places))
+    return CapMessageReceipt(wrapper, tuple(receipts), tuple(refusals))
 
 
 def _received(session: Session, alert: CapAlert) -> CapAlertRecord | None:

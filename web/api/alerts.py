@@ -6,7 +6,7 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from coordination import Role
-from coordination.cap import default_mapping, load_mapping, receive_cap_alert
+from coordination.cap import RefusedCapAlert, default_mapping, load_mapping, receive_cap_message
 from coordination.representations import iso
 from coordination.store.tables import CapAlertRecord
 from web.api.listing import page_of
@@ -29,16 +29,30 @@ def cap_record_json(record: CapAlertRecord) -> dict:
 def receive_cap():
     """Receive a CAP 1.2 alert (XML): validated, recorded once, and turned into an incident if it maps.
     An alert from a sender the centre holds certificates for must be signed by one of them (else 422
-    naming `signature`, and the attempt is kept on the timeline)."""
+    naming `signature`). Every refusal is kept on the timeline (`cap.refused`). An EDXL-DE envelope
+    or an `<alerts>` collection is unwrapped and each alert received: the answer lists them and the
+    refused ones with the reason naming where in the wrapper they were (422 if none was accepted)."""
     data = raw_body(mimetypes=CAP_TYPES, what="a CAP 1.2 alert")
     context = services()
     settings = context.settings
     mapping = load_mapping(settings.cap_mapping_path) if settings.cap_mapping_path else default_mapping()
-    receipt = receive_cap_alert(session=session(), clock=context.clock, data=data, mapping=mapping,
-                                actor=principal(), duplicates=settings.duplicates, trust=settings.cap_trust,
-                                places=settings.cap_places)
-    body = {**cap_record_json(receipt.record), "detail": receipt.detail, "repeated": receipt.repeated}
-    return body, 200 if receipt.repeated else 201
+    message = receive_cap_message(session=session(), clock=context.clock, data=data, mapping=mapping,
+                                  actor=principal(), duplicates=settings.duplicates, trust=settings.cap_trust,
+                                  places=settings.cap_places)
+    if not message.wrapper:
+        [receipt] = message.receipts
+        body = {**cap_record_json(receipt.record), "detail": receipt.detail, "repeated": receipt.repeated}
+        return body, 200 if receipt.repeated else 201
+    if not message.receipts:
+        first = message.refusals[0]
+        raise RefusedCapAlert(f"no alert in the {message.wrapper} message was accepted; {first.reason}",
+                              field=first.field)
+    body = {"wrapper": message.wrapper,
+            "alerts": [{**cap_record_json(receipt.record), "detail": receipt.detail, "repeated": receipt.repeated}
+                       for receipt in message.receipts],
+            "refused": [{"where": refusal.label, "sender": refusal.sender, "identifier": refusal.identifier,
+                         "reason": refusal.reason, "field": refusal.field} for refusal in message.refusals]}
+    return body, 200 if all(receipt.repeated for receipt in message.receipts) else 201
 
 
 @blueprint.get("/alerts/cap")

@@ -1,6 +1,6 @@
 """The console's record of CAP alerts: those the centre received, newest first with what the engine
-did with each and what vouches for its sender, one alert with its XML and its timeline, and the
-alerts refused for their signature (an attempted forgery is kept only on the timeline), so a duty
+did with each (and why) and what vouches for its sender, one alert with its XML and its timeline, and
+the alerts refused, for whatever reason (a refused alert is kept only on the timeline), so a duty
 officer sees without the API what came in and what was turned away."""
 
 from __future__ import annotations
