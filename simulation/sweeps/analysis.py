@@ -71,13 +71,12 @@ def chosen_kpis(loaded: LoadedSweep) -> tuple[str, ...]:
 
 
 def within(target: Target, interval: Interval) -> bool:
-    """The whole interval within the bound (the mean, with one replication): met with confidence."""
-    if interval.n == 0:
+    """The whole interval within the bound: met with confidence (never with too few replications
+    to have an interval)."""
+    if math.isnan(interval.width):
         return False
-    low = interval.mean if math.isnan(interval.low) else interval.low
-    high = interval.mean if math.isnan(interval.high) else interval.high
-    return ((target.at_most is None or high <= target.at_most)
-            and (target.at_least is None or low >= target.at_least))
+    return ((target.at_most is None or interval.high <= target.at_most)
+            and (target.at_least is None or interval.low >= target.at_least))
 
 
 def _meets_alone(target: Target, value: float) -> bool:

@@ -25,7 +25,7 @@ from simulation.engine import run_replication
 from simulation.kpis import replication_kpis
 from simulation.scenario import Scenario
 from simulation.sweeps.cache import ReplicationCache, code_version, replication_key
-from simulation.sweeps.intervals import mean_interval
+from simulation.sweeps.intervals import half_width, mean_interval
 from simulation.sweeps.spec import LoadedSweep, Target
 from simulation.sweeps.variants import Variant
 
@@ -67,7 +67,7 @@ def precision_met(target: Target, per_replication: list[dict[str, float]]) -> bo
     interval = mean_interval([kpis[target.kpi] for kpis in per_replication if target.kpi in kpis])
     if interval.n == 0:
         return True  # the KPI never occurs in this variant: more replications will not narrow it
-    return interval.n >= 2 and interval.half_width <= target.precision
+    return not math.isnan(interval.width) and half_width(interval) <= target.precision
 
 
 def next_replications(loaded: LoadedSweep, per_replication: list[dict[str, float]]) -> int:

@@ -33,7 +33,8 @@ def verdict(loaded: LoadedSweep, variants: list[Variant], analysis: SweepAnalysi
     if not any(t.at_most is not None or t.at_least is not None for t in loaded.sweep.targets):
         return "The sweep sets no bound on a KPI, so no variant is chosen."
     if analysis.cheapest is None:
-        return "No variant meets every target with 95% confidence."
+        return ("No variant meets every target with 95% confidence (a variant with fewer than five "
+                "replications has no interval, so it cannot).")
     variant = variants[analysis.cheapest]
     return (f"Cheapest variant meeting every target: #{variant.number} ({variant.label}), "
             f"cost {analysis.costs[variant.number]:g}.")

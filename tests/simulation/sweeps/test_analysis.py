@@ -41,7 +41,7 @@ def test_shares_stay_within_zero_and_one_even_at_none_and_all():
     assert mean_interval([7.0]).n == 1 and mean_interval([]).n == 0
 
 
-def fake_run(p90_by_count: dict[int, float], replications: int = 4) -> SweepRun:
+def fake_run(p90_by_count: dict[int, float], replications: int = 5) -> SweepRun:
     """Variants 0, 1, 2 hold 1, 2, 3 ambulances at east; replication r adds r seconds to each."""
     kpis = {(variant, r): {P90: p90 + r, "incidents": 5.0}
             for variant, p90 in enumerate(p90_by_count.values()) for r in range(replications)}
@@ -70,7 +70,7 @@ def test_the_cheapest_variant_whose_interval_meets_every_target_is_chosen(write_
         "Cheapest variant meeting every target: #1 (fleet east/ambulance=2), cost 13."
     nobody = analyse(loaded, variants, fake_run({1: 900.0, 2: 800.0, 3: 700.0}))
     assert nobody.cheapest is None
-    assert verdict(loaded, variants, nobody) == "No variant meets every target with 95% confidence."
+    assert verdict(loaded, variants, nobody).startswith("No variant meets every target with 95% confidence")
 
 
 def test_the_tidy_table_and_the_report_say_the_same(write_sweep, tmp_path):
@@ -82,12 +82,12 @@ def test_the_tidy_table_and_the_report_say_the_same(write_sweep, tmp_path):
     assert pq.read_table(parquet).equals(table)
     with text.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 3 * 4 * 2
+    assert len(rows) == 3 * 5 * 2
     assert rows[0] == {"variant": "0", "label": "fleet east/ambulance=1", "fleet east/ambulance": "1", "cost": "3",
                        "replication": "0", "seed": "5", "kpi": "incidents", "value": "5"}
     analysis = analyse(loaded, variants, run)
     page = write_sweep_report(folder=tmp_path, loaded=loaded, variants=variants, analysis=analysis,
-                              replications=12, from_cache=0).read_text(encoding="utf-8")
+                              replications=15, from_cache=0).read_text(encoding="utf-8")
     assert "EXERCISE" in page and "http" not in page
     assert "Cheapest variant meeting every target: #0 (fleet east/ambulance=1), cost 3." in page
     assert "the second ambulance at east cuts response_s.p90 | all by 5.0 min" in page
