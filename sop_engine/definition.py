@@ -157,6 +157,13 @@ class Step:
     dispatch's confirmation. Waits, spawns, agency notices and ends take no time."""
     escalation: tuple[EscalationRung, ...] = ()
     line: int = 0
+    title: str = ""
+    """The step in words for people; its id said in words when the SOP gives none."""
+
+    @property
+    def label(self) -> str:
+        """What people read for this step: its title, or its id in words (`close_road` -> `close road`)."""
+        return self.title or self.step_id.replace("_", " ").replace("-", " ")
 
     @property
     def kind(self) -> str:

@@ -150,6 +150,9 @@ class _RungModel(_Model):
 
 class _StepModel(_Model):
     id: Identifier
+    title: str | None = Field(None, min_length=1, max_length=120,
+                              description="The step in words for people (shown instead of its id), e.g. `Confirm extent "
+                                          "and depth`")
     after: list[str] = Field(
         [], description="Steps this one waits for; `step == option` waits for a decision's option"
     )
@@ -280,6 +283,7 @@ def _step_from(index: int, step: _StepModel, lines: dict, source: str, problems:
         complete_within_s=inner_within or step.complete_within or _DEFAULT_COMPLETE_WITHIN_S[type(action)],
         escalation=tuple(EscalationRung(rung.to, rung.within) for rung in step.escalate),
         line=lines.get(("steps", index), 0),
+        title=step.title or "",
     )
 
 

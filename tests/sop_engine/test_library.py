@@ -181,3 +181,18 @@ def test_every_golden_run_reaches_an_end(sop_id):
     """No shipped SOP stalls on its golden script: it finishes, or is stood down, before the script ends."""
     _definition, _script, result = golden_run(sop_id)
     assert result.run.is_finished, result.trace_text()
+
+
+def test_every_shipped_step_has_a_title_for_people():
+    """Steps are shown by their titles; an SOP without them is still valid (its ids said in words)."""
+    for sop in shipped_sops():
+        for step in sop.steps:
+            assert step.title and step.label == step.title, f"{sop.sop_id}: {step.step_id}"
+
+
+def test_a_step_without_a_title_is_its_id_in_words():
+    sop = load_sop_text("id: t\nversion: 1\ntitle: T\ntrigger: {incident_types: [flood]}\ntarget: 2h\nsteps:\n"
+                        "  - id: close_road\n    task: {role: traffic, do: x}\n"
+                        "  - id: warn\n    title: Warn the ward\n    notify: {to: public, message: m}\n")
+    labels = {step.step_id: step.label for step in (sop.steps)}
+    assert labels == {"close_road": "close road", "warn": "Warn the ward"}
