@@ -49,7 +49,7 @@ def test_the_board_lists_incidents_with_sop_progress_and_next_deadline(client, o
     assert row["sop"] == "building-fire v1 (running)"
     assert row["progress"] == "0/5"
     assert row["next_deadline_in_s"] == 60
-    assert [task["agency"] for task in row["open_tasks"]] == ["fire-central"]
+    assert row["open_tasks"] == [{"agency": "fire-central", "counts": {"queued": 1}}]  # per agency, counted
 
 
 def test_the_board_filters_by_status_severity_type_and_exercise_and_searches_text(client, officer, make_token,

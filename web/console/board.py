@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -14,6 +15,8 @@ from coordination import (
     Unauthenticated,
     authenticate,
 )
+from coordination.duty_queue import awaiting_duty_officer
+from coordination.lifecycles import DutyRequestKind
 from coordination.store.tables import Incident, OfficerAlert
 from coordination.users import sign_in_with_password
 from sop_engine import INCIDENT_TYPES, Severity
@@ -152,10 +155,26 @@ def board_data():
         rows = [_row(incident, now) for incident in incidents[:BOARD_ROWS]]
         alerts = db.scalars(select(OfficerAlert).where(OfficerAlert.acknowledged_at.is_(None))
                             .order_by(OfficerAlert.raised_at.desc()).limit(50)).all()
-        officer_alerts = [{"kind": alert.kind, "summary": alert.summary, "href": _where_to_act(alert),
-                           "age_s": int((now - alert.raised_at).total_seconds())} for alert in alerts]
+        officer_alerts = [{"id": str(alert.id), "kind": alert.kind, "summary": alert.summary,
+                           "href": _where_to_act(alert), "age_s": int((now - alert.raised_at).total_seconds())}
+                          for alert in alerts]
+        waiting, waiting_count = awaiting_duty_officer(session=db)
+        awaiting = [_awaiting(item, now) for item in waiting]
     return {"now": now.isoformat(), "incidents": rows, "more": len(incidents) > BOARD_ROWS,
-            "officer_alerts": officer_alerts}
+            "officer_alerts": officer_alerts, "awaiting": awaiting, "awaiting_more": waiting_count - len(awaiting)}
+
+
+def _awaiting(item, now: datetime) -> dict:
+    """A decision or notice waiting for the duty officer, as the board lists it."""
+    what = "Decide" if item.kind is DutyRequestKind.DECISION else "Approve the public notice"
+    where = item.place_name or item.incident_type.replace("_", " ")
+    return {"id": str(item.request_id), "kind": item.kind.value,
+            "summary": f"{what}: {item.step} — {item.text} ({item.incident_type.replace('_', ' ')}, {where}"
+                       f"{', exercise' if item.is_exercise else ''})",
+            "href": url_for("incident_console.incident_page", incident_id=item.incident_id)
+                    + f"#decision-{item.request_id}",
+            "due_at": item.due_at.isoformat(), "due_in_s": int((item.due_at - now).total_seconds()),
+            "age_s": int((now - item.created_at).total_seconds())}
 
 
 def _where_to_act(alert: OfficerAlert) -> str | None:
@@ -180,7 +199,10 @@ def _row(incident: Incident, now: datetime) -> dict:
             steps_total += 1
             steps_settled += step["status"] in ("done", "skipped")
         deadlines += [datetime.fromisoformat(due) for due in run.state["timers"].values()]
-    open_tasks = [task for task in incident.tasks if task.status.is_open]
+    open_tasks: dict[str, Counter[str]] = {}
+    for task in incident.tasks:
+        if task.status.is_open:
+            open_tasks.setdefault(task.agency.code, Counter())[task.status.value] += 1
     next_deadline = min(deadlines) if deadlines else None
     return {
         "id": str(incident.id),
@@ -195,7 +217,9 @@ def _row(incident: Incident, now: datetime) -> dict:
         "age_s": int((now - incident.declared_at).total_seconds()),
         "sop": sop,
         "progress": f"{steps_settled}/{steps_total}" if steps_total else "",
-        "open_tasks": [{"agency": task.agency.code, "step": task.step_id, "status": task.status.value}
-                       for task in open_tasks],
+        # Per agency, how many of its open tasks are in each state: a list of every task read
+        # like a log ("fire-central: dispatch (delivered)" twice over).
+        "open_tasks": [{"agency": agency, "counts": dict(sorted(counts.items()))}
+                       for agency, counts in sorted(open_tasks.items())],
         "next_deadline_in_s": int((next_deadline - now).total_seconds()) if next_deadline else None,
     }
