@@ -1,11 +1,12 @@
 """The server's background jobs, driven by APScheduler: fire due deadlines (SOP timers and
-dispatch orders' deadlines), deliver webhooks."""
+dispatch orders' deadlines), deliver webhooks, follow the configured CAP feeds."""
 
 from __future__ import annotations
 
 import random
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -18,6 +19,8 @@ from coordination import (
     fire_due_timers,
 )
 from coordination.audit import current_head
+from coordination.cap import default_mapping, load_mapping
+from coordination.cap.following import FeedOptions, poll_feed
 from web.app.config import Settings
 
 log = structlog.get_logger(__name__)
@@ -44,6 +47,10 @@ class BackgroundJobs:
         for name, job in (("timers", self.fire_timers), ("deliveries", self.deliver)):
             self._scheduler.add_job(job, "interval", seconds=settings.tick_interval_s, id=name,
                                     max_instances=1, coalesce=True)
+        if settings.cap_feeds:
+            self._feed_client = httpx.Client(timeout=30, follow_redirects=False)
+            self._scheduler.add_job(self.follow_cap_feeds, "interval", seconds=settings.cap_feed_interval_s,
+                                    id="cap_feeds", max_instances=1, coalesce=True)
         self._scheduler.add_job(self.log_timeline_head, "interval", seconds=HEAD_LOG_INTERVAL_S, id="timeline_head",
                                 max_instances=1, coalesce=True)
 
@@ -53,6 +60,20 @@ class BackgroundJobs:
             alert_missed_order_deadlines(store=self._store, clock=self._clock)
         except Exception:  # the scheduler must keep ticking through a database hiccup
             log.exception("timers.tick_failed")
+
+    def follow_cap_feeds(self) -> None:
+        """Poll each configured CAP feed once; one failing feed does not hold up the others."""
+        settings = self._settings
+        options = FeedOptions(
+            mapping=load_mapping(settings.cap_mapping_path) if settings.cap_mapping_path else default_mapping(),
+            duplicates=settings.duplicates, trust=settings.cap_trust, places=settings.cap_places)
+        for url in settings.cap_feeds:
+            try:
+                poll = poll_feed(store=self._store, clock=self._clock, client=self._feed_client, url=url,
+                                 options=options)
+                log.info("cap_feed.polled", url=url, summary=poll.summary())
+            except Exception:
+                log.exception("cap_feed.failed", url=url)
 
     def interval_s(self, job: str) -> float:
         """How often the named job runs (`timers`, `deliveries`, `timeline_head`)."""
@@ -88,3 +109,5 @@ class BackgroundJobs:
             self._scheduler.shutdown(wait=True)
         self._pool.shutdown(wait=True)
         self._sender.close()
+        if self._settings.cap_feeds:
+            self._feed_client.close()

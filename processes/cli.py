@@ -48,6 +48,7 @@ from processes.demo import (
     read_credentials,
     write_credentials,
 )
+from processes.cap_commands import cap
 from processes.drill_commands import drill, load_scenario_or_exit
 from processes.drill_live import LiveDrill
 from processes.rule_commands import rules
@@ -82,6 +83,7 @@ def main() -> None:
 
 main.add_command(sop)
 main.add_command(rules)
+main.add_command(cap)
 main.add_command(sensors)
 main.add_command(worker)
 main.add_command(users)

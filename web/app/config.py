@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
@@ -49,6 +50,9 @@ class Settings:
     cap_places: CapPlaces = CapPlaces()
     """The centre's territory (ICCC_TERRITORY, else its jurisdictions) and the CAP geocodes it can
     place (ICCC_CAP_GEOCODES), read at start-up."""
+    cap_feeds: tuple[str, ...] = ()
+    """Atom or RSS indexes of CAP alerts the server's background jobs follow (ICCC_CAP_FEEDS)."""
+    cap_feed_interval_s: float = 60.0
     delivery_workers: int = 8
     landmarks: tuple[Landmark, ...] = ()
     """The city's own landmarks for the map's place look-up (ICCC_LANDMARKS, GeoJSON), read at start-up."""
@@ -105,6 +109,8 @@ def _issue_4_settings() -> dict:
         cap_places=CapPlaces(
             territory=load_territory(Path(env("ICCC_TERRITORY"))) if env("ICCC_TERRITORY") else None,
             geocodes=load_geocodes(Path(env("ICCC_CAP_GEOCODES"))) if env("ICCC_CAP_GEOCODES") else CapPlaces().geocodes),
+        cap_feeds=_feed_urls(env("ICCC_CAP_FEEDS", "")),
+        cap_feed_interval_s=_number("ICCC_CAP_FEED_INTERVAL_S", 60.0),
         delivery_workers=int(_number("ICCC_DELIVERY_WORKERS", 8, whole=True)),
         landmarks=load_landmarks(Path(env("ICCC_LANDMARKS"))) if env("ICCC_LANDMARKS") else (),
     )
@@ -142,6 +148,16 @@ def _city_data_settings() -> dict:
             future_skew=timedelta(seconds=_number("ICCC_READINGS_FUTURE_SKEW_S", 300.0)),
         ),
     )
+
+
+def _feed_urls(value: str) -> tuple[str, ...]:
+    """Comma-separated http(s) URLs of CAP feeds to follow."""
+    urls = tuple(url.strip() for url in value.split(",") if url.strip())
+    for url in urls:
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+            raise InvalidInput(f"ICCC_CAP_FEEDS must list http(s) URLs separated by commas, not {url!r}",
+                               field="ICCC_CAP_FEEDS")
+    return urls
 
 
 def _checked_database_url(url: str) -> str:

@@ -5,7 +5,7 @@ Webhooks message id); every time is timezone-aware UTC (`UtcDateTime`). Deadline
 (timer due times, next delivery attempts), never in-memory timers, so a restart loses nothing.
 """
 
-from coordination.store.tables.alerts import CapAlertRecord, PublicWarning
+from coordination.store.tables.alerts import CapAlertRecord, CapFeed, CapFeedEntry, PublicWarning
 from coordination.store.tables.base import NAMING, Base, SequenceNumber
 from coordination.store.tables.drills import DrillRun
 from coordination.store.tables.fleet import (

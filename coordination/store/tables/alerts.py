@@ -45,6 +45,31 @@ class CapAlertRecord(Base):
     """What the engine did, and why, in words ("its areas lie wholly outside the centre's territory")."""
 
 
+class CapFeed(Base):
+    """A feed of CAP alerts the centre follows (`iccc cap follow`): what its index last answered, for
+    conditional requests."""
+
+    __tablename__ = "cap_feeds"
+
+    url: Mapped[str] = mapped_column(String(2000), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    checked_at: Mapped[datetime | None]
+
+
+class CapFeedEntry(Base):
+    """An entry of a followed feed whose alert was received (or refused): never fetched again, across
+    restarts and followers."""
+
+    __tablename__ = "cap_feed_entries"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """sha256 of the feed, the entry's id and its updated time (`coordination.cap.feed_index`)."""
+    feed_url: Mapped[str] = mapped_column(String(2000), index=True)
+    entry_id: Mapped[str] = mapped_column(Text)
+    seen_at: Mapped[datetime]
+
+
 class PublicWarning(Base):
     """A public warning drafted by an operator outside any SOP, published as a CAP 1.2 alert once a
     duty officer approves it. The CAP text is made at approval and never changes afterwards."""
