@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import msgspec
 import numpy as np
-import shapely
 
 from coordination.dispatch_service.roads import load_road_network
 from coordination.planner import RoadNetwork
@@ -73,10 +72,7 @@ class RoadMap:
             of_rank = rounded[self.ranks == rank]
             if not len(of_rank):
                 continue
-            lines = shapely.linestrings(of_rank.reshape(-1, 2, 2))
-            merged = shapely.line_merge(shapely.multilinestrings(lines))
-            parts = shapely.get_parts(merged)
-            coordinates = [np.round(shapely.get_coordinates(part), COORDINATE_DECIMALS).tolist() for part in parts]
+            coordinates = of_rank.reshape(-1, 2, 2).tolist()
             features.append({"type": "Feature", "properties": {"class": RANK_NAMES[rank], "segments": len(of_rank)},
                              "geometry": {"type": "MultiLineString", "coordinates": coordinates}})
         return {"type": "FeatureCollection", "features": features}

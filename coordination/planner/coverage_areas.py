@@ -49,7 +49,7 @@ class CoverageGrid:
 
     def square(self, cell: int) -> list[list[float]]:
         """The ring (longitude, latitude) of square `cell`, closed, counter-clockwise."""
-        column, row = self.cells[cell]
+        column, row = (int(v) for v in self.cells[cell])
         west, south = self.west + column * self.cell_lon, self.south + row * self.cell_lat
         east, north = west + self.cell_lon, south + self.cell_lat
         return [[west, south], [east, south], [east, north], [west, north], [west, south]]

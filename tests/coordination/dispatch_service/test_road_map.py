@@ -1,4 +1,4 @@
-"""The road network as the console's map draws it: every street once, joined into lines by class."""
+"""The road network as the console's map draws it: every street once, by class."""
 
 from __future__ import annotations
 
@@ -19,13 +19,13 @@ def test_the_demo_city_is_drawn_with_each_two_way_street_once():
     assert road_map_for(source=roads.DEMO_ROAD_NETWORK) is road_map
 
 
-def test_every_segment_is_drawn_with_no_budget_and_joined_lines_repeat_fewer_points():
+def test_every_segment_is_drawn_with_no_budget_one_line_each():
     road_map = road_map_for(source=roads.DEMO_ROAD_NETWORK)
     collection = json.loads(gzip.decompress(road_map.geojson_gzip))
     assert [f["properties"]["class"] for f in collection["features"]] == ["primary", "minor"]  # major first
     assert sum(f["properties"]["segments"] for f in collection["features"]) == len(road_map.ends)
-    points = sum(len(line) for f in collection["features"] for line in f["geometry"]["coordinates"])
-    assert points < 2 * len(road_map.ends)  # merged: a chain of segments shares its inner points
+    lines = [line for f in collection["features"] for line in f["geometry"]["coordinates"]]
+    assert len(lines) == len(road_map.ends) and {len(line) for line in lines} == {2}
 
 
 def test_a_graphml_network_keeps_its_street_names_and_road_classes():

@@ -79,15 +79,15 @@
     return new maplibregl.Marker({ element, anchor: "center" }).setLngLat(lngLat).addTo(map);
   }
 
-  function baseStyle(layers) {
+  function baseStyle(layers, firstLive) {
     const style = {
       version: 8,
       sources: {
         roads: { type: "geojson", data: urls.roads, buffer: 32, tolerance: 0.5 },
         jurisdictions: { type: "geojson", data: layers.jurisdictions },
         stations: { type: "geojson", data: layers.stations },
-        units: { type: "geojson", data: collection() },
-        incidents: { type: "geojson", data: collection() },
+        units: { type: "geojson", data: firstLive.units },
+        incidents: { type: "geojson", data: firstLive.incidents },
         heat: { type: "geojson", data: collection() },
         coverage: { type: "geojson", data: collection() },
         sensors: { type: "geojson", data: collection() },
@@ -235,17 +235,21 @@
   }
 
   let lastStatuses = "";
+  function applyLive(data) {
+    live = { now: data.now, units: data.units.features, incidents: data.incidents.features };
+    renderLists();
+    updated.textContent = "updated " + new Date(live.now).toLocaleTimeString();
+    // Coverage follows the units: recompute as soon as any status or position changes.
+    const statuses = data.units.features.map((f) => `${f.properties.id}:${f.properties.status}:${f.geometry.coordinates}`).join("|");
+    if (statuses !== lastStatuses) { lastStatuses = statuses; refreshCoverage(); }
+  }
+
   async function refreshLive() {
     try {
       const data = await getJson(urls.live);
-      live = { now: data.now, units: data.units.features, incidents: data.incidents.features };
       map.getSource("units").setData(data.units);
       map.getSource("incidents").setData(data.incidents);
-      renderLists();
-      updated.textContent = "updated " + new Date(live.now).toLocaleTimeString();
-      // Coverage follows the units: recompute as soon as any status or position changes.
-      const statuses = data.units.features.map((f) => `${f.properties.id}:${f.properties.status}:${f.geometry.coordinates}`).join("|");
-      if (statuses !== lastStatuses) { lastStatuses = statuses; refreshCoverage(); }
+      applyLive(data);
     } catch (error) {
       updated.textContent = "connection lost; retrying";
       console.error(error);
@@ -376,14 +380,15 @@
   }
 
   async function start() {
-    let layers;
-    try { layers = await getJson(urls.layers); } catch (error) {
+    // Everything the first picture needs is asked for at once; the streets load in MapLibre's worker.
+    let layers, firstLive;
+    try { [layers, firstLive] = await Promise.all([getJson(urls.layers), getJson(urls.live)]); } catch (error) {
       updated.textContent = "the map's data could not be loaded";
       return;
     }
     bounds = layers.bounds;
     map = new maplibregl.Map({
-      container, style: baseStyle(layers), bounds: [[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
+      container, style: baseStyle(layers, firstLive), bounds: [[bounds[0], bounds[1]], [bounds[2], bounds[3]]],
       fitBoundsOptions: { padding: 20 }, attributionControl: false, maxPitch: 0, dragRotate: false,
       pitchWithRotate: false, touchPitch: false,
     });
@@ -393,18 +398,16 @@
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
     map.addImage("station", triangleImage("#14213d"));
-    map.once("load", async () => {
+    // "load": the first complete picture, every source (the whole street network) drawn.
+    map.once("load", () => {
+      container.dataset.ready = "true";
+      container.dataset.renderedAt = String(performance.now());
       for (const feature of layers.jurisdictions.features) {
         labels.jurisdictions.push(htmlLabel(feature.properties.label_point, feature.properties.name, "label-jurisdiction"));
       }
       wire();
-      await refreshLive();
-      await refreshSensors();
-      map.once("idle", () => {
-        container.dataset.ready = "true";
-        container.dataset.renderedAt = String(performance.now());
-      });
-      map.triggerRepaint();
+      applyLive(firstLive);
+      refreshSensors();
       setInterval(refreshLive, LIVE_EVERY_MS);
       setInterval(() => { refreshCoverage(); refreshSensors(); }, COVERAGE_EVERY_MS);
     });
