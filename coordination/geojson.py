@@ -6,13 +6,13 @@ without importing the incident service, which imports the runs.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from coordination.errors import InvalidInput
+from coordination.input_limits import MalformedJson, load_json
 
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
@@ -52,13 +52,22 @@ def features_of(text: str, rejection: type[FeatureCollectionRejected] = FeatureC
     """The features of a GeoJSON FeatureCollection given as text.
 
     Raises:
-        FeatureCollectionRejected (or `rejection`): not JSON, or not a FeatureCollection.
+        FeatureCollectionRejected (or `rejection`): not JSON, not a FeatureCollection, or holding
+            what no database stores (`coordination.input_limits`).
     """
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise rejection([FeatureProblem(-1, f"not JSON: {error.msg} at line {error.lineno}")]) from None
+        document = load_json(text)
+    except MalformedJson as error:
+        raise rejection([FeatureProblem(-1, str(error))]) from None
+    except InvalidInput as error:
+        raise rejection([FeatureProblem(_feature_index(error.field), str(error))]) from None
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection" \
             or not isinstance(document.get("features"), list):
         raise rejection([FeatureProblem(-1, "not a GeoJSON FeatureCollection with a `features` list")])
     return document["features"]
+
+
+def _feature_index(field: str) -> int:
+    """The feature a field path (`features.3.properties.name`) lies in, or -1 for the collection."""
+    parts = field.split(".")
+    return int(parts[1]) if len(parts) > 1 and parts[0] == "features" and parts[1].isdigit() else -1

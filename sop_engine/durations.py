@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from sop_engine.document_limits import INTEGER_MAX
+
 _PART = re.compile(r"(\d+)([dhms])")
 _WHOLE = re.compile(r"(?:\d+[dhms])+")
 _SECONDS_PER_UNIT = {"d": 86_400, "h": 3_600, "m": 60, "s": 1}
@@ -13,7 +15,9 @@ def parse_duration_s(text: str) -> int:
     """Return the number of seconds in `text`.
 
     Raises:
-        ValueError: the text is not a positive duration such as `5m` or `1h30m`.
+        ValueError: the text is not a positive duration such as `5m` or `1h30m`, or it is longer
+            than an integer column holds in seconds (about 68 years; a deadline that far off
+            would overflow the clock's arithmetic).
     """
     compact = text.strip().replace(" ", "")
     if not _WHOLE.fullmatch(compact):
@@ -21,6 +25,8 @@ def parse_duration_s(text: str) -> int:
     seconds = sum(int(amount) * _SECONDS_PER_UNIT[unit] for amount, unit in _PART.findall(compact))
     if seconds <= 0:
         raise ValueError(f"{text!r} must be longer than zero")
+    if seconds > INTEGER_MAX:
+        raise ValueError(f"{text!r} is longer than {INTEGER_MAX} seconds")
     return seconds
 
 

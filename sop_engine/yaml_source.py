@@ -11,17 +11,39 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sop_engine.document_limits import MAX_NESTING_DEPTH, integer_fits, integer_range_text
 from sop_engine.errors import SopDefinitionError, SourceProblem
+
+MAX_NODES = 200_000
+"""How many values a YAML document may expand to. Aliases let a few lines stand for billions of
+values (each level naming the one before ten times); no real SOP, rule or scenario comes near."""
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a document nested deeper than `MAX_NESTING_DEPTH`."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {MAX_NESTING_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def read_yaml(text: str, *, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
     """Parse `text`; return the plain data and the line of every path in it.
 
     Raises:
-        SopDefinitionError: YAML syntax errors, duplicate keys, an empty document.
+        SopDefinitionError: YAML syntax errors, duplicate keys, an empty document, a document nested
+            too deep or expanding (through aliases) to too many values, a NUL character in a value.
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_DepthLimitedLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
@@ -31,7 +53,10 @@ def read_yaml(text: str, *, source: str) -> tuple[Any, dict[tuple[Any, ...], int
         raise SopDefinitionError([SourceProblem(source, 1, "the file is empty")])
     lines: dict[tuple[Any, ...], int] = {}
     problems: list[SourceProblem] = []
-    data = _plain(root, (), lines, problems, source)
+    try:
+        data = _plain(root, (), lines, problems, source)
+    except _TooLarge as error:
+        raise SopDefinitionError([SourceProblem(source, error.line, str(error))]) from None
     if problems:
         raise SopDefinitionError(problems)
     if not isinstance(data, dict):
@@ -51,9 +76,23 @@ def validate_model(model: type[BaseModel], data: Any, lines: dict, *, source: st
         raise SopDefinitionError(problems_from(error, lines, source)) from error
 
 
+class _TooLarge(Exception):
+    """Aliases make the document deeper or larger than the limits (a cycle is endlessly deep)."""
+
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
 def _plain(node: yaml.Node, path: tuple[Any, ...], lines: dict, problems: list, source: str) -> Any:
-    """Turn a YAML node into plain data, recording each path's line and refusing duplicate keys."""
-    lines[path] = node.start_mark.line + 1
+    """Turn a YAML node into plain data, recording each path's line and refusing duplicate keys
+    and values no database stores (a NUL character in text, an integer past an INTEGER column)."""
+    line = node.start_mark.line + 1
+    if len(path) > MAX_NESTING_DEPTH:
+        raise _TooLarge(f"nested more than {MAX_NESTING_DEPTH} levels deep (through aliases)", line)
+    if len(lines) >= MAX_NODES and path not in lines:
+        raise _TooLarge(f"expands to more than {MAX_NODES} values (through aliases)", line)
+    lines[path] = line
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -68,7 +107,13 @@ def _plain(node: yaml.Node, path: tuple[Any, ...], lines: dict, problems: list, 
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item, (*path, index), lines, problems, source) for index, item in enumerate(node.value)]
-    return _scalar(node)
+    value = _scalar(node)
+    field = ".".join(str(part) for part in path)
+    if isinstance(value, str) and "\x00" in value:
+        problems.append(SourceProblem(source, line, f"{field}: a NUL character (\\0) is not allowed in text", field))
+    elif isinstance(value, int) and not isinstance(value, bool) and not integer_fits(value):
+        problems.append(SourceProblem(source, line, f"{field}: {integer_range_text()}", field))
+    return value
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:

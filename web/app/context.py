@@ -116,14 +116,14 @@ def json_body(model: type[ModelT]) -> ModelT:
     """Parse the request's JSON body into `model`.
 
     Raises:
-        BadRequestBody: the body is not JSON (400) or not a JSON object (422).
+        BadRequestBody: the body is not JSON (400, saying why: `web.app.request_limits`) or not a
+            JSON object (422).
+        InvalidInput: a value no database stores (422, naming the field).
         pydantic.ValidationError: a field is missing or wrong (422, naming the field).
     """
     if not request.is_json:
         raise BadRequestBody("send the body as JSON with `Content-Type: application/json`", status=415)
-    data = request.get_json(silent=True)
-    if data is None:
-        raise BadRequestBody("the body is not valid JSON")
+    data = request.get_json()
     if not isinstance(data, dict):
         raise BadRequestBody("the body must be a JSON object", status=422)
     return model.model_validate(data)

@@ -15,6 +15,7 @@ from coordination.store.writer_lock import expect_writes, stop_expecting_writes
 from web import api, console
 from web.app.clock import WallClock
 from web.app.config import MAX_REQUEST_BYTES, Settings
+from web.app import request_limits
 from web.app.context import Services
 from web.app.problems import register_error_handlers
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
+    request_limits.install(app)
     app.json.sort_keys = False
     store = store or Store(settings.database_url)
     clock = clock or WallClock()
