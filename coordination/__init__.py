@@ -46,7 +46,7 @@ from coordination.sop_catalogue import (
     retire_sop_version,
     store_sop_version,
 )
-from coordination.store import Store, is_current, upgrade
+from coordination.store import Store, is_current, unavailable_reason, upgrade
 from coordination.tasks import Acknowledge, Answer, Complete, Reject, ReportProgress, answer_task, visible_task
 from coordination.order_deadlines import alert_missed_order_deadlines
 from coordination.timers import fire_due_timers
@@ -105,6 +105,7 @@ __all__ = [
     "seed_demo_agencies",
     "install_shipped_sops",
     "is_current",
+    "unavailable_reason",
     "issue_token",
     "new_webhook_secret",
     "parse_allowed_hosts",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import select, update
+from sqlalchemy.exc import InterfaceError, OperationalError, ProgrammingError
 from waitress import create_server
 
 from coordination import (
@@ -22,6 +23,7 @@ from coordination import (
     issue_token,
     register_agency,
     seed_demo_agencies,
+    unavailable_reason,
     upgrade,
 )
 from coordination.dispatch_service import seed_demo_fleet
@@ -66,13 +68,19 @@ from web.app.logs import configure_logging
 
 class _Commands(click.Group):
     """The commands, with the engine's own errors told as one line (`Error: ...`, exit status 1),
-    never a traceback: a bad setting (it names the variable) or a refused input."""
+    never a traceback: a bad setting (it names the variable), a refused input, or a database that
+    cannot be reached or has no schema yet (naming it, and the setting or command that fixes it)."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except IcccError as error:
             raise click.ClickException(str(error)) from None
+        except (OperationalError, ProgrammingError, InterfaceError) as error:
+            reason = unavailable_reason(Settings.from_environment().database_url)
+            if reason is None:
+                raise  # the database is fine: a fault of the engine's, to be seen whole
+            raise click.ClickException(reason) from error
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
