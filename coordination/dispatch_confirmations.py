@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.clock import Clock
 from coordination.dispatch_service import accept_recommendation
 from coordination.runs import apply_event
-from coordination.store.tables import DispatchRecommendation
+from coordination.planner.orders import AssignmentStatus
+from coordination.store.tables import DispatchAssignment, DispatchRecommendation
 from sop_engine import DispatchConfirmed
 
 
@@ -34,3 +36,16 @@ def accept_dispatch(*, session: Session, clock: Clock, recommendation_id: uuid.U
                     event=DispatchConfirmed(confirmation["sop_step_id"], tuple(confirmation["unit_ids"])),
                     actor=decided_by)
     return recommendation
+
+
+def assignments_made(*, session: Session, recommendation_id: uuid.UUID) -> list[DispatchAssignment]:
+    """The units an accepted recommendation sent, by call sign (what the console says it did)."""
+    return sorted(session.scalars(select(DispatchAssignment).where(
+        DispatchAssignment.recommendation_id == recommendation_id)).unique().all(), key=lambda a: a.unit.code)
+
+
+def active_assignments(*, session: Session, incident_id: uuid.UUID) -> list[DispatchAssignment]:
+    """The units still out for an incident (a stand-down releases them)."""
+    return list(session.scalars(select(DispatchAssignment).where(
+        DispatchAssignment.incident_id == incident_id,
+        DispatchAssignment.status == AssignmentStatus.ACTIVE)).unique().all())

@@ -13,7 +13,7 @@ from coordination.clock import Clock
 from coordination.errors import Conflict, NotFound
 from coordination.principals import Principal
 from coordination.store.tables import SopVersion
-from sop_engine import SopDefinition, SopRef, Severity, load_sop_text, matching_sop, shipped_sop_texts
+from sop_engine import DispatchAction, SopDefinition, SopRef, Severity, load_sop_text, matching_sop, shipped_sop_texts
 
 
 @lru_cache(maxsize=512)
@@ -48,6 +48,20 @@ def sop_for_incident(session: Session, *, incident_type: str, severity: Severity
     """Return the active SOP an incident of this type and severity starts, or None."""
     active = session.scalars(select(SopVersion).where(SopVersion.is_active.is_(True))).all()
     return matching_sop([definition_of(version) for version in active], incident_type=incident_type, severity=severity)
+
+
+def unit_types_used(session: Session, *, incident_type: str, pinned: list[SopRef]) -> list[str]:
+    """The unit types the incident's own SOP runs (`pinned`) and every active SOP for its type
+    send, in the order their dispatch steps name them: what the dispatch form offers first."""
+    definitions = [definition_for(session, ref) for ref in pinned]
+    definitions += [definition for version in session.scalars(select(SopVersion).where(SopVersion.is_active.is_(True)))
+                    if incident_type in (definition := definition_of(version)).trigger.incident_types]
+    used: dict[str, None] = {}
+    for definition in definitions:
+        for step in definition.steps:
+            if isinstance(step.action, DispatchAction):
+                used.update((unit_type, None) for unit_type, _count in step.action.units)
+    return list(used)
 
 
 def store_sop_version(*, session: Session, clock: Clock, text: str, source: str, actor: Principal,

@@ -13,6 +13,7 @@ from coordination import MAX_DELIVERY_ATTEMPTS, HttpSender, Role, deliver_due_me
 from coordination.store.tables import DispatchAssignment, ResponseUnit
 from tests.web.conftest import FIRE_REPORT, LOOPBACK
 from tests.web.test_console import csrf_of, sign_in
+from web.console.dispatch_panel import still_needed
 
 pytestmark = pytest.mark.database
 
@@ -39,7 +40,7 @@ def test_the_officer_asks_for_units_and_reads_each_eta_and_why(client, city, off
         assert re.search(r"<td>\d+ min \d\d s</td>", row)
         assert "is the closest fire_engine" in row or "is number" in row
         assert "(recommended)</option>" in row and "ETA" in row  # the alternatives, with their ETAs
-    assert "Still needed: 2 × fire engine." in page
+    assert "<li>2 fire engines: the recommendation below sends 2</li>" in page
 
 
 @pytest.mark.parametrize("fields, field, message", [
@@ -160,3 +161,25 @@ def test_viewers_and_agency_users_cannot_dispatch_or_start_sops(client, city, of
         assert client.post(url, data={"csrf": csrf, **form}).status_code == 403, url
     assert client.get(f"/api/v1/dispatch/recommendations/{recommendation['id']}",
                       headers=officer).json["status"] == "proposed"
+
+
+def test_still_needed_is_said_with_what_the_recommendation_under_it_sends():
+    """Never "2 ambulances still needed" over a plan that sends one without saying so."""
+    rows = [{"need": "ambulance"}, {"need": "fire_engine"}]
+    assert still_needed({"ambulance": 2, "pump": 1, "fire_engine": 1}, rows, True) == [
+        "2 ambulances: the recommendation below sends 1; no free unit for the other 1",
+        "1 fire engine: the recommendation below sends 1",
+        "1 pump: no free unit in the recommendation below"]
+    assert still_needed({}, [{"need": "ladder"}], True) == [
+        "1 ladder in the recommendation below, no longer needed (made before other units went): ask again"]
+    assert still_needed({"ladder": 1}, [], False) == ["1 ladder: ask for a recommendation below"]
+
+
+def test_the_unit_types_the_incidents_sop_and_type_use_are_offered_first(client, city, officer, make_token):
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    sign_in(client, make_token())
+    page = page_of(client, incident["id"])
+    first = re.search(r'<optgroup label="Used by this incident\'s SOP and type">(.*?)</optgroup>', page, re.S)
+    offered = re.findall(r'<option value="([a-z_]+)">', first.group(1))
+    assert "fire_engine" in offered and "rescue_boat" not in offered
+    assert page.index('<optgroup label="Used by') < page.index('<optgroup label="Every other unit type">')

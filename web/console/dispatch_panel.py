@@ -20,7 +20,8 @@ from coordination.store.tables import (
     Incident,
     ResponseUnit,
 )
-from sop_engine import UNIT_TYPES
+from coordination.sop_catalogue import unit_types_used
+from sop_engine import UNIT_TYPES, SopRef
 from web.app.context import services
 
 ALTERNATIVES_SHOWN = 8
@@ -54,10 +55,46 @@ def dispatch_context(db: Session, incident: Incident) -> dict:
                          if assignment["incident_id"] == mine else []})
     coverage = (coverage_change(session=db, plan=current.plan, within_s=DEFAULT_COVERAGE_MINUTES * 60,
                                 travel=services().travel or travel_times_for()) if current is not None else [])
+    first = unit_types_used(db, incident_type=incident.incident_type,
+                            pinned=[SopRef(run.sop_id, run.sop_version) for run in incident.runs])
     return {"recommendation": current, "plan_rows": rows, "outstanding": outstanding, "sent": sent,
+            "still_needed": still_needed(outstanding, [row for row in rows if row["here"]], current is not None),
             "coverage": coverage, "coverage_minutes": DEFAULT_COVERAGE_MINUTES, "coverage_cell_m": DEFAULT_CELL_M,
             "unserved": [u for u in (current.plan.get("unserved", []) if current else []) if u["incident_id"] == mine],
-            "elsewhere": sum(1 for row in rows if not row["here"]), "unit_types": sorted(UNIT_TYPES)}
+            "elsewhere": sum(1 for row in rows if not row["here"]),
+            "unit_types_first": first, "unit_types_other": sorted(set(UNIT_TYPES) - set(first))}
+
+
+def unit_words(unit_type: str, count: int) -> str:
+    """`2 fire engines`, `1 ambulance`."""
+    words = unit_type.replace("_", " ")
+    return f"{count} {words}" + ("" if count == 1 or words.endswith("s") else "s")
+
+
+def still_needed(outstanding: dict[str, int], plan_rows: list[dict], has_plan: bool) -> list[str]:
+    """Each unit type still needed, said together with what the recommendation under it sends,
+    so the two never read as a contradiction (the plan may send fewer, none, or, made before
+    other units went, more)."""
+    planned: dict[str, int] = {}
+    for row in plan_rows:
+        planned[row["need"]] = planned.get(row["need"], 0) + 1
+    lines = []
+    for need, count in sorted(outstanding.items()):
+        sends = planned.get(need, 0)
+        if not has_plan:
+            lines.append(f"{unit_words(need, count)}: ask for a recommendation below")
+        elif sends >= count:
+            lines.append(f"{unit_words(need, count)}: the recommendation below sends {sends}")
+        elif sends:
+            lines.append(f"{unit_words(need, count)}: the recommendation below sends {sends}; "
+                         f"no free unit for the other {count - sends}")
+        else:
+            lines.append(f"{unit_words(need, count)}: no free unit in the recommendation below")
+    for need, sends in sorted(planned.items()):
+        if need not in outstanding:
+            lines.append(f"{unit_words(need, sends)} in the recommendation below, no longer needed "
+                         "(made before other units went): ask again")
+    return lines
 
 
 def _alternatives(db: Session, incident: Incident, need: str, planned: set[str]) -> list[Alternative]:

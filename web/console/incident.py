@@ -24,6 +24,7 @@ from coordination import (
     revise_incident,
     stand_down,
 )
+from coordination.dispatch_confirmations import active_assignments
 from coordination.integrity import integrity_report
 from coordination.lifecycles import DutyRequestStatus, IncidentStatus
 from coordination.runs import load_run
@@ -38,6 +39,7 @@ from sop_engine import Severity
 from sop_engine.diagrams import step_summary, to_svg
 from web.app.context import services
 from web.app.problems import status_for
+from web.console import action_messages as messages
 from web.console.access import BOARD_ROLES, console_caller, csrf_token, require_csrf
 from web.console.dispatch_panel import dispatch_context
 from web.console.forms import (
@@ -47,6 +49,7 @@ from web.console.forms import (
     form_text,
     point_from_form,
 )
+from web.console.action_messages import say
 from web.console.records_panel import records_context
 
 blueprint = Blueprint("incident_console", __name__)
@@ -124,8 +127,11 @@ def answer(request_id: uuid.UUID):
         incident_id = decision.incident_id
     try:
         with context.store.transaction() as db:
-            answer_request(session=db, clock=context.clock, principal=caller, request_id=request_id,
-                           choice=request.form.get("choice", ""), note=request.form.get("note", "").strip())
+            answered = answer_request(session=db, clock=context.clock, principal=caller, request_id=request_id,
+                                      choice=request.form.get("choice", ""), note=request.form.get("note", "").strip())
+            incident = db.get(Incident, incident_id)
+            say(messages.answered(answered, incident, messages.step_words(db, incident, answered.run_id,
+                                                                          answered.step_id)))
     except (InvalidInput, Conflict, Forbidden, NotFound) as problem:
         status = status_for(problem)
         return incident_page(incident_id, error=str(problem), error_for=str(request_id), status=status)
@@ -158,8 +164,12 @@ def stand_down_incident(incident_id: uuid.UUID):
     context = services()
     try:
         with context.store.transaction() as db:
-            stand_down(session=db, clock=context.clock, principal=caller, incident_id=incident_id,
-                       reason=request.form.get("reason", ""))
+            incident = db.get(Incident, incident_id)
+            open_tasks = sum(task.status.is_open for task in incident.tasks) if incident is not None else 0
+            units = len(active_assignments(session=db, incident_id=incident_id))
+            incident = stand_down(session=db, clock=context.clock, principal=caller, incident_id=incident_id,
+                                  reason=request.form.get("reason", ""))
+            say(messages.stood_down(incident, open_tasks, units))
     except (InvalidInput, Conflict) as problem:
         status = status_for(problem)
         return incident_page(incident_id, error=str(problem), error_for="stand-down", status=status)

@@ -44,6 +44,7 @@ from coordination.map_layers import (
 from sop_engine import INCIDENT_TYPES, Severity
 from web.app.context import services
 from web.app.problems import read_by_scripts
+from web.console.action_messages import declared, say
 from web.console.access import (
     BOARD_ROLES,
     console_caller,
@@ -218,6 +219,7 @@ def declare():
         outcome = report_incident(session=db, clock=context.clock, report=report, actor=caller,
                                   policy=context.settings.duplicates)
         incident_id = outcome.incident.id
+        say(declared(db, outcome))
         duplicate = outcome.duplicate is not None
     target = url_for("incident_console.incident_page", incident_id=incident_id)
     return redirect(target + ("#duplicates-heading" if duplicate else ""))

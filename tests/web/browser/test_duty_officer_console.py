@@ -56,6 +56,8 @@ def test_an_officer_takes_a_decision_in_one_click_and_the_sop_follows(page, clie
     expect(page.locator("#step-verify")).to_have_class("step decision state-active")
     page.get_by_label("Note").fill("fire crew confirms a spill")
     page.get_by_role("button", name="spill", exact=True).click()
+    expect(page.locator("#action-done")).to_have_text(
+        "Decision taken at “verify”: spill. The SOP goes on from this answer. The incident stays open.")
     verify = page.locator(".decision", has_text="Is it a real spill?")
     expect(verify).to_contain_text("spill by duty_officer:asha")
     expect(page.locator('tr[data-step="close_false_alarm"]')).to_contain_text("skipped")
@@ -72,6 +74,7 @@ def test_an_officer_takes_a_decision_in_one_click_and_the_sop_follows(page, clie
     page.get_by_label("Reason").fill("tanker was empty")
     page.get_by_role("button", name="Stand the SOP down").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("closed")
+    expect(page.locator("#action-done")).to_contain_text("The incident is now closed.")
     assert client.get(f"/api/v1/incidents/{incident['id']}", headers=officer).json["status"] == "closed"
 
 
