@@ -16,6 +16,7 @@ import httpx
 from tqdm import tqdm
 
 from processes.drill_live import declare_live, live_arrivals
+from coordination.dispatch_service import RoadMap
 from simulation import (
     KpiSummary,
     Scenario,
@@ -148,7 +149,8 @@ def run(scenario_path: Path, report_dir: Path | None, replications: int | None, 
     summaries = summarise([replication_kpis(r) for r in records])
     city = build_city(scenario)
     page = write_report(folder=report_dir, scenario=scenario, records=records, summaries=summaries,
-                        stations=[(s.station_id, s.lon, s.lat) for s in city.stations])
+                        stations=[(s.station_id, s.lon, s.lat) for s in city.stations],
+                        streets=RoadMap.of(city.network))
     for row in headline(summaries, scenario.targets):
         click.echo(f"{row.label}: {row.value}; target {row.target}")
     click.echo(f"report: {page}")

@@ -24,6 +24,7 @@ from pathlib import Path
 import structlog
 
 from coordination import Clock, Store
+from coordination.dispatch_service import RoadMap
 from coordination.drill_runs import (
     HEARTBEAT,
     fail_drill_run,
@@ -88,7 +89,8 @@ def run_drill_job(job: DrillJob, report_dir: str, messages) -> None:
                            for r in records]
         city = build_city(scenario)
         write_report(folder=Path(report_dir), scenario=scenario, records=records, summaries=summarise(per_replication),
-                     stations=[(s.station_id, s.lon, s.lat) for s in city.stations])
+                     stations=[(s.station_id, s.lon, s.lat) for s in city.stations],
+                        streets=RoadMap.of(city.network))
         centre = [row for row in rows_to_json(centre_kpis(records, start=scenario.start)) if math.isfinite(row["value"])]
         messages.put(("done", {"replications": per_replication, "centre": centre}))
     except SopDefinitionError as error:

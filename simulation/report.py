@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from coordination.dispatch_service import RoadMap
 from simulation.intervals import MIN_REPLICATIONS
 from simulation.kpi_names import format_interval, kpi_label
 from simulation.kpis import KpiSummary
@@ -26,8 +27,13 @@ PLOTS = ("response_times.png", "incidents_over_time.png", "units_busy_over_time.
 
 
 def write_report(*, folder: Path, scenario: Scenario, records: Sequence[DrillRecords],
-                 summaries: Sequence[KpiSummary], stations: Sequence[tuple[str, float, float]]) -> Path:
-    """Write records.json, one CSV per record kind, kpis.csv, the plots and index.html; return the page."""
+                 summaries: Sequence[KpiSummary], stations: Sequence[tuple[str, float, float]],
+                 streets: RoadMap | None = None) -> Path:
+    """Write records.json, one CSV per record kind, kpis.csv, the plots and index.html; return the page.
+
+    `streets`: the drill city's road network as the console's map draws it; the map plot is drawn
+    over it (without it, on plain axes).
+    """
     folder.mkdir(parents=True, exist_ok=True)
     for table in DrillRecords.TABLES:
         with (folder / f"{table}.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -48,7 +54,7 @@ def write_report(*, folder: Path, scenario: Scenario, records: Sequence[DrillRec
             writer.writerow([s.name, s.n, s.mean, "" if s.too_few else s.low, "" if s.too_few else s.high,
                              kpi_label(s.name)])
     for name, figure in zip(PLOTS, (plot_responses(records), plot_incidents(records), plot_busy(records),
-                                    plot_map(records, stations))):
+                                    plot_map(records, stations, streets))):
         figure.savefig(folder / name, dpi=90, bbox_inches="tight")
     page = folder / "index.html"
     page.write_text(_page(scenario, records, summaries), encoding="utf-8")
@@ -181,17 +187,40 @@ def plot_busy(records: Sequence[DrillRecords]):
     return fig
 
 
-def plot_map(records: Sequence[DrillRecords], stations: Sequence[tuple[str, float, float]]):
-    """Where the first replication's incidents happened, and the stations."""
+STREET_STYLE = {0: ("#d1603d", 1.6), 1: ("#e0a84e", 1.3), 2: ("#a3abb5", 1.0), 3: ("#b3bac2", 0.8), 4: ("#c6ccd3", 0.5)}
+"""Colour and width per road class rank (`RoadMap.ranks`), as the console's map draws them."""
+
+
+def plot_map(records: Sequence[DrillRecords], stations: Sequence[tuple[str, float, float]],
+             streets: RoadMap | None = None):
+    """Where the first replication's incidents happened and the stations, over the city's streets."""
+    from matplotlib.collections import LineCollection
+
     fig, ax = _figure(6, 6)
+    if streets is not None and len(streets.ends):
+        # Minor streets first, so the arterials are drawn over them; one legend entry for all.
+        label = "streets (dispatch network)"
+        for rank in sorted(STREET_STYLE, reverse=True):
+            segments = streets.ends[streets.ranks == rank].reshape(-1, 2, 2)
+            if len(segments):
+                colour, width = STREET_STYLE[rank]
+                ax.add_collection(LineCollection(segments, colors=colour, linewidths=width, zorder=1, label=label))
+                label = "_streets"
+        west, south, east, north = streets.bounds
+        ax.set_xlim(west, east)
+        ax.set_ylim(south, north)
+        # Degrees of longitude are shorter than degrees of latitude away from the equator.
+        ax.set_aspect(1 / max(math.cos(math.radians((south + north) / 2)), 0.01))
     first = records[0] if records else None
     if first is not None:
-        ax.scatter([i.lon for i in first.incidents], [i.lat for i in first.incidents], s=6, alpha=0.5,
-                   label="incidents (replication 0)")
-    ax.scatter([s[1] for s in stations], [s[2] for s in stations], marker="^", s=60, c="red", label="stations")
+        ax.scatter([i.lon for i in first.incidents], [i.lat for i in first.incidents], s=6, alpha=0.6,
+                   label="incidents (replication 0)", zorder=3)
+    ax.scatter([s[1] for s in stations], [s[2] for s in stations], marker="^", s=60, c="red", label="stations",
+               zorder=4)
     for name, lon, lat in stations:
-        ax.annotate(name, (lon, lat), fontsize=7)
+        ax.annotate(name, (lon, lat), fontsize=7, zorder=5)
     ax.set(xlabel="longitude", ylabel="latitude", title="Incidents and stations")
+    ax.ticklabel_format(useOffset=False)  # whole degrees on the axes, not "+7.759e1"
     ax.legend()
     return fig
 

@@ -49,3 +49,24 @@ def test_every_colour_of_every_plot_is_in_a_legend(drill):
         assert legend is not None, axes.get_title()
         assert {t.get_text() for t in legend.get_texts()} == {a.get_label() for a in drawn}, axes.get_title()
         assert len(legend.get_texts()) <= MAX_LINES + 2
+
+
+def test_the_map_is_drawn_over_the_drill_citys_streets(drill, tmp_path):
+    from matplotlib.collections import LineCollection
+
+    from coordination.dispatch_service import RoadMap
+    from simulation.city import build_city
+
+    scenario, records, summaries = drill
+    city = build_city(scenario)
+    streets = RoadMap.of(city.network)
+    figure = plot_map(records, [(s.station_id, s.lon, s.lat) for s in city.stations], streets)
+    (axes,) = figure.axes
+    drawn = [c for c in axes.collections if isinstance(c, LineCollection)]
+    assert sum(len(c.get_segments()) for c in drawn) == len(streets.ends)  # every street, none left out
+    west, south, east, north = streets.bounds
+    assert axes.get_xlim() == (west, east) and axes.get_ylim() == (south, north)
+    assert "streets (dispatch network)" in {t.get_text() for t in axes.get_legend().get_texts()}
+    write_report(folder=tmp_path, scenario=scenario, records=records, summaries=summaries, stations=[],
+                 streets=streets)
+    assert (tmp_path / "map.png").stat().st_size > 20_000  # a picture of streets, not empty axes
