@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from coordination import audit
+from coordination.errors import NotFound
 from coordination.store.tables import OfficerAlert
 
 
@@ -24,4 +25,18 @@ def raise_officer_alert(
     session.add(alert)
     audit.record(session, at=at, kind=f"officer_alert.{kind}", actor="engine", summary=summary,
                  incident_id=incident_id, data=data or {})
+    return alert
+
+
+def acknowledge_officer_alert(session: Session, *, at: datetime, alert_id: uuid.UUID, actor: str) -> OfficerAlert:
+    """Mark the alert seen by `actor`; acknowledging it again changes nothing.
+
+    Raises:
+        NotFound: no such alert.
+    """
+    alert = session.get(OfficerAlert, alert_id)
+    if alert is None:
+        raise NotFound(f"officer alert {alert_id} does not exist")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = at, actor
     return alert

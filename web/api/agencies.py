@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint, url_for
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from coordination import AgencyRegistration, NotFound, Role, register_agency
 from coordination.agencies import (
@@ -16,7 +15,7 @@ from coordination.agencies import (
 )
 from coordination.agency_import import import_agencies, parse_feature_collection
 from coordination.representations import agency_json
-from coordination.store.tables import Agency
+from coordination.queries.agencies import agencies_query, agency_by_code
 from web.api.listing import page_of
 from web.api.tasks import AcknowledgeBody
 from web.app.context import (
@@ -50,7 +49,7 @@ def register():
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
 def list_agencies():
     """Registered agencies (never their secrets)."""
-    return page_of(select(Agency).order_by(Agency.code), agency_json)
+    return page_of(agencies_query(), agency_json)
 
 
 # Issue 4: import, chain of command, token and secret rotation, re-enabling an endpoint.
@@ -67,16 +66,16 @@ class TokenRotationBody(BaseModel):
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 
-def _agency_for(code: str) -> Agency:
+def _agency_for(code: str):
     """The agency named by `code`, if the caller may manage it: administrators any, an agency only itself."""
     caller = principal()
-    agency = session().scalar(select(Agency).where(Agency.code == code))
+    agency = agency_by_code(session(), code)
     if agency is None or (caller.role is Role.AGENCY and agency.id != caller.agency_id):
         raise NotFound(f"agency {code!r} does not exist")
     return agency
 
 
-def agency_detail_json(agency: Agency) -> dict:
+def agency_detail_json(agency) -> dict:
     return {**agency_json(agency), "priority": agency.priority, "chain_of_command": agency.chain_of_command,
             "jurisdiction": agency.jurisdiction,
             "webhook_disabled_at": agency.webhook_disabled_at.isoformat() if agency.webhook_disabled_at else None,

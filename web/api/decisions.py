@@ -6,12 +6,11 @@ import uuid
 
 from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from coordination import NotFound, Role, answer_request, stand_down
+from coordination import Role, answer_request, stand_down
 from coordination.lifecycles import DutyRequestKind, DutyRequestStatus
 from coordination.representations import duty_request_json, incident_json
-from coordination.store.tables import DutyRequest
+from coordination.queries.duty import decisions_query, existing_decision
 from web.api.listing import enum_arg, page_of
 from web.app.context import api, json_body, principal, services, session
 from web.app.problems import BadRequestBody
@@ -40,30 +39,21 @@ class StandDownRequest(BaseModel):
 def list_decisions():
     """Decisions and public notices for the duty officer, oldest due first; `status` (open,
     answered, cancelled), `kind` (decision, public_notice) and `incident_id` filter."""
-    query = select(DutyRequest).order_by(DutyRequest.due_at, DutyRequest.id)
     status = enum_arg("status", DutyRequestStatus)
-    if status is not None:
-        query = query.where(DutyRequest.status == status)
     kind = enum_arg("kind", DutyRequestKind)
-    if kind is not None:
-        query = query.where(DutyRequest.kind == kind)
     incident_id = request.args.get("incident_id")
-    if incident_id is not None:
-        try:
-            query = query.where(DutyRequest.incident_id == uuid.UUID(incident_id))
-        except ValueError:
-            raise BadRequestBody("query parameter 'incident_id' must be a UUID", field="incident_id") from None
-    return page_of(query, duty_request_json)
+    try:
+        incident = uuid.UUID(incident_id) if incident_id is not None else None
+    except ValueError:
+        raise BadRequestBody("query parameter 'incident_id' must be a UUID", field="incident_id") from None
+    return page_of(decisions_query(status=status, kind=kind, incident_id=incident), duty_request_json)
 
 
 @blueprint.get("/decisions/<uuid:request_id>")
 @api(*WATCHERS)
 def read_decision(request_id: uuid.UUID):
     """One decision or public notice."""
-    found = session().get(DutyRequest, request_id)
-    if found is None:
-        raise NotFound(f"decision {request_id} does not exist")
-    return duty_request_json(found)
+    return duty_request_json(existing_decision(session(), request_id))
 
 
 @blueprint.post("/decisions/<uuid:request_id>/answer")

@@ -6,9 +6,8 @@ import uuid
 
 from flask import Blueprint, url_for
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
-from coordination import NotFound, Role
+from coordination import Role
 from coordination.dispatch_confirmations import accept_dispatch
 from coordination.dispatch_service import (
     ChosenUnit,
@@ -16,7 +15,7 @@ from coordination.dispatch_service import (
     recommendation_json,
 )
 from coordination.planner.orders import RecommendationStatus
-from coordination.store.tables import DispatchRecommendation
+from coordination.queries.dispatch import existing_recommendation, recommendations_query
 from web.api.listing import enum_arg, page_of
 from web.app.context import (
     api,
@@ -72,22 +71,14 @@ def recommend():
 @api(*WATCHERS)
 def list_recommendations():
     """Recommendations, newest first; `status` filters (proposed, accepted, superseded)."""
-    query = select(DispatchRecommendation).order_by(DispatchRecommendation.requested_at.desc(),
-                                                    DispatchRecommendation.id)
-    status = enum_arg("status", RecommendationStatus)
-    if status is not None:
-        query = query.where(DispatchRecommendation.status == status)
-    return page_of(query, recommendation_json)
+    return page_of(recommendations_query(status=enum_arg("status", RecommendationStatus)), recommendation_json)
 
 
 @blueprint.get("/dispatch/recommendations/<uuid:recommendation_id>")
 @api(*WATCHERS)
 def read_recommendation(recommendation_id: uuid.UUID):
     """A recommendation: its plan, why each unit, the closest-unit baseline, and the decision."""
-    recommendation = session().get(DispatchRecommendation, recommendation_id)
-    if recommendation is None:
-        raise NotFound(f"recommendation {recommendation_id} does not exist")
-    return recommendation_json(recommendation)
+    return recommendation_json(existing_recommendation(session(), recommendation_id))
 
 
 @blueprint.post("/dispatch/recommendations/<uuid:recommendation_id>/accept")

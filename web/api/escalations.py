@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from sqlalchemy import select
 
 from coordination import Role
 from coordination.representations import escalation_json
-from coordination.store.tables import Escalation
+from coordination.queries.duty import escalations_query
 from web.api.listing import page_of
 from web.app.context import api
 
@@ -18,4 +17,4 @@ blueprint = Blueprint("escalations", __name__)
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
 def list_escalations():
     """Escalations, newest first."""
-    return page_of(select(Escalation).order_by(Escalation.raised_at.desc(), Escalation.id), escalation_json)
+    return page_of(escalations_query(), escalation_json)

@@ -7,10 +7,10 @@ import uuid
 from flask import Blueprint, url_for
 from pydantic import BaseModel, ConfigDict, Field
 
-from coordination import NotFound, Role
+from coordination import Role
 from coordination.representations import run_json
+from coordination.queries.incidents import existing_incident
 from coordination.sop_starts import start_sop_by_hand, startable_sops
-from coordination.store.tables import Incident
 from web.app.context import api, json_body, principal, services, session
 
 blueprint = Blueprint("incident_runs", __name__)
@@ -31,9 +31,7 @@ class SopStart(BaseModel):
 @api(*WATCHERS)
 def list_startable(incident_id: uuid.UUID):
     """The active SOPs whose trigger names this incident's type (any severity)."""
-    incident = session().get(Incident, incident_id)
-    if incident is None:
-        raise NotFound(f"incident {incident_id} does not exist")
+    incident = existing_incident(session(), incident_id)
     return {"items": [{"id": sop.ref.sop_id, "version": sop.ref.version, "title": sop.title,
                        "min_severity": sop.trigger.min_severity.value}
                       for sop in startable_sops(session(), incident_type=incident.incident_type)]}

@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, url_for
-from sqlalchemy import select
 
 from coordination import (
     IncidentReport,
     IncidentRevision,
     IncidentStatus,
-    NotFound,
     Role,
     revise_incident,
 )
@@ -25,13 +23,15 @@ from coordination.representations import (
     task_json,
     timeline_json,
 )
-from coordination.store.tables import (
-    DuplicateReport,
-    DutyRequest,
-    Escalation,
-    Incident,
-    PublicNotice,
-    TimelineEntry,
+from coordination.queries.incidents import (
+    decisions_of,
+    duplicate_reports_of,
+    escalations_of,
+    existing_incident,
+    incidents_query,
+    linked_incidents_of,
+    public_notices_of,
+    timeline_query,
 )
 from web.api.listing import enum_arg, page_of
 from web.app.context import api, json_body, principal, services, session
@@ -42,20 +42,12 @@ OPERATORS = (Role.DUTY_OFFICER, Role.ADMINISTRATOR)
 WATCHERS = (Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
 
 
-def incident_detail(incident: Incident, *, include_reporter: bool) -> dict:
+def incident_detail(incident, *, include_reporter: bool) -> dict:
     db = session()
-    escalations = db.scalars(
-        select(Escalation).where(Escalation.incident_id == incident.id).order_by(Escalation.raised_at)
-    ).all()
-    requests = db.scalars(
-        select(DutyRequest).where(DutyRequest.incident_id == incident.id).order_by(DutyRequest.created_at)
-    ).all()
-    notices = db.scalars(
-        select(PublicNotice).where(PublicNotice.incident_id == incident.id).order_by(PublicNotice.published_at)
-    ).all()
-    linked = db.scalars(
-        select(Incident).where(Incident.parent_incident_id == incident.id).order_by(Incident.declared_at)
-    ).all()
+    escalations = escalations_of(db, incident.id)
+    requests = decisions_of(db, incident.id)
+    notices = public_notices_of(db, incident.id)
+    linked = linked_incidents_of(db, incident.id)
     return {
         **incident_json(incident, include_reporter=include_reporter),
         "runs": [run_json(run) for run in incident.runs],
@@ -68,13 +60,12 @@ def incident_detail(incident: Incident, *, include_reporter: bool) -> dict:
              "status": child.status.value, "spawned_by_step": child.spawned_by_step}
             for child in linked
         ],
-        "duplicate_reports": [duplicate_json(duplicate, include_reporter=include_reporter) for duplicate in db.scalars(
-            select(DuplicateReport).where(DuplicateReport.incident_id == incident.id)
-            .order_by(DuplicateReport.reported_at, DuplicateReport.id))],
+        "duplicate_reports": [duplicate_json(duplicate, include_reporter=include_reporter)
+                              for duplicate in duplicate_reports_of(db, incident.id)],
     }
 
 
-def duplicate_json(duplicate: DuplicateReport, *, include_reporter: bool) -> dict:
+def duplicate_json(duplicate, *, include_reporter: bool) -> dict:
     body = {"id": str(duplicate.id), "severity": duplicate.severity.value, "distance_m": duplicate.distance_m,
             "location": {"type": "Point", "coordinates": [duplicate.longitude, duplicate.latitude]},
             "place_name": duplicate.place_name, "description": duplicate.description, "reported_by": duplicate.reported_by,
@@ -82,13 +73,6 @@ def duplicate_json(duplicate: DuplicateReport, *, include_reporter: bool) -> dic
     if include_reporter:
         body["reporter"] = {"name": duplicate.reporter_name, "phone": duplicate.reporter_phone}
     return body
-
-
-def _incident(incident_id: uuid.UUID) -> Incident:
-    incident = session().get(Incident, incident_id)
-    if incident is None:
-        raise NotFound(f"incident {incident_id} does not exist")
-    return incident
 
 
 @blueprint.post("/incidents")
@@ -115,10 +99,7 @@ def declare():
 @api(*WATCHERS)
 def list_incidents():
     """List incidents, newest first; `status` filters (open, resolved, closed)."""
-    query = select(Incident).order_by(Incident.declared_at.desc(), Incident.id)
-    status = enum_arg("status", IncidentStatus)
-    if status is not None:
-        query = query.where(Incident.status == status)
+    query = incidents_query(status=enum_arg("status", IncidentStatus))
     include_reporter = principal().role is not Role.VIEWER
     return page_of(query, lambda incident: incident_json(incident, include_reporter=include_reporter))
 
@@ -127,7 +108,8 @@ def list_incidents():
 @api(*WATCHERS)
 def read(incident_id: uuid.UUID):
     """An incident with its SOP runs, tasks and escalations."""
-    return incident_detail(_incident(incident_id), include_reporter=principal().role is not Role.VIEWER)
+    incident = existing_incident(session(), incident_id)
+    return incident_detail(incident, include_reporter=principal().role is not Role.VIEWER)
 
 
 @blueprint.patch("/incidents/<uuid:incident_id>")
@@ -149,6 +131,5 @@ def revise(incident_id: uuid.UUID):
 @api(*WATCHERS)
 def timeline(incident_id: uuid.UUID):
     """The incident's timeline entries, oldest first."""
-    _incident(incident_id)
-    query = select(TimelineEntry).where(TimelineEntry.incident_id == incident_id).order_by(TimelineEntry.seq)
-    return page_of(query, timeline_json, default_limit=500)
+    existing_incident(session(), incident_id)
+    return page_of(timeline_query(incident_id), timeline_json, default_limit=500)

@@ -6,8 +6,8 @@ from enum import Enum
 from typing import Any, Callable, TypeVar
 
 from flask import request
-from sqlalchemy import Select, func, select
 
+from coordination.queries.paging import page
 from web.app.context import query_int, session
 from web.app.problems import BadRequestBody
 
@@ -15,13 +15,12 @@ EnumT = TypeVar("EnumT", bound=Enum)
 MAX_PAGE = 500
 
 
-def page_of(query: Select, render: Callable[[Any], dict], *, default_limit: int = 100) -> dict:
+def page_of(query: Any, render: Callable[[Any], dict], *, default_limit: int = 100) -> dict:
+    """The page of `query` (a list query from `coordination.queries`) that `limit` and `offset` ask for."""
     limit = query_int("limit", default=default_limit, minimum=1, maximum=MAX_PAGE)
     offset = query_int("offset", default=0, minimum=0, maximum=10**9)
-    db = session()
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.scalars(query.limit(limit).offset(offset)).unique().all()
-    return {"items": [render(item) for item in items], "total": total, "limit": limit, "offset": offset}
+    found = page(session(), query, limit=limit, offset=offset)
+    return {"items": [render(item) for item in found.items], "total": found.total, "limit": limit, "offset": offset}
 
 
 def enum_arg(name: str, enum_class: type[EnumT]) -> EnumT | None:

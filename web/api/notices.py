@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint
-from sqlalchemy import select
 
 from coordination import Role
 from coordination.cap.notices import NoticeDraft, approve_notice, draft_notice
 from coordination.representations import iso
-from coordination.store.tables import PublicWarning
+from coordination.queries.notices import public_warnings_query
 from web.api.listing import page_of
 from web.api.tasks import AcknowledgeBody
 from web.app.context import (
@@ -25,7 +24,7 @@ from web.app.context import (
 blueprint = Blueprint("notices", __name__)
 
 
-def notice_json(notice: PublicWarning) -> dict:
+def notice_json(notice) -> dict:
     return {"id": str(notice.id), "incident_id": str(notice.incident_id) if notice.incident_id else None,
             "status": notice.status, "content": notice.content, "drafted_by": notice.drafted_by,
             "drafted_at": iso(notice.drafted_at), "approved_by": notice.approved_by,
@@ -45,7 +44,7 @@ def draft():
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
 def list_notices():
     """Public notices, newest first, drafts included."""
-    return page_of(select(PublicWarning).order_by(PublicWarning.drafted_at.desc(), PublicWarning.id), notice_json)
+    return page_of(public_warnings_query(), notice_json)
 
 
 @blueprint.post("/notices/<uuid:notice_id>/approve")

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, request
-from sqlalchemy import select
 
-from coordination import NotFound, Role
+from coordination import Role
+from coordination.officer_alerts import acknowledge_officer_alert
+from coordination.queries.duty import officer_alerts_query
 from coordination.representations import iso
-from coordination.store.tables import OfficerAlert
 from web.api.listing import page_of
 from web.api.tasks import AcknowledgeBody
 from web.app.context import api, optional_json_body, principal, services, session
@@ -19,7 +19,7 @@ from web.app.problems import BadRequestBody
 blueprint = Blueprint("officer_alerts", __name__)
 
 
-def officer_alert_json(alert: OfficerAlert) -> dict:
+def officer_alert_json(alert) -> dict:
     return {"id": str(alert.id), "kind": alert.kind, "summary": alert.summary,
             "incident_id": str(alert.incident_id) if alert.incident_id else None, "data": alert.data,
             "raised_at": iso(alert.raised_at), "acknowledged_at": iso(alert.acknowledged_at),
@@ -33,10 +33,7 @@ def list_officer_alerts():
     raw = request.args.get("open", "true")
     if raw not in ("true", "false"):
         raise BadRequestBody("query parameter 'open' must be true or false", field="open")
-    query = select(OfficerAlert).order_by(OfficerAlert.raised_at.desc(), OfficerAlert.id)
-    if raw == "true":
-        query = query.where(OfficerAlert.acknowledged_at.is_(None))
-    return page_of(query, officer_alert_json)
+    return page_of(officer_alerts_query(open_only=raw == "true"), officer_alert_json)
 
 
 @blueprint.post("/officer-alerts/<uuid:alert_id>/acknowledge")
@@ -44,9 +41,6 @@ def list_officer_alerts():
 def acknowledge(alert_id: uuid.UUID):
     """Acknowledge an alert (repeating it changes nothing)."""
     optional_json_body(AcknowledgeBody)
-    alert = session().get(OfficerAlert, alert_id)
-    if alert is None:
-        raise NotFound(f"officer alert {alert_id} does not exist")
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at, alert.acknowledged_by = services().clock.now(), principal().label
+    alert = acknowledge_officer_alert(session(), at=services().clock.now(), alert_id=alert_id,
+                                      actor=principal().label)
     return officer_alert_json(alert)

@@ -9,12 +9,16 @@ from datetime import datetime
 
 from flask import Blueprint, Response, url_for
 from lxml import etree
-from sqlalchemy import select
 
 from coordination import NotFound
 from coordination.cap.writer import cap_datetime, notice_to_cap, sop_notice_content
 from coordination.public_feed import as_geojson, published_incidents, snap
-from coordination.store.tables import Incident, PublicNotice, PublicWarning
+from coordination.queries.notices import (
+    approved_warnings,
+    find_public_warning,
+    published_sop_notice,
+    published_sop_notices,
+)
 from web.app.context import public_api, query_int, services, session
 
 blueprint = Blueprint("public", __name__)
@@ -47,20 +51,15 @@ def incidents_geojson():
 def _published(limit: int) -> list[tuple[uuid.UUID, str, datetime, bytes]]:
     """(id, headline, published at, CAP XML) of every published notice, newest first: warnings a
     duty officer approved, and notices SOP steps published with a duty officer's approval."""
-    db, context = session(), services()
-    settings = context.settings
-    warnings = db.scalars(select(PublicWarning).where(PublicWarning.status == "approved")
-                          .order_by(PublicWarning.approved_at.desc()).limit(limit)).all()
+    db = session()
+    warnings = approved_warnings(db, limit=limit)
     items = [(w.id, w.content["headline"], w.approved_at, w.cap_xml.encode("utf-8")) for w in warnings]
-    for notice, incident in db.execute(
-        select(PublicNotice, Incident).join(Incident, Incident.id == PublicNotice.incident_id)
-        .where(Incident.is_exercise.is_(False)).order_by(PublicNotice.published_at.desc()).limit(limit)
-    ).all():
+    for notice, incident in published_sop_notices(db, limit=limit):
         items.append((notice.id, notice.message[:160], notice.published_at, _sop_notice_cap(notice, incident)))
     return sorted(items, key=lambda item: (item[2], str(item[0])), reverse=True)[:limit]
 
 
-def _sop_notice_cap(notice: PublicNotice, incident: Incident) -> bytes:
+def _sop_notice_cap(notice, incident) -> bytes:
     settings = services().settings
     longitude, latitude = snap(incident.longitude, incident.latitude, settings.publication.grid_degrees)
     content = sop_notice_content(message=notice.message, incident_type=incident.incident_type,
@@ -96,13 +95,12 @@ def alerts_feed():
 def alert(notice_id: uuid.UUID):
     """One published public notice as a CAP 1.2 alert."""
     db = session()
-    warning = db.get(PublicWarning, notice_id)
+    warning = find_public_warning(db, notice_id)
     if warning is not None and warning.status == "approved":
         xml = warning.cap_xml.encode("utf-8")
     else:
-        notice = db.get(PublicNotice, notice_id)
-        incident = db.get(Incident, notice.incident_id) if notice is not None else None
-        if notice is None or incident is None or incident.is_exercise:
+        published = published_sop_notice(db, notice_id)
+        if published is None:
             raise NotFound(f"no published alert {notice_id}")
-        xml = _sop_notice_cap(notice, incident)
+        xml = _sop_notice_cap(*published)
     return Response(xml, mimetype="application/cap+xml", headers={"Cache-Control": PUBLIC_CACHE})

@@ -4,17 +4,15 @@ version lifecycle: activate one for new incidents, retire one for good."""
 from __future__ import annotations
 
 from flask import Blueprint, request
-from sqlalchemy import select
 
 from coordination import (
-    NotFound,
     Role,
     activate_sop_version,
     retire_sop_version,
     store_sop_version,
 )
 from coordination.sop_catalogue import definition_of
-from coordination.store.tables import SopVersion
+from coordination.queries.sops import sop_versions_query, stored_sop_version
 from sop_engine import critical_path, sop_json_schema
 from sop_engine.diagrams import step_summary
 from web.api.listing import page_of
@@ -26,13 +24,13 @@ blueprint = Blueprint("sops", __name__)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
-def _status(version: SopVersion) -> str:
+def _status(version) -> str:
     if version.retired_at is not None:
         return "retired"
     return "active" if version.is_active else "inactive"
 
 
-def _version_json(version: SopVersion) -> dict:
+def _version_json(version) -> dict:
     return {"id": version.sop_id, "version": version.version, "title": version.title,
             "status": _status(version), "is_active": version.is_active,
             "uploaded_at": version.uploaded_at.isoformat(), "uploaded_by": version.uploaded_by or None,
@@ -40,7 +38,7 @@ def _version_json(version: SopVersion) -> dict:
             "retired_at": version.retired_at.isoformat() if version.retired_at else None}
 
 
-def _version_detail(version: SopVersion) -> dict:
+def _version_detail(version) -> dict:
     definition = definition_of(version)
     path = critical_path(definition)
     return {
@@ -61,19 +59,11 @@ def _version_detail(version: SopVersion) -> dict:
     }
 
 
-def _stored(sop_id: str, version: int) -> SopVersion:
-    found = session().get(SopVersion, (sop_id, version))
-    if found is None:
-        raise NotFound(f"SOP {sop_id}@v{version} is not stored")
-    return found
-
-
 @blueprint.get("/sops")
 @api()
 def list_sops():
     """Every stored SOP version, active ones first."""
-    query = select(SopVersion).order_by(SopVersion.is_active.desc(), SopVersion.sop_id, SopVersion.version.desc())
-    return page_of(query, _version_json)
+    return page_of(sop_versions_query(), _version_json)
 
 
 @blueprint.get("/sops/schema")
@@ -87,7 +77,7 @@ def schema():
 @api()
 def read_version(sop_id: str, version: int):
     """One SOP version: its steps, ladders, critical path and source."""
-    return _version_detail(_stored(sop_id, version))
+    return _version_detail(stored_sop_version(session(), sop_id, version))
 
 
 @blueprint.post("/sops")

@@ -6,7 +6,6 @@ import uuid
 
 from flask import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 
 from coordination import (
     Acknowledge,
@@ -19,7 +18,7 @@ from coordination import (
     visible_task,
 )
 from coordination.representations import delivery_json, task_json
-from coordination.store.tables import DeliveryAttempt, Task, WebhookMessage
+from coordination.queries.tasks import deliveries_of_task, tasks_query
 from web.api.listing import enum_arg, page_of
 from web.app.context import (
     api,
@@ -61,13 +60,9 @@ class RejectBody(_Body):
 @api(*READERS)
 def list_tasks():
     """Tasks, newest first: an agency sees only its own; `status` filters."""
-    query = select(Task).order_by(Task.created_at.desc(), Task.id)
     caller = principal()
-    if caller.role is Role.AGENCY:
-        query = query.where(Task.agency_id == caller.agency_id)
-    status = enum_arg("status", TaskStatus)
-    if status is not None:
-        query = query.where(Task.status == status)
+    query = tasks_query(agency_id=caller.agency_id if caller.role is Role.AGENCY else None,
+                        status=enum_arg("status", TaskStatus))
     return page_of(query, task_json)
 
 
@@ -121,19 +116,5 @@ def reject(task_id: uuid.UUID):
 def deliveries(task_id: uuid.UUID):
     """The delivery log of every webhook about this task: each attempt's time, status and latency."""
     task = visible_task(session=session(), principal=principal(), task_id=task_id)
-    db = session()
-    messages = db.scalars(
-        select(WebhookMessage).where(WebhookMessage.task_id == task.id).order_by(WebhookMessage.created_at)
-    ).unique().all()
-    return {
-        "items": [
-            delivery_json(
-                message,
-                db.scalars(
-                    select(DeliveryAttempt).where(DeliveryAttempt.message_id == message.id)
-                    .order_by(DeliveryAttempt.attempt)
-                ).all(),
-            )
-            for message in messages
-        ]
-    }
+    return {"items": [delivery_json(delivery.message, delivery.attempts)
+                      for delivery in deliveries_of_task(session(), task.id)]}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, url_for
-from sqlalchemy import select
 
 from coordination import Role
 from coordination.dispatch_service import (
@@ -22,7 +21,7 @@ from coordination.dispatch_service import (
     visible_unit,
 )
 from coordination.planner import UnitStatus
-from coordination.store.tables import ResponseUnit, Station
+from coordination.queries.fleet import stations_query, units_query
 from web.api.listing import enum_arg, page_of
 from web.app.context import api, json_body, principal, services, session
 
@@ -30,6 +29,11 @@ blueprint = Blueprint("units", __name__)
 
 READERS = (Role.AGENCY, Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
 REPORTERS = (Role.AGENCY, Role.ADMINISTRATOR)
+
+
+def _own_agency():
+    """The caller's agency if it is an agency (it sees only its own), else None (it sees all)."""
+    return principal().agency_id if principal().role is Role.AGENCY else None
 
 
 @blueprint.post("/stations")
@@ -45,10 +49,7 @@ def register_a_station():
 @api(*READERS)
 def list_stations():
     """Stations, by code: an agency sees only its own."""
-    query = select(Station).order_by(Station.code)
-    if principal().role is Role.AGENCY:
-        query = query.where(Station.agency_id == principal().agency_id)
-    return page_of(query, station_json)
+    return page_of(stations_query(agency_id=_own_agency()), station_json)
 
 
 @blueprint.post("/units")
@@ -64,13 +65,7 @@ def register_a_unit():
 @api(*READERS)
 def list_units():
     """Units, by call sign: an agency sees only its own; `status` and `type` filter."""
-    query = select(ResponseUnit).order_by(ResponseUnit.code)
-    if principal().role is Role.AGENCY:
-        query = query.where(ResponseUnit.agency_id == principal().agency_id)
-    status = enum_arg("status", UnitStatus)
-    if status is not None:
-        query = query.where(ResponseUnit.status == status)
-    return page_of(query, unit_json)
+    return page_of(units_query(agency_id=_own_agency(), status=enum_arg("status", UnitStatus)), unit_json)
 
 
 @blueprint.get("/units/<uuid:unit_id>")

@@ -6,7 +6,6 @@ from flask import Blueprint
 
 from coordination import Role
 from coordination.representations import iso
-from coordination.store.tables import WebhookMessage
 from coordination.webhooks import dead_letters_query, replay_dead_letter
 from web.api.listing import page_of
 from web.api.tasks import AcknowledgeBody
@@ -15,7 +14,7 @@ from web.app.context import api, optional_json_body, principal, services, sessio
 blueprint = Blueprint("webhooks", __name__)
 
 
-def dead_letter_json(message: WebhookMessage) -> dict:
+def dead_letter_json(message) -> dict:
     return {"webhook_id": message.id, "agency": message.agency.code, "event_type": message.event_type,
             "task_id": str(message.task_id) if message.task_id else None, "status": message.status.value,
             "attempts": message.attempts, "last_error": message.last_error, "created_at": iso(message.created_at),
