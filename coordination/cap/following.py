@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import select
 
 from coordination.cap.feed_index import MAX_INDEX_BYTES, InvalidFeedIndex, read_index
-from coordination.cap.geocodes import GeocodeTable
 from coordination.cap.intake import CapPlaces, receive_cap_message
 from coordination.cap.mapping import CapMapping
 from coordination.cap.parsing import MAX_ALERT_BYTES
@@ -45,7 +43,7 @@ class FeedOptions:
     mapping: CapMapping
     duplicates: DuplicatePolicy = DuplicatePolicy()
     trust: CapTrust = CapTrust()
-    places: CapPlaces = CapPlaces(territory=None, geocodes=GeocodeTable())
+    places: CapPlaces = CapPlaces()
 
 
 @dataclass
@@ -157,8 +155,3 @@ def _get(client: httpx.Client, url: str, headers: dict[str, str], limit: int) ->
     except httpx.HTTPError as error:
         raise FeedUnavailable(f"{url}: {error.__class__.__name__}: {error}", field="feed") from None
 
-
-def followed_entries(store: Store, url: str) -> int:
-    """How many of a feed's entries were received (for the command's first line)."""
-    with store.transaction() as session:
-        return len(session.scalars(select(CapFeedEntry.key).where(CapFeedEntry.feed_url == url)).all())

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from shapely.geometry.base import BaseGeometry
 
 from coordination import audit
 from coordination.cap.geocodes import GeocodeTable
@@ -24,8 +24,8 @@ from coordination.cap.model import CapAlert
 from coordination.cap.parsing import InvalidCapAlert, parse_cap_alert, parse_xml_safely
 from coordination.cap.refusals import Refusal, RefusedCapAlert, record_refusal
 from coordination.cap.signatures import CapTrust, SignatureOutcome, check_signature
-from coordination.cap.wrappers import unwrap
 from coordination.cap.territory import territory_of
+from coordination.cap.wrappers import unwrap
 from coordination.clock import Clock
 from coordination.errors import Conflict, RecordedRefusal
 from coordination.duplicates import DuplicatePolicy, report_incident
