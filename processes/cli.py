@@ -29,6 +29,7 @@ from coordination import (
 from coordination.dispatch_service import seed_demo_fleet
 from coordination.store.tables import Agency, ApiToken
 from processes.background import BackgroundJobs
+from processes.calibrate_command import calibrate_command
 from processes.commands import (
     agencies_enable_webhook,
     agencies_import,
@@ -97,6 +98,7 @@ main.add_command(worker)
 main.add_command(users)
 
 drill.add_command(sweep_command)
+drill.add_command(calibrate_command)
 main.add_command(drill)
 
 

@@ -1,5 +1,4 @@
-"""`iccc drill sweep` (many variants of a drill on Dask) and `iccc drill calibrate` (fit a replay
-to a city's own call log), registered under `iccc drill`."""
+"""`iccc drill sweep`: many variants of a drill on Dask (registered under `iccc drill`)."""
 
 from __future__ import annotations
 

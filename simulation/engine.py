@@ -174,6 +174,7 @@ class Drill:
             priority=priority_for(severity=track.severity), requested_s=self.env.now, remaining=needs,
             on_scene=generator.on_scene if generator is not None else DEFAULT_ON_SCENE,
             speed_factor=self.scenario.city.speed_factor_by_severity.get(track.severity),
+            drive_offset_s=self.scenario.city.drive_offset_by_severity.get(track.severity, 0.0),
         )
         if task_key is not None:
             demand.on_assigned = lambda: self._soon(lambda: self._answer(task_key, complete=False))

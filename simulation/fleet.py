@@ -50,6 +50,8 @@ class OpenDemand:
     on_scene: Delay
     speed_factor: float | None = None
     """Driving time over free-flow time on the way to this demand (None: the city's)."""
+    drive_offset_s: float = 0.0
+    """Seconds added to each drive to this demand (the same for every unit: no choice changes)."""
     on_assigned: Callable[[], None] = lambda: None
     on_arrived: Callable[[OpenDemand], None] = lambda demand: None
     outstanding: int = 0
@@ -149,6 +151,8 @@ class Fleet:
     def _roll(self, unit_id: str, demand: OpenDemand, record: dict, trip: int, origin: Hashable) -> None:
         self._move(unit_id, UnitStatus.EN_ROUTE)
         drive_s = self.city.travel_s(origin, demand.node, demand.speed_factor)
+        if drive_s > 0:
+            drive_s += demand.drive_offset_s
         arrive = lambda: self._arrive(unit_id, demand, record, trip)  # noqa: E731
         if drive_s > 0:
             after(self.env, drive_s, arrive)

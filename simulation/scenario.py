@@ -9,6 +9,7 @@
       travel: roads                                          # or zero (queueing studies)
       speed_factor: 1.5                                      # congestion: 1.5 x free-flow times
       speed_factor_by_severity: {severe: 1.1}                # to a call of this severity instead
+      drive_offset_by_severity: {moderate: 2m}               # added to each drive to such a call
       turnout: {fixed: 60s}                                  # dispatch until the unit rolls
       turnout_by_unit_type: {ambulance: {fixed: 20s}}        # ... for one unit type instead
       stations:
@@ -110,6 +111,10 @@ class City(_Strict):
     speed_factor_by_severity: dict[Severity, float] = Field(default_factory=dict)
     """Driving to an incident of this severity takes this factor instead (lights and sirens for a
     life-threatening call, normal traffic for the rest); the drive home always uses `speed_factor`."""
+    drive_offset_by_severity: dict[Severity, float] = Field(default_factory=dict)
+    """Seconds added to every drive to an incident of this severity, whatever its length: leaving
+    the station's district, finding the address, parking (a calibration fits it beside the factor:
+    `iccc drill calibrate`)."""
     turnout: Delay = Field(default_factory=lambda: Delay(fixed=0))
     """From dispatch until the unit rolls (crew to vehicle)."""
     turnout_by_unit_type: dict[str, Delay] = Field(default_factory=dict)
@@ -118,6 +123,8 @@ class City(_Strict):
 
     _known_turnout = field_validator("turnout_by_unit_type")(
         lambda cls, value: _check_units({unit_type: 0 for unit_type in value}) and value)
+    _offsets = field_validator("drive_offset_by_severity", mode="before")(
+        lambda cls, value: {k: seconds(v) for k, v in value.items()} if isinstance(value, dict) else value)
     _positive_factors = field_validator("speed_factor_by_severity")(
         lambda cls, value: value if all(f > 0 for f in value.values()) else _no("speed factors must be above 0"))
 

@@ -15,6 +15,7 @@ import csv
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -92,10 +93,15 @@ def _time(text: str) -> datetime | None:
 
 def read_sf_calls(path: str | Path) -> tuple[list[LoggedCall], list[LoggedUnit]]:
     """Read the SF Fire Department calls-for-service CSV: one call per call number, one unit per unit id."""
-    rows_by_call: dict[str, list[dict[str, str]]] = defaultdict(list)
     with Path(path).open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            rows_by_call[row["Call Number"]].append(row)
+        return sf_calls_from_rows(csv.DictReader(handle))
+
+
+def sf_calls_from_rows(rows: Iterable[dict[str, str]]) -> tuple[list[LoggedCall], list[LoggedUnit]]:
+    """Calls and units from the log's rows (a part of the log: the calls a calibration may see)."""
+    rows_by_call: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        rows_by_call[row["Call Number"]].append(row)
     calls: list[LoggedCall] = []
     unit_areas: dict[str, Counter] = defaultdict(Counter)
     unit_types: dict[str, str] = {}
@@ -145,17 +151,20 @@ def read_calibration(path: str | Path) -> dict:
 
 
 def replay_scenario(calls: list[LoggedCall], units: list[LoggedUnit], *, hours: float, seed: int = 0,
-                    engine: str = "runtime", calibration: dict | None = None) -> tuple[Scenario, list[Arrival]]:
-    """A scenario with the log's fleet and city extent, and the first `hours` of calls as arrivals.
+                    engine: str = "runtime", calibration: dict | None = None,
+                    start_at: datetime | None = None) -> tuple[Scenario, list[Arrival]]:
+    """A scenario with the log's fleet and city extent, and `hours` of calls from `start_at` (the
+    first call by default) as arrivals.
 
     `calibration` (from `read_calibration`) sets the grid's block length, driving speed factors
     and turnout, which the log's on-scene times include; without it the replay drives at the
-    grid's free-flow speeds and units roll the moment they are dispatched."""
+    grid's free-flow speeds and units roll the moment they are dispatched. The city (grid extent,
+    station areas) comes from all of `calls`, so two windows of one log replay in the same city."""
     calibration = calibration or {}
     city_settings = dict(calibration.get("city") or {})
     spacing_m = float(city_settings.pop("spacing_m", 200.0))
-    start = calls[0].received
-    window = [c for c in calls if (c.received - start).total_seconds() < hours * 3600]
+    start = calls[0].received if start_at is None else start_at
+    window = [c for c in calls if 0 <= (c.received - start).total_seconds() < hours * 3600]
     lons, lats = [c.lon for c in calls], [c.lat for c in calls]
     centre = ((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
     width_m = (max(lons) - min(lons)) * 111_320 * math.cos(math.radians(centre[1]))
