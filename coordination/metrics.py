@@ -11,3 +11,5 @@ INTAKE_READINGS = Counter("iccc_intake_readings_total",
 INTAKE_REFUSALS = Counter("iccc_intake_refusals_total",
                           "Readings or messages refused (kept as intake dead letters), by door and problem",
                           ["source", "problem"])
+VEHICLE_MESSAGES = Counter("iccc_vehicle_messages_total", "Unit positions and statuses taken over MQTT, by outcome",
+                           ["outcome"])

@@ -21,6 +21,7 @@ from coordination import (
 from coordination.audit import current_head
 from coordination.cap import default_mapping, load_mapping
 from coordination.cap.following import FeedOptions, poll_feed
+from coordination.intake.upkeep import downsample_readings, tick_sensor_rules
 from web.app.config import Settings
 
 log = structlog.get_logger(__name__)
@@ -30,6 +31,10 @@ MAX_ROUNDS_PER_TICK = 20  # a backlog of 4,000 messages drains in one tick; the 
 HEAD_LOG_INTERVAL_S = 900
 """How often the timeline's head goes to the log: the copy outside the database that shows a
 removal of the newest entries (`iccc audit verify --head SEQ:HASH`)."""
+SENSOR_RULES_INTERVAL_S = 15.0
+"""How often time passes for the sensor rules: a stale sensor is noticed within this of its
+k-th missed interval (intervals are minutes), and an expired correlation window is closed."""
+RETENTION_INTERVAL_S = 600.0
 
 
 class BackgroundJobs:
@@ -51,6 +56,10 @@ class BackgroundJobs:
             self._feed_client = httpx.Client(timeout=30, follow_redirects=False)
             self._scheduler.add_job(self.follow_cap_feeds, "interval", seconds=settings.cap_feed_interval_s,
                                     id="cap_feeds", max_instances=1, coalesce=True)
+        self._scheduler.add_job(self.tick_sensor_rules, "interval", seconds=SENSOR_RULES_INTERVAL_S,
+                                id="sensor_rules", max_instances=1, coalesce=True)
+        self._scheduler.add_job(self.keep_readings_retention, "interval", seconds=RETENTION_INTERVAL_S,
+                                id="readings_retention", max_instances=1, coalesce=True)
         self._scheduler.add_job(self.log_timeline_head, "interval", seconds=HEAD_LOG_INTERVAL_S, id="timeline_head",
                                 max_instances=1, coalesce=True)
 
@@ -74,6 +83,20 @@ class BackgroundJobs:
                 log.info("cap_feed.polled", url=url, summary=poll.summary())
             except Exception:
                 log.exception("cap_feed.failed", url=url)
+
+    def tick_sensor_rules(self) -> None:
+        try:
+            tick_sensor_rules(store=self._store, clock=self._clock, duplicates=self._settings.duplicates)
+        except Exception:
+            log.exception("sensor_rules.tick_failed")
+
+    def keep_readings_retention(self) -> None:
+        try:
+            done = downsample_readings(store=self._store, clock=self._clock, retention=self._settings.retention)
+            if done.merged or done.removed:
+                log.info("readings.retention", downsampled=done.merged, removed=done.removed)
+        except Exception:
+            log.exception("readings_retention.failed")
 
     def interval_s(self, job: str) -> float:
         """How often the named job runs (`timers`, `deliveries`, `timeline_head`)."""

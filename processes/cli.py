@@ -54,6 +54,7 @@ from processes.demo import (
 from processes.cap_commands import cap
 from processes.drill_commands import drill, load_scenario_or_exit
 from processes.drill_live import LiveDrill
+from processes.intake_command import intake
 from processes.rule_commands import rules
 from processes.sensor_commands import sensors
 from processes.sop_commands import sop
@@ -94,6 +95,7 @@ main.add_command(sop)
 main.add_command(rules)
 main.add_command(cap)
 main.add_command(sensors)
+main.add_command(intake)
 main.add_command(worker)
 main.add_command(users)
 

@@ -18,7 +18,7 @@ from coordination.duplicates import DuplicatePolicy
 from coordination.intake.ngsi_ld import decode_notification
 from coordination.intake.records import Reading, Refusal, ResolvedRecord
 from coordination.intake.registry_cache import RegistryCache
-from coordination.intake.senml import MalformedPack, decode_pack
+from coordination.intake.senml import MalformedPack, decode_pack, kept_payload
 from coordination.intake.settings import ReadingRetention
 from coordination.intake.storage import advance_latest, insert_dead_letters, insert_readings
 from coordination.intake.validation import SensorFacts, sensor_named, validate
@@ -110,6 +110,15 @@ class Intake:
             result.acted = evaluate_and_act(store=self.store, clock=self.clock, duplicates=self.duplicates,
                                             readings=[observation_of(reading, registry) for reading in result.readings])
         return result
+
+    def keep_failed(self, message: IncomingMessage, error: Exception) -> None:
+        """Keep a message whose taking raised an unexpected error as a dead letter (problem `failed`)."""
+        refusal = Refusal(problem="failed", reason=f"taking it failed: {type(error).__name__}: {error}"[:2000],
+                          payload=kept_payload(message.payload))
+        with self.store.engine.begin() as connection:
+            insert_dead_letters(connection, [(refusal, message.source, message.origin)], received_at=self.clock.now())
+        INTAKE_READINGS.labels(source=message.source, outcome="refused").inc()
+        INTAKE_REFUSALS.labels(source=message.source, problem="failed").inc()
 
     @staticmethod
     def _decode(message: IncomingMessage, registry, now) -> list[ResolvedRecord]:

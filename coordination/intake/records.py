@@ -40,13 +40,18 @@ class Refusal(msgspec.Struct, frozen=True):
     """A message or one of its records refused, with the kind of fault and why."""
 
     problem: str
-    """malformed, unknown_sensor, topic, unit, impossible_value, future or too_old."""
+    """One of `PROBLEMS`."""
     reason: str
     payload: str
     sensor_id: str | None = None
 
 
-PROBLEMS = ("malformed", "unknown_sensor", "topic", "unit", "impossible_value", "future", "too_old")
+PROBLEMS = ("malformed", "unknown_sensor", "topic", "unit", "impossible_value", "future", "too_old", "unknown_unit",
+            "refused", "failed")
+"""Readings: malformed to too_old. Unit positions and statuses: malformed, topic, future, unknown_unit
+(no such unit of that agency), refused (a status move the unit's state does not allow). Either:
+failed (taking the message raised an error the engine did not expect; kept so that one poison
+message cannot stop the stream)."""
 
 
 def reading_id_for(sensor_id: str, observed_at: datetime) -> str:

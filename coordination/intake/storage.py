@@ -68,9 +68,15 @@ def insert_dead_letters(connection: Connection, refusals: Sequence[tuple[Refusal
     if not refusals:
         return
     connection.execute(insert(_DEAD), [
-        {"received_at": received_at, "source": source, "origin": origin[:400], "problem": refusal.problem,
-         "reason": refusal.reason, "sensor_id": refusal.sensor_id, "payload": refusal.payload}
+        {"received_at": received_at, "source": source, "origin": _text(origin)[:400], "problem": refusal.problem,
+         "reason": _text(refusal.reason), "sensor_id": _text(refusal.sensor_id)[:128] if refusal.sensor_id else None,
+         "payload": _text(refusal.payload)}
         for refusal, source, origin in refusals])
+
+
+def _text(value: str) -> str:
+    """Text PostgreSQL stores: a NUL (which a broken device can send) becomes U+FFFD."""
+    return value.replace("\x00", "\ufffd")
 
 
 def _dialect_insert(connection: Connection, table):

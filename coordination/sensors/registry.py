@@ -70,7 +70,8 @@ def register_sensor(*, session: Session, clock: Clock, registration: SensorRegis
     if agency is None:
         raise InvalidInput(f"no agency has the code {registration.agency!r}", field="agency")
     now = clock.now()
-    sensor = session.get(Sensor, registration.id, with_for_update=True)
+    sensor = session.scalars(select(Sensor).where(Sensor.id == registration.id)
+                             .with_for_update(of=Sensor)).unique().one_or_none()
     if sensor is not None and not replace:
         raise Conflict(f"sensor {registration.id!r} is already registered")
     created = sensor is None
