@@ -30,7 +30,7 @@ def find_agency(session: Session, agency_id: uuid.UUID) -> Agency | None:
     return session.get(Agency, agency_id)
 
 
-def agency_by_code(session: Session, code: str) -> Agency | None:
+def find_agency_by_code(session: Session, code: str) -> Agency | None:
     return session.scalar(select(Agency).where(Agency.code == code))
 
 

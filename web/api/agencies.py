@@ -15,7 +15,7 @@ from coordination.agencies import (
 )
 from coordination.agency_import import import_agencies, parse_feature_collection
 from coordination.representations import agency_json
-from coordination.queries.agencies import agencies_query, agency_by_code
+from coordination.queries.agencies import agencies_query, find_agency_by_code
 from web.api.listing import page_of
 from web.api.tasks import AcknowledgeBody
 from web.app.context import (
@@ -69,7 +69,7 @@ class TokenRotationBody(BaseModel):
 def _agency_for(code: str):
     """The agency named by `code`, if the caller may manage it: administrators any, an agency only itself."""
     caller = principal()
-    agency = agency_by_code(session(), code)
+    agency = find_agency_by_code(session(), code)
     if agency is None or (caller.role is Role.AGENCY and agency.id != caller.agency_id):
         raise NotFound(f"agency {code!r} does not exist")
     return agency

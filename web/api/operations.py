@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+
 from coordination import DeliveryStatus
 from coordination.queries.operations import outbox_depths, unready_reason
 from web.app.context import services

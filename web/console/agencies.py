@@ -11,7 +11,6 @@ import json
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from coordination import (
     AgencyRegistration,
@@ -26,7 +25,8 @@ from coordination.agency_import import (
     import_agencies,
     parse_feature_collection,
 )
-from coordination.store.tables import Agency, Station, User
+from coordination.queries.agencies import all_agencies, find_agency_by_code, users_of
+from coordination.queries.fleet import stations_of
 from sop_engine import AgencyRole
 from web.app.context import services
 from web.app.problems import status_for
@@ -52,7 +52,7 @@ def _agencies_page(*, status: int = 200, register_errors: dict | None = None, im
     caller = administrator()
     context = services()
     with context.store.transaction() as db:
-        agencies = db.scalars(select(Agency).order_by(Agency.code)).all()
+        agencies = all_agencies(db)
         page = render_template(
             "admin/agencies.html", caller=caller, csrf_token=csrf_token(), agencies=agencies,
             kinds=[(kind.value, kind.value.replace("_", " ")) for kind in AgencyRole],
@@ -127,13 +127,13 @@ def _agency_page(code: str, *, status: int = 200, webhook_errors: dict | None = 
     caller = administrator()
     context = services()
     with context.store.transaction() as db:
-        agency = db.scalar(select(Agency).where(Agency.code == code))
+        agency = find_agency_by_code(db, code)
         if agency is None:
             abort(404)
         page = render_template(
             "admin/agency.html", caller=caller, csrf_token=csrf_token(), agency=agency,
-            stations=db.scalars(select(Station).where(Station.agency_id == agency.id).order_by(Station.code)).all(),
-            users=db.scalars(select(User).where(User.agency_id == agency.id).order_by(User.username)).all(),
+            stations=stations_of(db, agency.id),
+            users=users_of(db, agency.id),
             form=request.form if request.method == "POST" else {}, webhook_errors=webhook_errors or {},
             secret=secret,
         )
@@ -173,5 +173,5 @@ def rotate_secret(code: str):
     return _agency_page(code, secret=secret, headers=NOT_CACHED)
 
 
-def _existing(db, code: str) -> Agency:
+def _existing(db, code: str):
     return agency_by_code(db, code)  # NotFound answers 404 through the error map

@@ -8,7 +8,6 @@ import uuid
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from coordination import Conflict, InvalidInput
 from coordination.dispatch_service import (
@@ -25,7 +24,8 @@ from coordination.dispatch_service import (
     report_status,
 )
 from coordination.planner import UnitStatus
-from coordination.store.tables import Agency, ResponseUnit, Station
+from coordination.queries.agencies import agency_id_for_code, all_agencies
+from coordination.queries.fleet import all_stations, find_station, find_unit, fleet_listing, stations_of
 from sop_engine.vocabulary import UNIT_TYPES
 from web.app.context import services
 from web.app.problems import status_for
@@ -55,20 +55,11 @@ def _fleet_page(*, status: int = 200, station_errors: dict | None = None, unit_e
     filters = _filters()
     context = services()
     with context.store.transaction() as db:
-        agencies = db.scalars(select(Agency).order_by(Agency.code)).all()
-        stations = select(Station).join(Agency, Station.agency_id == Agency.id).order_by(Station.code)
-        units = select(ResponseUnit).join(Agency, ResponseUnit.agency_id == Agency.id).order_by(ResponseUnit.code)
-        if filters["agency"]:
-            stations = stations.where(Agency.code == filters["agency"])
-            units = units.where(Agency.code == filters["agency"])
-        if filters["type"]:
-            units = units.where(ResponseUnit.unit_type == filters["type"])
-        if filters["status"]:
-            units = units.where(ResponseUnit.status == filters["status"])
+        stations, units = fleet_listing(db, agency_code=filters["agency"], unit_type=filters["type"],
+                                        status=filters["status"], unit_limit=500)
         page = render_template(
-            "admin/fleet.html", caller=caller, csrf_token=csrf_token(), filters=filters, agencies=agencies,
-            stations=db.scalars(stations).unique().all(), units=db.scalars(units.limit(500)).unique().all(),
-            all_stations=db.scalars(select(Station).order_by(Station.code)).unique().all(),
+            "admin/fleet.html", caller=caller, csrf_token=csrf_token(), filters=filters, agencies=all_agencies(db),
+            stations=stations, units=units, all_stations=all_stations(db),
             unit_types=sorted(UNIT_TYPES), statuses=[item.value for item in UnitStatus],
             capabilities=sorted(UNIT_CAPABILITIES), form=request.form if request.method == "POST" else {},
             form_name=form_name, station_errors=station_errors or {}, unit_errors=unit_errors or {},
@@ -93,7 +84,7 @@ def add_station():
     context = services()
     try:
         with context.store.transaction() as db:
-            agency_id = db.scalar(select(Agency.id).where(Agency.code == form_text("agency")))
+            agency_id = agency_id_for_code(db, form_text("agency"))
             if agency_id is None:
                 raise InvalidInput("choose the station's agency", field="agency")
             registration = StationRegistration.model_validate({
@@ -125,7 +116,7 @@ def _station_page(station_id: uuid.UUID, *, status: int = 200, errors: dict | No
     caller = administrator()
     context = services()
     with context.store.transaction() as db:
-        station = db.get(Station, station_id)
+        station = find_station(db, station_id)
         if station is None:
             abort(404)
         page = render_template("admin/station.html", caller=caller, csrf_token=csrf_token(), station=station,
@@ -156,13 +147,12 @@ def _unit_page(unit_id: uuid.UUID, *, status: int = 200, errors: dict | None = N
     caller = administrator()
     context = services()
     with context.store.transaction() as db:
-        unit = db.get(ResponseUnit, unit_id)
+        unit = find_unit(db, unit_id)
         if unit is None:
             abort(404)
         page = render_template(
             "admin/unit.html", caller=caller, csrf_token=csrf_token(), unit=unit,
-            stations=db.scalars(select(Station).where(Station.agency_id == unit.agency_id)
-                                .order_by(Station.code)).unique().all(),
+            stations=stations_of(db, unit.agency_id),
             unit_types=sorted(name for name, owner in UNIT_TYPES.items() if owner is unit.agency.kind),
             capabilities=sorted(UNIT_CAPABILITIES), form=request.form if request.method == "POST" else {},
             errors=errors or {}, out_of_service=UnitStatus.OUT_OF_SERVICE,

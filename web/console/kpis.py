@@ -27,7 +27,7 @@ from coordination.performance import (
     rows_from_json,
 )
 from coordination.performance_queries import Period, live_performance
-from coordination.store.tables import DrillRun
+from coordination.queries.drills import find_drill_run
 from web.app.context import services
 from web.console.access import console_caller, csrf_token
 from web.console.kpi_plots import comparison_plot
@@ -100,7 +100,7 @@ def _table(query: KpiQuery):
             baseline = live_performance(session=db, period=previous, now=now)
             label = f"previous period ({previous.start:%Y-%m-%d} to {previous.end - timedelta(days=1):%Y-%m-%d})"
         else:
-            run = db.get(DrillRun, query.drill_id)
+            run = find_drill_run(db, query.drill_id)
             if run is None or run.status != "done" or not run.kpis:
                 query.errors["against"] = "that drill run is not finished (or does not exist)"
                 return [], "", drills

@@ -4,47 +4,29 @@ incident, the incident it came from, and the SOPs that could be started by hand.
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from coordination.lifecycles import IncidentStatus
+from coordination.queries.incidents import cap_alerts_of, duplicate_reports_of, find_incident
+from coordination.queries.tasks import deliveries_by_task
 from coordination.sop_starts import startable_sops
-from coordination.store.tables import (
-    CapAlertRecord,
-    DeliveryAttempt,
-    DuplicateReport,
-    Incident,
-    WebhookMessage,
-)
+from coordination.store import Session
 from web.console.alerts import OUTCOMES as CAP_OUTCOMES
 
 
-def records_context(db: Session, incident: Incident) -> dict:
+def records_context(db: Session, incident) -> dict:
     """Deliveries by task id (messages oldest first, each with its attempts), duplicate reports,
     the CAP alerts that acted on it (oldest first), the parent incident, and the SOPs that could be started by hand."""
-    task_ids = [task.id for task in incident.tasks]
-    messages = db.scalars(select(WebhookMessage).where(WebhookMessage.task_id.in_(task_ids))
-                          .order_by(WebhookMessage.created_at, WebhookMessage.id)).unique().all() if task_ids else []
-    attempts: dict[str, list[DeliveryAttempt]] = defaultdict(list)
-    if messages:
-        for attempt in db.scalars(select(DeliveryAttempt).where(DeliveryAttempt.message_id.in_(
-                [message.id for message in messages])).order_by(DeliveryAttempt.attempt)):
-            attempts[attempt.message_id].append(attempt)
-    deliveries: dict[uuid.UUID, list[dict]] = defaultdict(list)
-    for message in messages:
-        deliveries[message.task_id].append({"message": message, "attempts": attempts[message.id]})
+    deliveries = defaultdict(list, {
+        task_id: [{"message": delivery.message, "attempts": delivery.attempts} for delivery in found]
+        for task_id, found in deliveries_by_task(db, [task.id for task in incident.tasks]).items()})
     running = {run.sop_id for run in incident.runs if run.status == "running"}
     return {
         "deliveries": deliveries,
-        "duplicates": db.scalars(select(DuplicateReport).where(DuplicateReport.incident_id == incident.id)
-                                 .order_by(DuplicateReport.reported_at, DuplicateReport.id)).all(),
+        "duplicates": duplicate_reports_of(db, incident.id),
         "cap_outcomes": CAP_OUTCOMES,
-        "cap_alerts": db.scalars(select(CapAlertRecord).where(CapAlertRecord.incident_id == incident.id)
-                                 .order_by(CapAlertRecord.received_at, CapAlertRecord.id)).all(),
-        "parent": db.get(Incident, incident.parent_incident_id) if incident.parent_incident_id else None,
+        "cap_alerts": cap_alerts_of(db, incident.id),
+        "parent": find_incident(db, incident.parent_incident_id) if incident.parent_incident_id else None,
         "startable": [sop for sop in startable_sops(db, incident_type=incident.incident_type)
                       if sop.ref.sop_id not in running] if incident.status is IncidentStatus.OPEN else [],
     }

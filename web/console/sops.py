@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from markupsafe import Markup
-from sqlalchemy import select
 
 from coordination import (
     Conflict,
@@ -28,7 +27,7 @@ from coordination import (
     store_sop_version,
 )
 from coordination.sop_catalogue import definition_of
-from coordination.store.tables import SopVersion
+from coordination.queries.sops import find_sop_version, sop_versions_by_sop
 from sop_engine import (
     SopDefinitionError,
     SourceProblem,
@@ -64,7 +63,7 @@ def annotated_source(text: str, problems: list[SourceProblem]) -> tuple[list[Sou
     return lines, unplaced
 
 
-def status_of(version: SopVersion) -> str:
+def status_of(version) -> str:
     if version.retired_at is not None:
         return "retired"
     return "active" if version.is_active else "inactive"
@@ -75,7 +74,7 @@ def _sops_page(*, status: int = 200, text: str = "", source_lines: list[SourceLi
     caller = administrator()
     context = services()
     with context.store.transaction() as db:
-        versions = db.scalars(select(SopVersion).order_by(SopVersion.sop_id, SopVersion.version.desc())).all()
+        versions = sop_versions_by_sop(db)
         library = [(sop_id, list(group)) for sop_id, group in groupby(versions, key=lambda item: item.sop_id)]
         page = render_template(
             "admin/sops.html", caller=caller, csrf_token=csrf_token(), library=library, status_of=status_of,
@@ -130,7 +129,7 @@ def version_page(sop_id: str, version: int, *, error: str = "", status: int = 20
     caller = administrator()
     context = services()
     with context.store.transaction() as db:
-        stored = db.get(SopVersion, (sop_id, version))
+        stored = find_sop_version(db, sop_id, version)
         if stored is None:
             abort(404)
         definition = definition_of(stored)

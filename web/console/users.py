@@ -15,10 +15,9 @@ from flask import (
     url_for,
 )
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from coordination import Conflict, InvalidInput, Role
-from coordination.store.tables import Agency, User
+from coordination.queries.agencies import agency_codes_by_id, all_users
 from coordination.users import (
     MIN_PASSWORD_LENGTH,
     NewUser,
@@ -49,8 +48,8 @@ def _users_page(*, status: int = 200, create_errors: dict | None = None, row_err
     with context.store.transaction() as db:
         page = render_template(
             "admin/users.html", caller=caller, csrf_token=csrf_token(),
-            users=db.scalars(select(User).order_by(User.username)).all(),
-            agencies={agency.id: agency.code for agency in db.scalars(select(Agency).order_by(Agency.code))},
+            users=all_users(db),
+            agencies=agency_codes_by_id(db),
             roles=[(role.value, role.value.replace("_", " ")) for role in Role],
             form=request.form if request.method == "POST" and not row else {},
             create_errors=create_errors or {}, row_errors=row_errors or {}, row=row,
