@@ -55,7 +55,7 @@ def _label(step: Step) -> str:
         summary = summary[:47] + "…"
     when = f"\nwhen {step.when_text}" if step.when is not None else ""
     deadline = f" ({format_duration_s(step.duration_s)})" if step.duration_s else ""
-    return f"{step.step_id}{deadline}\n{summary}{when}"
+    return f"{step.label}{deadline}\n{summary}{when}"
 
 
 def _critical_edges(definition: SopDefinition) -> tuple[set[str], set[tuple[str, str]]]:
@@ -167,7 +167,7 @@ def to_svg(definition: SopDefinition, *, states: Mapping[str, str] | None = None
         state_class = f" state-{escape(state)}" if state else ""
         parts.append(
             f'<g class="step {step.kind}{" critical" if critical else ""}{state_class}" id="step-{escape(step.step_id)}">'
-            + (f"<title>{escape(step.step_id)}: {escape(state)}</title>" if state else "")
+            + (f"<title>{escape(step.label)}: {escape(state)}</title>" if state else "")
             + f'<rect x="{x}" y="{y}" width="{_BOX_W}" height="{_BOX_H}" rx="{14 if step.kind == "decision" else 4}" '
             f'fill="{_FILL[step.kind]}" stroke="{"#c00" if critical else "#444"}" stroke-width="{2 if critical else 1}"/>'
         )

@@ -143,7 +143,7 @@ def test_an_sop_is_started_by_hand_from_the_page(client, city, officer, make_tok
                           data={"csrf": csrf_of(page), "sop_id": "road-accident"})
     assert started.status_code == 302
     page = page_of(client, minor["id"])
-    assert re.search(r"SOP road-accident v\d+ — running", page) and "Start an SOP by hand" not in page
+    assert re.search(r"SOP: .+ <small>\(road-accident v\d+\)</small> — running", page) and "Start an SOP by hand" not in page
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.AGENCY])

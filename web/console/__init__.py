@@ -17,11 +17,13 @@ from web.console import (
     map,
     sops,
     tasks,
+    times,
     users,
 )
 from web.console.error_pages import error_page
 
-PAGES = (board, incident, tasks, map, dispatch, incident_records, drills, kpis, agencies, fleet, users, sops, alerts)
+PAGES = (board, incident, tasks, map, dispatch, incident_records, drills, kpis, agencies, fleet, users, sops, alerts,
+         times)
 
 __all__ = ["PAGES", "error_page", "register"]
 

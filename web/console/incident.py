@@ -56,6 +56,14 @@ blueprint = Blueprint("incident_console", __name__)
 
 ACTING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
 
+STEP_KIND_WORDS = {"task": "task for an agency", "decision": "decision", "notify": "notice",
+                   "dispatch": "units to send", "wait": "wait", "spawn": "opens an incident", "end": "ends the SOP"}
+"""What each kind of step is, in words (the SOP format's keys are terse)."""
+
+DEADLINE_WORDS = {"ack": "acknowledgement", "complete": "completion", "ladder": "next escalation",
+                  "step": "step", "step-ladder": "next escalation", "wait": "wait ends"}
+"""Run timers by the kind in their key, in words."""
+
 SEVERITIES = [(severity.value, severity.value) for severity in Severity]
 
 
@@ -69,24 +77,29 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
         if incident is None:
             abort(404)
         runs = []
+        step_labels: dict[str, str] = {}
         for record in incident.runs:
             run = load_run(db, record)
             states = {name: state.status.value for name, state in run.steps.items()}
-            deadlines: dict[str, list[str]] = {}
+            deadlines: dict[str, list[tuple[str, object]]] = {}
             task_steps = {task_id: task.step_id for task_id, task in run.tasks.items()}
             for key, due in sorted(run.timers.items(), key=lambda item: item[1]):
                 kind, _, name = key.partition(":")
-                deadlines.setdefault(task_steps.get(name, name), []).append(f"{kind} due {due:%H:%M:%S}")
+                deadlines.setdefault(task_steps.get(name, name), []).append((DEADLINE_WORDS.get(kind, kind), due))
             runs.append({
                 "record": record,
+                "title": run.definition.title,
                 "svg": Markup(to_svg(run.definition, states=states)),
                 "steps": [
-                    {"id": step.step_id, "kind": step.kind, "summary": step_summary(step),
-                     "status": states.get(step.step_id, "pending"), "outcome": run.step_state(step.step_id).outcome,
+                    {"id": step.step_id, "label": step.label, "kind": STEP_KIND_WORDS.get(step.kind, step.kind),
+                     "summary": step_summary(step), "status": states.get(step.step_id, "pending").replace("_", " "),
+                     "state": states.get(step.step_id, "pending"),
+                     "outcome": (run.step_state(step.step_id).outcome or "").replace("_", " "),
                      "deadlines": deadlines.get(step.step_id, [])}
                     for step in run.definition.steps
                 ],
             })
+            step_labels.update({step.step_id: step.label for step in run.definition.steps})
         page = render_template(
             "incident.html", caller=caller, csrf_token=csrf_token(), incident=incident, runs=runs,
             decisions=db.scalars(select(DutyRequest).where(DutyRequest.incident_id == incident.id)
@@ -97,6 +110,7 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
             linked=db.scalars(select(Incident).where(Incident.parent_incident_id == incident.id)).all(),
             timeline=db.scalars(select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
                                 .order_by(TimelineEntry.seq.desc()).limit(100)).all(),
+            step_label=lambda step_id: step_labels.get(step_id, step_id.replace("_", " ")),
             can_act=caller.role in ACTING_ROLES, is_open=incident.status is IncidentStatus.OPEN,
             open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for, severities=SEVERITIES,
             revise_errors=revise_errors or {}, form=request.form if revise_errors else {},

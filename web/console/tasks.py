@@ -1,13 +1,14 @@
-"""The console for agency users: their own agency's tasks, newest open first, with the same
-four answers the API offers (acknowledge, progress, complete, reject), recorded as the
-signed-in person. Another agency's task is invisible here exactly as in the API (404)."""
+"""The console for agency users: their own agency's open tasks apart from its finished ones,
+with every answer the API offers where it applies (acknowledge, progress once acknowledged,
+complete, reject; for a dispatch order, the unit's status reports), recorded as the signed-in
+person. Another agency's task is invisible here exactly as in the API (404)."""
 
 from __future__ import annotations
 
 import uuid
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from sqlalchemy import select
+from pydantic import ValidationError
 
 from coordination import (
     Acknowledge,
@@ -18,10 +19,14 @@ from coordination import (
     Role,
     answer_task,
 )
-from coordination.store.tables import Agency, Task
+from coordination.agency_desk import agency_desk
+from coordination.dispatch_service import StatusReport, report_status
+from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound
+from coordination.store.tables import Agency
 from web.app.context import services
 from web.app.problems import status_for
 from web.console.access import console_caller, csrf_token, require_csrf
+from web.console.action_messages import say
 
 blueprint = Blueprint("task_console", __name__)
 
@@ -35,11 +40,8 @@ def tasks_page(*, error: str | None = None, error_for: str | None = None, status
     context = services()
     with context.store.transaction() as db:
         agency = db.get(Agency, caller.agency_id)
-        tasks = db.scalars(
-            select(Task).where(Task.agency_id == caller.agency_id)
-            .order_by(Task.status.in_(["completed", "rejected", "cancelled"]), Task.created_at.desc()).limit(200)
-        ).unique().all()
-        page = render_template("tasks.html", caller=caller, csrf_token=csrf_token(), agency=agency, tasks=tasks,
+        desk = agency_desk(session=db, agency_id=caller.agency_id)
+        page = render_template("tasks.html", caller=caller, csrf_token=csrf_token(), agency=agency, desk=desk,
                                error=error, error_for=error_for)
     return page, status
 
@@ -71,4 +73,29 @@ def answer(task_id: uuid.UUID, action: str):
             answer_task(session=db, clock=context.clock, principal=caller, task_id=task_id, answer=reply)
     except InvalidTransition as problem:
         return tasks_page(error=str(problem), error_for=str(task_id), status=status_for(problem))
+    say(ANSWERED[action])
     return redirect(url_for("task_console.tasks_page") + f"#task-{task_id}")
+
+
+ANSWERED = {"acknowledge": "Acknowledged: the centre sees that your agency has the task.",
+            "progress": "Progress reported to the centre.",
+            "complete": "Completed: the task is finished and the SOP moves on.",
+            "reject": "Rejected: the centre is told, with your reason."}
+
+
+@blueprint.post("/console/units/<uuid:unit_id>/status")
+def unit_status(unit_id: uuid.UUID):
+    """The agency's status report for its unit on a dispatch order, as the API's."""
+    caller = console_caller(AGENCY_STAFF)
+    require_csrf()
+    task_id = request.form.get("task_id", "")
+    context = services()
+    try:
+        report = StatusReport(status=request.form.get("status", ""))
+        with context.store.transaction() as db:
+            unit = report_status(session=db, clock=context.clock, principal=caller, unit_id=unit_id, report=report)
+            say(f"{unit.code} reported {unit.status.value.replace('_', ' ')}.")
+    except (ValidationError, InvalidInput, Conflict, Forbidden, NotFound) as problem:
+        return tasks_page(error="that status cannot be reported now: reload the page" if isinstance(
+            problem, ValidationError) else str(problem), error_for=task_id, status=status_for(problem))
+    return redirect(url_for("task_console.tasks_page") + (f"#task-{task_id}" if task_id else ""))

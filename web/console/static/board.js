@@ -104,7 +104,7 @@
 
   // "14:05 (in 3m 10s)" or "14:05 (overdue 2m 00s)": the clock time here, and how far off.
   function due(item) {
-    const at = new Date(item.due_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const at = new Date(item.due_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
     return item.due_in_s < 0 ? `due ${at} (overdue ${duration(-item.due_in_s)})` : `due ${at} (in ${duration(item.due_in_s)})`;
   }
 
