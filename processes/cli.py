@@ -55,6 +55,7 @@ from processes.cap_commands import cap
 from processes.drill_commands import drill, load_scenario_or_exit
 from processes.drill_live import LiveDrill
 from processes.intake_command import intake
+from processes.map_commands import map_group
 from processes.rule_commands import rules
 from processes.sensor_commands import sensors
 from processes.sop_commands import sop
@@ -92,6 +93,7 @@ def main() -> None:
 
 
 main.add_command(sop)
+main.add_command(map_group)
 main.add_command(rules)
 main.add_command(cap)
 main.add_command(sensors)

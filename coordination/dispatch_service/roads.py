@@ -1,4 +1,5 @@
-"""The road network the dispatch service plans on: the demo city's generated grid, or a GraphML file.
+"""The road network the dispatch service plans on: the demo city's generated grid, a GraphML file,
+or an OpenStreetMap file (`.osm.pbf`, `.osm`).
 
 Building travel times costs a graph load and an index; searches are cached per target. One
 `TravelTimes` per network source is kept for the life of the process, so each request (and the
@@ -12,6 +13,7 @@ import threading
 from pathlib import Path
 
 from coordination.demo_city import CITY_CENTRE
+from coordination.dispatch_service.osm_file import is_osm_file, load_osm_network
 from coordination.planner import RoadNetwork, TravelTimes, generate_grid_city, load_graphml_network
 
 DEMO_ROAD_NETWORK = "demo"
@@ -58,12 +60,14 @@ def travel_times_for(*, source: str | None = None) -> TravelTimes:
 
 
 def load_road_network(*, source: str) -> RoadNetwork:
-    """Build the network named by `source` (``"demo"`` or a GraphML path); uncached.
+    """Build the network named by `source` (``"demo"``, a GraphML or an OSM file's path); uncached.
 
     Raises: what `travel_times_for` raises.
     """
     if source == DEMO_ROAD_NETWORK:
         return generate_grid_city(rows=DEMO_GRID_SIZE, cols=DEMO_GRID_SIZE, seed=DEMO_GRID_SEED, centre=CITY_CENTRE)
+    if is_osm_file(source):
+        return load_osm_network(path=Path(source))
     return load_graphml_network(path=Path(source))
 
 

@@ -12,11 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from coordination import Role
-from coordination.dispatch_service import DEMO_FLEET, DEMO_ROAD_NETWORK, road_map_for
+from coordination.dispatch_service import DEMO_FLEET, DEMO_ROAD_NETWORK, road_map_for, use_road_network
 from coordination.lifecycles import IncidentStatus
 from coordination.planner import UnitStatus
 from coordination.store.tables import Incident, ResponseUnit
+from tests.conftest import LOOPBACK, shared_file
 from tests.web.conftest import FIRE_REPORT
+from web.app.config import Settings
+from web.app.factory import create_app
 from tests.web.test_console import csrf_of, sign_in
 
 pytestmark = pytest.mark.database
@@ -268,3 +271,26 @@ def test_units_on_the_map_move_with_their_reports(client, store, city, officer, 
     live = client.get("/console/map/live.json").json
     [shown] = [u for u in live["units"]["features"] if u["properties"]["code"] == "FS-01-1"]
     assert shown["properties"]["status"] == "out_of_service"
+
+
+@pytest.fixture
+def osm_city_client(store, clock):
+    """A server whose road network is an OSM extract (the process's network is the demo's again after)."""
+    settings = Settings(database_url=str(store.url), allowed_webhook_hosts=LOOPBACK, secret_key="test-key",
+                        road_network=str(shared_file("roads/pyrosm_test.osm.pbf")))
+    yield create_app(settings, store=store, clock=clock).test_client()
+    use_road_network(source=DEMO_ROAD_NETWORK)
+
+
+def test_a_city_from_an_osm_file_has_its_water_parks_and_buildings_under_the_streets(osm_city_client, make_token):
+    client = osm_city_client
+    sign_in(client, make_token())
+    page = client.get("/console/map").get_data(as_text=True)
+    assert 'data-base-layers="roads,parks,buildings"' in page
+    assert 'data-layer="buildings"' in page and 'data-layer="water"' not in page  # no water in this extract
+    buildings = json.loads(gzip.decompress(client.get("/console/map/base/buildings.geojson").get_data()))
+    assert len(buildings["features"]) == 2171
+    missing = client.get("/console/map/base/water.geojson")
+    assert missing.status_code == 404 and "roads, parks, buildings" in missing.json["detail"]
+    west, south, east, north = client.get("/console/map/layers.json").json["bounds"]
+    assert west < east and south < north and not (west < 77.5946 < east)  # the file's city, not the demo's

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from coordination import IncidentReport, InvalidInput, Role
 from coordination.demo_city import DEMO_LANDMARKS
 from coordination.dispatch_service import DEMO_ROAD_NETWORK, RoadMap, road_map_for, travel_times_for
+from coordination.dispatch_service.base_map import BaseMap, base_map_for
 from coordination.dispatch_service.coverage_map import (
     DEFAULT_COVERAGE_NEED,
     checked_coverage_request,
@@ -71,6 +72,10 @@ def _road_map() -> RoadMap:
     return road_map_for(source=services().settings.road_network)
 
 
+def _base_map() -> BaseMap:
+    return base_map_for(source=services().settings.road_network)
+
+
 def _gazetteer(db) -> Gazetteer:
     settings = services().settings
     # The demo's landmarks belong to the demo city: another network is another city, whose own
@@ -92,7 +97,7 @@ def map_page(*, form: dict | None = None, errors: dict | None = None, status: in
     page = render_template(
         "map.html", caller=caller, csrf_token=csrf_token(), can_declare=caller.role in DECLARING_ROLES,
         incident_types=sorted(INCIDENT_TYPES), severities=[severity.value for severity in Severity],
-        form=form or {}, errors=errors or {}, gazetteer_help=gazetteer_help, base_layers=["roads"],
+        form=form or {}, errors=errors or {}, gazetteer_help=gazetteer_help, base_layers=_base_map().names,
         coverage_needs=coverage_needs(), default_coverage_need=DEFAULT_COVERAGE_NEED,
         stale_minutes=STALE_FIX_MINUTES, sensors_url=_sensors_url(),
     )
@@ -112,11 +117,13 @@ def layers():
 @blueprint.get("/console/map/base/<name>.geojson")
 @read_by_scripts
 def base_layer(name: str):
-    """The base map: every street of the dispatch network, as gzip-compressed GeoJSON."""
+    """A base layer: every street of the dispatch network, and an OSM city's water, parks and
+    buildings, as gzip-compressed GeoJSON."""
     script_caller(BOARD_ROLES)
-    if name != "roads":
-        raise NotFound(f"no base layer {name!r}; this city has: roads")
-    response = Response(_road_map().geojson_gzip, mimetype="application/geo+json")
+    base_map = _base_map()
+    if name not in base_map.names:
+        raise NotFound(f"no base layer {name!r}; this city has: {', '.join(base_map.names)}")
+    response = Response(base_map.layers[name], mimetype="application/geo+json")
     response.headers["Content-Encoding"] = "gzip"
     response.headers["Cache-Control"] = "private, max-age=3600"
     return response
