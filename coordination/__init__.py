@@ -7,11 +7,10 @@ Nothing here reads the wall clock: a `Clock` is passed in.
 from coordination.agencies import (
     AgencyRegistration,
     RegisteredAgency,
-    authenticate,
-    issue_token,
     new_webhook_secret,
     register_agency,
 )
+from coordination.api_tokens import authenticate, issue_token
 from coordination.audit import ChainBreak, verify_chain
 from coordination.clock import Clock, ManualClock
 from coordination.demo_city import CITY_CENTRE, DEMO_AGENCIES, seed_demo_agencies

@@ -1,4 +1,4 @@
-"""Agencies, their API tokens and their webhook endpoints."""
+"""Agencies, their API tokens (issued and rotated; `api_tokens` checks them) and their webhook endpoints."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from coordination import audit
 from coordination.clock import Clock
-from coordination.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from coordination.api_tokens import issue_token
+from coordination.errors import Conflict, InvalidInput, NotFound
 from coordination.jurisdictions import checked_jurisdiction
-from coordination.principals import Principal, Role, new_token, token_digest
+from coordination.principals import Principal, Role
 from coordination.store.tables import Agency, ApiToken
 from coordination.store.writer_lock import take_writer_lock
 from coordination.webhooks.allowlist import check_webhook_url
@@ -120,41 +121,6 @@ def register_agency(
         data={"agency_id": str(agency.id), "webhook_url": agency.webhook_url},
     )
     return RegisteredAgency(agency, token)
-
-
-def issue_token(
-    *, session: Session, clock: Clock, name: str, role: Role, agency_id: uuid.UUID | None = None,
-    expires_at: datetime | None = None,
-) -> str:
-    """Create a bearer token and return it; only its digest is stored."""
-    if (role is Role.AGENCY) != (agency_id is not None):
-        raise ValueError("an agency token needs an agency, and only an agency token has one")
-    token = new_token()
-    session.add(
-        ApiToken(
-            token_digest=token_digest(token), name=name, role=role, agency_id=agency_id,
-            created_at=clock.now(), expires_at=expires_at,
-        )
-    )
-    session.flush()
-    return token
-
-
-def authenticate(*, session: Session, clock: Clock, token: str) -> Principal:
-    """Return the principal a bearer token stands for.
-
-    Raises:
-        Unauthenticated: the token is unknown, revoked or expired, or its agency is disabled.
-    """
-    record = session.scalar(select(ApiToken).where(ApiToken.token_digest == token_digest(token)))
-    now = clock.now()
-    if record is None or record.revoked_at is not None:
-        raise Unauthenticated("the token is not valid")
-    if record.expires_at is not None and record.expires_at <= now:
-        raise Unauthenticated("the token has expired")
-    if record.agency is not None and not record.agency.is_active:
-        raise Unauthenticated("the token's agency is disabled")
-    return Principal(token_id=record.id, name=record.name, role=record.role, agency_id=record.agency_id)
 
 
 def escalation_contact(agency: Agency, target: EscalationTarget) -> dict[str, Any] | None:

@@ -60,6 +60,7 @@ from processes.rule_commands import rules
 from processes.sensor_commands import sensors
 from processes.sop_commands import sop
 from processes.sweep_commands import sweep_command
+from processes.token_commands import tokens
 from processes.user_commands import users
 from processes.worker_command import worker
 from sop_engine import AgencyRole, IcccError
@@ -100,6 +101,7 @@ main.add_command(sensors)
 main.add_command(intake)
 main.add_command(worker)
 main.add_command(users)
+main.add_command(tokens)
 
 drill.add_command(sweep_command)
 drill.add_command(calibrate_command)
@@ -291,22 +293,6 @@ def agencies_add(code: str, name: str, kind: str, webhook_url: str | None) -> No
     click.echo(f"agency {code} registered\napi token (shown once): {registered.token}")
     if registered.agency.webhook_secret:
         click.echo(f"webhook secret (shown once): {registered.agency.webhook_secret}")
-
-
-@main.group()
-def tokens() -> None:
-    """API tokens for people and integrations."""
-
-
-@tokens.command("create")
-@click.option("--name", required=True, help="Who holds it, e.g. night-shift-duty-officer.")
-@click.option("--role", required=True, type=click.Choice([role.value for role in Role if role is not Role.AGENCY]))
-def tokens_create(name: str, role: str) -> None:
-    """Create a token for a person or integration; prints it once."""
-    store = Store(_settings().database_url)
-    with store.transaction() as session:
-        token = issue_token(session=session, clock=WallClock(), name=name, role=Role(role))
-    click.echo(f"token for {name} ({role}), shown once: {token}")
 
 
 # Issue 4: agency import and management, routing, webhook dead letters, timeline verification.

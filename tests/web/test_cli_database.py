@@ -19,6 +19,8 @@ NOTHING_LISTENS = "postgresql+psycopg://iccc:hunter2-secret@127.0.0.1:1/iccc"
 
 COMMANDS = [
     ["tokens", "create", "--name", "cad", "--role", "viewer"],
+    ["tokens", "list"],
+    ["tokens", "revoke", "cad"],
     ["sop", "install-shipped"],
     ["rules", "list"],
     ["agencies", "add", "--code", "fire-x", "--name", "Fire", "--kind", "fire"],

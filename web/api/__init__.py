@@ -23,13 +23,14 @@ from web.api import (
     sensors,
     sops,
     tasks,
+    tokens,
     units,
     users,
     webhooks,
 )
 
 AREAS = (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-         public, webhooks, units, dispatch, incident_runs, users, rules, sensors, readings)
+         public, webhooks, units, dispatch, incident_runs, users, rules, sensors, readings, tokens)
 
 
 def register(app: Flask, *, url_prefix: str) -> None:

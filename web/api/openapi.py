@@ -22,6 +22,7 @@ from web.api.decisions import DecisionAnswer, StandDownRequest
 from web.api.dispatch import AcceptanceBody, RecommendationRequest
 from web.api.incident_runs import SopStart
 from web.api.tasks import CompleteBody, ProgressBody, RejectBody
+from web.api.tokens import NewTokenRequest
 from web.api.users import NewUserRequest, PasswordChange, UserChange
 
 blueprint = Blueprint("openapi", __name__)
@@ -52,11 +53,12 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "users.create": NewUserRequest,
     "users.change": UserChange,
     "users.change_password": PasswordChange,
+    "tokens.create": NewTokenRequest,
 }
 
 CREATED = {"incidents.declare", "agencies.register", "sops.upload", "rules.upload", "alerts.receive_cap", "notices.draft",
            "units.register_a_station", "units.register_a_unit", "dispatch.recommend", "incident_runs.start",
-           "users.create"}
+           "users.create", "tokens.create"}
 EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _PARAMETER_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}

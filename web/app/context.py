@@ -20,6 +20,7 @@ from coordination import (
     Unauthenticated,
     authenticate,
 )
+from coordination.api_tokens import record_token_use, token_use_due
 from coordination.intake import Intake
 from coordination.planner import TravelTimes
 from web.app.config import Settings
@@ -65,22 +66,30 @@ def api(*roles: Role) -> Callable:
     """Run the view in one transaction, for a caller holding one of `roles` (any role if none).
 
     The transaction rolls back if the view raises, except for a `RecordedRefusal`, whose record
-    (say, a forged alert on the timeline) is committed before the error is reported."""
+    (say, a forged alert on the timeline) is committed before the error is reported. The token's
+    last use is recorded afterwards, in a transaction of its own, at most once a minute."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             context = services()
-            with context.store.transaction() as db:
-                caller = authenticate(session=db, clock=context.clock, token=bearer_token())
-                if roles and caller.role not in roles:
-                    raise Forbidden(f"the {caller.role.value} role may not do this")
-                g.session, g.principal = db, caller
-                try:
-                    return view(*args, **kwargs)
-                except RecordedRefusal as refusal:
-                    kept = refusal  # commit the record of the refusal, then report it
-            raise kept
+            use_to_record: Principal | None = None
+            try:
+                with context.store.transaction() as db:
+                    caller = authenticate(session=db, clock=context.clock, token=bearer_token())
+                    if token_use_due(session=db, principal=caller, now=context.clock.now()):
+                        use_to_record = caller
+                    if roles and caller.role not in roles:
+                        raise Forbidden(f"the {caller.role.value} role may not do this")
+                    g.session, g.principal = db, caller
+                    try:
+                        return view(*args, **kwargs)
+                    except RecordedRefusal as refusal:
+                        kept = refusal  # commit the record of the refusal, then report it
+                raise kept
+            finally:
+                if use_to_record is not None:
+                    _record_use(context, use_to_record)
 
         wrapper.allowed_roles = roles  # read by the OpenAPI document
         return wrapper
@@ -101,6 +110,9 @@ def integration(*roles: Role) -> Callable:
             context = services()
             with context.store.transaction() as db:
                 caller = authenticate(session=db, clock=context.clock, token=bearer_token())
+                use_due = token_use_due(session=db, principal=caller, now=context.clock.now())
+            if use_due:
+                _record_use(context, caller)
             if caller.role not in roles:
                 raise Forbidden(f"the {caller.role.value} role may not do this")
             g.principal = caller
@@ -110,6 +122,13 @@ def integration(*roles: Role) -> Callable:
         return wrapper
 
     return decorate
+
+
+def _record_use(context: Services, caller: Principal) -> None:
+    # Its own transaction, after the request's: a read stays a read, and the request's
+    # transaction never waits on PostgreSQL's writer lock for a timestamp.
+    with context.store.transaction() as db:
+        record_token_use(session=db, token_id=caller.token_id, at=context.clock.now())
 
 
 def json_body(model: type[ModelT]) -> ModelT:

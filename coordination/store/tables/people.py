@@ -61,6 +61,8 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    """The last call made with it, to the minute (`coordination.api_tokens.TOKEN_USE_RESOLUTION`)."""
 
     agency: Mapped[Agency | None] = relationship(lazy="joined")
 
