@@ -273,6 +273,12 @@ CASES = [
     ("change-user-unknown-role", "PATCH", "/api/v1/users/nobody", "admin", {"role": "mayor"}, 422, "role"),
     ("change-user-not-json", "PATCH", "/api/v1/users/nobody", "admin", ("text/plain", b"active=false"), 415, None),
     ("set-password-not-text", "PUT", "/api/v1/users/nobody/password", "admin", {"password": 12}, 422, "password"),
+    ("list-tokens-bad-active", "GET", "/api/v1/tokens?active=maybe", "admin", None, 400, "active"),
+    ("create-token-for-an-agency", "POST", "/api/v1/tokens", "admin", {"name": "x", "role": "agency"}, 422, "role"),
+    ("create-token-bad-expiry", "POST", "/api/v1/tokens", "admin",
+     {"name": "x", "role": "viewer", "expires_in_days": 0}, 422, "expires_in_days"),
+    ("create-token-as-officer", "POST", "/api/v1/tokens", "officer", {"name": "x", "role": "viewer"}, 403, None),
+    ("revoke-token-unknown", "POST", f"/api/v1/tokens/{NO_TASK}/revoke", "admin", None, 404, None),
     ("method-not-allowed", "DELETE", "/api/v1/incidents", "officer", None, 405, None),
     ("unknown-route", "GET", "/api/v1/nothing-here", "officer", None, 404, None),
 ]
