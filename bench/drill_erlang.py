@@ -119,13 +119,14 @@ def main() -> None:
     service_rate = 1 / generator.on_scene.mean_s
     theory = mean_wait_s(servers=servers, arrival_rate=arrival_rate, service_rate=service_rate)
 
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     if args.workers == 1:
         records = run_drill(scenario, executor=InlineExecutor())
     else:
         with ProcessPoolExecutor(max_workers=args.workers) as pool:
             records = run_drill(scenario, executor=pool)
     wall_s = time.perf_counter() - started
+    cpu_s = time.process_time() - started_cpu if args.workers == 1 else None
     calls = sum(len(r.incidents) for r in records)
     waits = [np.mean([i.response_s for i in r.incidents if i.response_s is not None]) for r in records]
     mean, half = t_interval(waits)
@@ -133,7 +134,8 @@ def main() -> None:
           f"utilisation {arrival_rate / (servers * service_rate):.2f}")
     print(f"Erlang C mean wait           {theory:9.1f} s")
     print(f"drill ({args.world:8s}) mean wait {mean:9.1f} s ± {half:.1f} (95%), error {mean / theory - 1:+.2%}, "
-          f"{calls} calls in {wall_s:.1f} s = {calls / wall_s:,.0f} incidents per wall second")
+          f"{calls} calls in {wall_s:.1f} s = {calls / wall_s:,.0f} incidents per wall second"
+          + (f", {calls / cpu_s:,.0f} per CPU second" if cpu_s else ""))
     asked = sum(r.counters["dispatch_plans"] for r in records)
     solved = sum(r.counters["dispatch_plans_solved"] for r in records)
     print(f"  each call: its SOP run (4 runtime events), a dispatch plan ({solved} of {asked} plans solved by "
@@ -145,19 +147,25 @@ def main() -> None:
     print(f"the queue alone in SimPy at its cheapest (no SOP, no units, no records): {simpy_alone:,.0f} calls per CPU second")
     print(f"  so a SimPy drill running this SOP per call does at most {floor:,.0f} calls per second")
     if args.ciw_python:
-        ciw_calls, ciw_wall, ciw_waits = 0, 0.0, []
+        ciw_calls, ciw_wall, ciw_cpu, ciw_waits = 0, 0.0, 0.0, []
         for seed in range(args.replications):
             out = subprocess.run([args.ciw_python, str(RUNNER), str(servers), str(arrival_rate), str(service_rate),
                                   str(scenario.duration), str(seed)], capture_output=True, text=True, check=True)
             result = json.loads(out.stdout.strip().splitlines()[-1])
             ciw_calls += result["customers"]
             ciw_wall += result["wall_s"]
+            ciw_cpu += result["cpu_s"]
             ciw_waits.append(result["mean_wait"])
         ciw_mean, ciw_half = t_interval(ciw_waits)
         print(f"ciw mean wait                {ciw_mean:9.1f} s ± {ciw_half:.1f} (95%), error {ciw_mean / theory - 1:+.2%}, "
-              f"{ciw_calls} calls in {ciw_wall:.1f} s = {ciw_calls / ciw_wall:,.0f} incidents per wall second")
+              f"{ciw_calls} calls in {ciw_wall:.1f} s = {ciw_calls / ciw_wall:,.0f} incidents per wall second, "
+              f"{ciw_calls / ciw_cpu:,.0f} per CPU second")
+        if cpu_s:
+            print(f"speed ratio drill / ciw in CPU time (what another process's load disturbs least): "
+                  f"{(calls / cpu_s) / (ciw_calls / ciw_cpu):.2f}; the floor / ciw: {floor / (ciw_calls / ciw_cpu):.2f}; "
+                  f"the drill / the floor: {(calls / cpu_s) / floor:.2f}")
         ciw_rate = ciw_calls / ciw_wall
-        print(f"speed ratio drill / ciw: {(calls / wall_s) / ciw_rate:.2f}; the SOP alone / ciw: "
+        print(f"speed ratio drill / ciw in wall time: {(calls / wall_s) / ciw_rate:.2f}; the SOP alone / ciw: "
               f"{sop_alone / ciw_rate:.2f}; SimPy at its cheapest / ciw: {simpy_alone / ciw_rate:.2f}; "
               f"the floor of both / ciw: {floor / ciw_rate:.2f} (the most a SimPy drill of this SOP can reach)")
 

@@ -21,12 +21,12 @@ def main() -> None:
         number_of_servers=[servers],
     )
     ciw.seed(seed)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     simulation = ciw.Simulation(network)
     simulation.simulate_until_max_time(horizon)
-    wall_s = time.perf_counter() - started
+    wall_s, cpu_s = time.perf_counter() - started, time.process_time() - started_cpu
     waits = [record.waiting_time for record in simulation.get_all_records()]
-    print(json.dumps({"customers": len(waits), "mean_wait": sum(waits) / len(waits), "wall_s": wall_s}))
+    print(json.dumps({"customers": len(waits), "mean_wait": sum(waits) / len(waits), "wall_s": wall_s, "cpu_s": cpu_s}))
 
 
 if __name__ == "__main__":

@@ -249,6 +249,7 @@ class RuntimeWorld:
         self.runs: dict[str, MemoryRunPort] = {}
         """Runs still going (a finished run is dropped)."""
         self._runs_started = 0
+        self._sop_for: dict[tuple[str, Severity], tuple[SopDefinition | None, str, IncidentFacts]] = {}
         self.escalations: list[EscalationRow] = []
         self.timer_heap: list[tuple[datetime, int, str, str]] = []
         self.timer_seq = itertools.count()
@@ -337,13 +338,20 @@ class RuntimeWorld:
 
     def start_matching_sop(self, incident: _Incident) -> None:
         """Start the SOP the incident triggers, as production does; none: the duty officer coordinates by hand."""
-        definition = matching_sop(self.sops, incident_type=incident.incident_type, severity=incident.severity)
+        kind = (incident.incident_type, incident.severity)
+        chosen = self._sop_for.get(kind)
+        if chosen is None:
+            # The choice depends on the type and severity alone: made once per pair, with the facts
+            # (frozen, so one value serves every run of the pair).
+            definition = matching_sop(self.sops, incident_type=kind[0], severity=kind[1])
+            chosen = self._sop_for[kind] = (
+                definition, f"{definition.ref.sop_id}@v{definition.ref.version}" if definition else "",
+                IncidentFacts(kind[0], kind[1], {"is_exercise": True}))
+        definition, incident.sop, facts = chosen
         if definition is None:
             return
         self._runs_started += 1
         run_id = f"run-{self._runs_started}"
-        incident.sop = f"{definition.ref.sop_id}@v{definition.ref.version}"
-        facts = IncidentFacts(incident.incident_type, incident.severity, {"is_exercise": True})
         port = self.runs[run_id] = MemoryRunPort(self, new_run(run_id=run_id, definition=definition, incident=facts),
                                                  incident, definition)
         begin_run(port, port.run, port.now)

@@ -115,30 +115,45 @@ evolve = msgspec.structs.replace
 """Return a copy of a run or of one of its states with the given fields changed."""
 
 
-def _frozen(mapping: Mapping | None = None) -> Mapping:
-    return MappingProxyType(dict(mapping or {}))
-
-
 class SopRun(msgspec.Struct, frozen=True):
     """A run of one pinned SOP version for one incident.
 
-    A frozen msgspec Struct, as its states are: `advance` makes a new one on every event.
+    A frozen msgspec Struct, as its states are: `advance` makes a new one on every event. Its
+    tables (`steps`, `tasks`, `timers`) are read through read-only views; the dicts behind them
+    are the runtime's own, never written once a run is returned, so the next event copies them
+    as plain dicts (a copy through a view, and a view per table per event, cost a quarter of
+    an event).
     """
 
     run_id: str
     definition: SopDefinition
     incident: IncidentFacts
     status: RunStatus = RunStatus.RUNNING
-    steps: Mapping[str, StepState] = msgspec.field(default_factory=_frozen)
-    tasks: Mapping[str, TaskState] = msgspec.field(default_factory=_frozen)
-    timers: Mapping[str, datetime] = msgspec.field(default_factory=_frozen)
+    step_table: dict[str, StepState] = msgspec.field(default_factory=dict)
+    task_table: dict[str, TaskState] = msgspec.field(default_factory=dict)
+    timer_table: dict[str, datetime] = msgspec.field(default_factory=dict)
     started_at: datetime | None = None
     finished_at: datetime | None = None
     events_applied: int = 0
+
+    @property
+    def steps(self) -> Mapping[str, StepState]:
+        """Each step's state, by step id, in the order the steps are written."""
+        return MappingProxyType(self.step_table)
+
+    @property
+    def tasks(self) -> Mapping[str, TaskState]:
+        """Each task's state as the SOP sees it, by task id."""
+        return MappingProxyType(self.task_table)
+
+    @property
+    def timers(self) -> Mapping[str, datetime]:
+        """When each pending timer falls due, by timer key."""
+        return MappingProxyType(self.timer_table)
 
     @property
     def is_finished(self) -> bool:
         return self.status is not RunStatus.RUNNING
 
     def step_state(self, step_id: str) -> StepState:
-        return self.steps.get(step_id, StepState())
+        return self.step_table.get(step_id, StepState())

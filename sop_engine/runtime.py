@@ -14,8 +14,7 @@ One event's changes are made on a scratch copy of the run (`working.Working`) by
 from __future__ import annotations
 
 from datetime import datetime
-from types import MappingProxyType
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from sop_engine import event_handlers as on
 from sop_engine.commands import Command
@@ -40,14 +39,9 @@ from sop_engine.events import (
 from sop_engine.run import IncidentFacts, SopRun
 from sop_engine.working import RUNNING, Working
 
-_NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})
-"""The tables of a run that has not started (read-only, so one can serve every run)."""
-
-
 def new_run(*, run_id: str, definition: SopDefinition, incident: IncidentFacts) -> SopRun:
     """Return a run that has not started; feed it `RunStarted` to begin."""
-    return SopRun(run_id=run_id, definition=definition, incident=incident,
-                  steps=_NO_ENTRIES, tasks=_NO_ENTRIES, timers=_NO_ENTRIES)
+    return SopRun(run_id, definition, incident)
 
 
 def advance(run: SopRun, event: Event, now: datetime) -> tuple[SopRun, list[Command]]:

@@ -7,7 +7,6 @@ again on restore, which is how a run stays pinned to the version it started with
 from __future__ import annotations
 
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any, Callable
 
 from sop_engine.definition import SopDefinition, SopRef
@@ -92,7 +91,7 @@ def run_from_json(data: dict[str, Any], *, definition_for: Callable[[SopRef], So
         started_at=_parse_time(data["started_at"]),
         finished_at=_parse_time(data["finished_at"]),
         events_applied=int(data["events_applied"]),
-        steps=MappingProxyType(
+        step_table=(
             {
                 step_id: StepState(
                     status=StepStatus(state["status"]),
@@ -106,7 +105,7 @@ def run_from_json(data: dict[str, Any], *, definition_for: Callable[[SopRef], So
                 for step_id, state in data["steps"].items()
             }
         ),
-        tasks=MappingProxyType(
+        task_table=(
             {
                 task_id: TaskState(
                     task_id=task_id,
@@ -117,5 +116,5 @@ def run_from_json(data: dict[str, Any], *, definition_for: Callable[[SopRef], So
                 for task_id, task in data["tasks"].items()
             }
         ),
-        timers=MappingProxyType({key: datetime.fromisoformat(due) for key, due in data["timers"].items()}),
+        timer_table={key: datetime.fromisoformat(due) for key, due in data["timers"].items()},
     )

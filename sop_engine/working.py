@@ -14,7 +14,6 @@ Timers are the run's own, named by what they guard:
 from __future__ import annotations
 
 from datetime import datetime
-from types import MappingProxyType
 from typing import Any
 
 from sop_engine.commands import (
@@ -85,11 +84,10 @@ class Working:
         self.plan = definition._plan or plan_of(definition)
         self.status = run.status
         self.incident = run.incident
-        # A private copy of each table; copy() of a read-only proxy is ten times dict(proxy).
-        steps, tasks, timers = run.steps, run.tasks, run.timers
-        self.steps: dict[str, StepState] = steps.copy() if type(steps) is MappingProxyType else dict(steps)
-        self.tasks: dict[str, TaskState] = tasks.copy() if type(tasks) is MappingProxyType else dict(tasks)
-        self.timers: dict[str, datetime] = timers.copy() if type(timers) is MappingProxyType else dict(timers)
+        # A private copy of each table (the run's own are never written once it is returned).
+        self.steps: dict[str, StepState] = run.step_table.copy()
+        self.tasks: dict[str, TaskState] = run.task_table.copy()
+        self.timers: dict[str, datetime] = run.timer_table.copy()
         self.started_at = run.started_at
         self.finished_at = run.finished_at
         self.commands: list[Command] = []
@@ -100,10 +98,8 @@ class Working:
 
     def result(self) -> SopRun:
         run = self.run
-        return evolve(run, status=self.status, incident=self.incident, steps=MappingProxyType(self.steps),
-                      tasks=MappingProxyType(self.tasks),
-                      timers=MappingProxyType(self.timers), started_at=self.started_at, finished_at=self.finished_at,
-                      events_applied=run.events_applied + 1)
+        return SopRun(run.run_id, run.definition, self.incident, self.status, self.steps, self.tasks, self.timers,
+                      self.started_at, self.finished_at, run.events_applied + 1)
 
     # ending
 
