@@ -69,6 +69,11 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
     "drill_console.run_progress": PLANNERS,
     "drill_console.report_file": PLANNERS,
     "drill_console.compare_page": PLANNERS,
+    "sweep_console.sweeps_page": PLANNERS,
+    "sweep_console.start_sweep": PLANNERS,
+    "sweep_console.sweep_page": PLANNERS,
+    "sweep_console.sweep_progress": PLANNERS,
+    "sweep_console.sweep_report": PLANNERS,
     "kpi_console.kpis_page": OFFICERS | {Role.PLANNER},
     "kpi_console.kpis_csv": OFFICERS | {Role.PLANNER},
     "map_console.map_page": OFFICERS,
@@ -84,7 +89,7 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
 """Who may use each console route. A new console route adds its line here."""
 
 SCRIPT_ROUTES = {"console.board_data", "map_console.layers", "map_console.roads", "map_console.live",
-                 "map_console.find_place", "drill_console.run_progress"}
+                 "map_console.find_place", "drill_console.run_progress", "sweep_console.sweep_progress"}
 """Read by a page's script, so their errors are problem+json, and 401 to a caller not signed in
 (the script reloads into the sign-in page) rather than a redirect; every other console route
 answers an error with a page."""

@@ -16,14 +16,15 @@ from web.console import (
     kpis,
     map,
     sops,
+    sweeps,
     tasks,
     times,
     users,
 )
 from web.console.error_pages import error_page
 
-PAGES = (board, incident, tasks, map, dispatch, incident_records, drills, kpis, agencies, fleet, users, sops, alerts,
-         times)
+PAGES = (board, incident, tasks, map, dispatch, incident_records, drills, sweeps, kpis, agencies, fleet, users, sops,
+         alerts, times)
 
 __all__ = ["PAGES", "error_page", "register"]
 

@@ -27,6 +27,7 @@ NAV: list[NavLink] = [
     NavLink("task_console.tasks_page", "Tasks", frozenset({Role.AGENCY})),
     NavLink("kpi_console.kpis_page", "KPIs", EVERY_OFFICER | {Role.PLANNER}),
     NavLink("drill_console.drills_page", "Drills", frozenset({Role.PLANNER, Role.ADMINISTRATOR})),
+    NavLink("sweep_console.sweeps_page", "Sweeps", frozenset({Role.PLANNER, Role.ADMINISTRATOR})),
     NavLink("agency_admin.agencies_page", "Agencies", ADMINISTRATORS),
     NavLink("fleet_admin.fleet_page", "Units", ADMINISTRATORS),
     NavLink("user_admin.users_page", "Users", ADMINISTRATORS),
