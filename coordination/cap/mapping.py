@@ -2,10 +2,10 @@
 
 The sender's event codes (`<eventCode>`: SAME, AEMET's phenomena, MeteoAlarm's awareness types)
 choose the incident type first; failing those, keyword rules on the event, per language, and the
-category; severity sets the severity, urgency and certainty
-move it up or down (or say "not an incident": a past event, an unlikely one); the areas'
-polygons and circles give the location, and the first area's description (`<areaDesc>`) its
-name in words.
+category. Severity sets the severity, urgency and certainty move it up or down (or say "not an
+incident": a past event, an unlikely one). The areas' polygons, circles and the geocodes the centre
+knows give the location, inside the centre's territory (an alert wholly outside it is
+`OutsideTerritory`), and the first area's description (`<areaDesc>`) its name in words.
 """
 
 from __future__ import annotations

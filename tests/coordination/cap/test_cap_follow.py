@@ -46,6 +46,7 @@ class FeedServer:
                     return
                 self.send_response(200)
                 self.send_header("ETag", etag)
+                self.send_header("Last-Modified", "Wed, 01 Jul 2026 03:30:00 GMT")
                 self.send_header("Content-Type", "application/atom+xml" if self.path.endswith("atom") else "application/xml")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -120,6 +121,7 @@ def test_a_feed_is_polled_conditionally_and_each_alert_received_once(store, cloc
     second = poll(store, clock, url)  # unchanged: one conditional request, answered 304
     assert second.not_modified and feed.requests[-1][0] == "/cap.atom"
     assert feed.requests[-1][1].get("If-None-Match")
+    assert feed.requests[-1][1].get("If-Modified-Since") == "Wed, 01 Jul 2026 03:30:00 GMT"
 
     feed.files["/cap.atom"] = atom(feed.base, "flood-1", "flood-2", "flood-3")
     feed.files["/alerts/flood-3.xml"] = flood_alert("flood-3", msg_type="Update", severity="Extreme",
