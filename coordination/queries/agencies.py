@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from coordination.errors import NotFound
 from coordination.principals import Role
 from coordination.store.tables import Agency, User
 
@@ -63,3 +64,11 @@ def users_of(session: Session, agency_id: uuid.UUID) -> Sequence[User]:
 
 def user_by_name(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
+
+
+def existing_user(session: Session, username: str) -> User:
+    """The user called `username`, or NotFound."""
+    user = user_by_name(session, username)
+    if user is None:
+        raise NotFound(f"no user is called {username!r}")
+    return user

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from coordination.errors import NotFound
 from coordination.lifecycles import IncidentStatus
+from coordination.queries.text_search import any_contains
 from coordination.store.tables import (
     CapAlertRecord,
     DuplicateReport,
@@ -20,6 +21,7 @@ from coordination.store.tables import (
     PublicNotice,
     TimelineEntry,
 )
+from sop_engine import Severity
 
 
 def incidents_query(*, status: IncidentStatus | None = None) -> Select:
@@ -28,6 +30,29 @@ def incidents_query(*, status: IncidentStatus | None = None) -> Select:
     if status is not None:
         query = query.where(Incident.status == status)
     return query
+
+
+def board_incidents(session: Session, *, status: IncidentStatus | None = None, severity: Severity | None = None,
+                    incident_type: str = "", exercise: bool | None = None, text: str = "",
+                    limit: int) -> Sequence[Incident]:
+    """The board's incidents, open ones first and newest first, `limit` at most, narrowed by each
+    filter given; `text` is found in the description, the place name, the type (where "building
+    fire" finds building_fire) and the reporter's name."""
+    query = select(Incident)
+    if status is not None:
+        query = query.where(Incident.status == status)
+    if severity is not None:
+        query = query.where(Incident.severity == severity)
+    if incident_type:
+        query = query.where(Incident.incident_type == incident_type)
+    if exercise is not None:
+        query = query.where(Incident.is_exercise.is_(exercise))
+    if text:
+        query = query.where(any_contains([(Incident.description, text), (Incident.place_name, text),
+                                          (Incident.incident_type, text.lower().replace(" ", "_")),
+                                          (Incident.reporter_name, text)]))
+    return session.scalars(query.order_by((Incident.status == IncidentStatus.OPEN).desc(),
+                                          Incident.declared_at.desc()).limit(limit)).unique().all()
 
 
 def find_incident(session: Session, incident_id: uuid.UUID) -> Incident | None:
