@@ -1,6 +1,7 @@
 """The integrity board: everything that could be stalling, in one place, so that nothing can
 stall silently. Missed deadlines, escalations still open, dead-lettered webhooks, decisions
-overdue, and SOP runs that have not moved for a while with nothing scheduled to move them."""
+overdue, SOP runs that have not moved for a while with nothing scheduled to move them, sensors
+gone silent and readings the intake refused."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from coordination.lifecycles import OPEN_TASK_STATUSES, DeliveryStatus, DutyRequestStatus, TimerStatus
+from coordination.sensors.queries import stale_sensors
 from coordination.store.tables import (
     DutyRequest,
     Escalation,
+    IntakeDeadLetter,
+    Sensor,
     SopRunEvent,
     SopRunRecord,
     Task,
@@ -25,6 +29,8 @@ from sop_engine import RunStatus
 STALE_AFTER = timedelta(minutes=30)
 """A running SOP with no event for this long and no deadline pending is reported as stalled:
 longer than any acknowledgement deadline in the library, shorter than a shift's attention span."""
+INTAKE_DEAD_LETTERS_WINDOW = timedelta(days=1)
+INTAKE_DEAD_LETTERS_SHOWN = 20
 
 
 
@@ -35,11 +41,15 @@ class IntegrityReport:
     open_escalations: list[Escalation] = field(default_factory=list)
     dead_letters: list[WebhookMessage] = field(default_factory=list)
     stalled_runs: list[tuple[SopRunRecord, datetime]] = field(default_factory=list)
+    stale_sensors: list[Sensor] = field(default_factory=list)
+    intake_dead_letters: list[IntakeDeadLetter] = field(default_factory=list)
+    """The newest readings the intake refused in the last day (at most `INTAKE_DEAD_LETTERS_SHOWN`)."""
+    intake_dead_letters_total: int = 0
 
     @property
     def is_clear(self) -> bool:
         return not (self.overdue_tasks or self.overdue_decisions or self.open_escalations or self.dead_letters
-                    or self.stalled_runs)
+                    or self.stalled_runs or self.stale_sensors or self.intake_dead_letters)
 
 
 def integrity_report(*, session: Session, now: datetime, stale_after: timedelta = STALE_AFTER) -> IntegrityReport:
@@ -82,4 +92,11 @@ def integrity_report(*, session: Session, now: datetime, stale_after: timedelta 
         if now - last >= stale_after and run_id not in with_pending_deadlines:
             report.stalled_runs.append((record, last))
     report.stalled_runs.sort(key=lambda item: item[1])
+    report.stale_sensors = stale_sensors(session=session, now=now)
+    since = now - INTAKE_DEAD_LETTERS_WINDOW
+    report.intake_dead_letters = list(session.scalars(
+        select(IntakeDeadLetter).where(IntakeDeadLetter.received_at >= since)
+        .order_by(IntakeDeadLetter.seq.desc()).limit(INTAKE_DEAD_LETTERS_SHOWN)))
+    report.intake_dead_letters_total = session.scalar(
+        select(func.count()).select_from(IntakeDeadLetter).where(IntakeDeadLetter.received_at >= since))
     return report

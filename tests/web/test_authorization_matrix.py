@@ -200,6 +200,7 @@ API_ROLES: dict[str, set[Role] | None] = {
     "sensors.read_sensor": AGENCY_AND_OFFICERS | {Role.PLANNER},
     "sensors.register_a_sensor": ADMIN,
     "sensors.import_geojson": ADMIN,
+    "sensors.sensors_geojson_layer": OFFICERS | {Role.PLANNER},
     "readings.receive_senml": ADMIN | {Role.SENSOR_FEED},
     "readings.receive_ngsi_ld": ADMIN | {Role.SENSOR_FEED},
     "readings.sensor_readings": AGENCY_AND_OFFICERS | {Role.PLANNER},

@@ -203,6 +203,7 @@ CASES = [
     ("rule-outcomes-bad-incident", "GET", "/api/v1/rule-outcomes?incident_id=x", "officer", None, 400, "incident_id"),
     ("list-sensors-bad-limit", "GET", "/api/v1/sensors?limit=0", "officer", None, 400, "limit"),
     ("read-sensor-unknown", "GET", "/api/v1/sensors/nothing", "officer", None, 404, None),
+    ("sensors-geojson-as-agency", "GET", "/api/v1/sensors.geojson", "agency", None, 403, None),
     ("register-sensor-bad-unit", "POST", "/api/v1/sensors", "admin",
      {"id": "g1", "kind": "water_level", "unit": "ft", "agency": "x", "interval_s": 60, "location": POINT}, 422, "unit"),
     ("import-sensors-not-geojson", "POST", "/api/v1/sensors/import", "admin", {"type": "Feature"}, 422, "features"),

@@ -37,6 +37,8 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
     "incident_console.integrity_page": OFFICERS,
     "alert_console.alerts_page": OFFICERS,
     "alert_console.alert_page": OFFICERS,
+    "sensor_console.sensors_page": OFFICERS,
+    "sensor_console.sensor_page": OFFICERS,
     "incident_console.answer": ACTING,
     "incident_console.stand_down_incident": ACTING,
     "incident_console.revise": ACTING,

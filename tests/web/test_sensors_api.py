@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from coordination.intake import IncomingMessage
+from tests.coordination.rule_service.conftest import shipped_rules  # noqa: F401 - a fixture
 from tests.web.conftest import bearer
 
 pytestmark = pytest.mark.database
@@ -78,3 +80,19 @@ def test_an_agency_sees_only_its_own_sensors(client, city, admin, make_agency):
     assert [item["id"] for item in client.get("/api/v1/sensors", headers=bearer(token)).json["items"]] == ["feeder-1"]
     missing = client.get("/api/v1/sensors/drain-1", headers=bearer(token))
     assert missing.status_code == 404 and missing.content_type == "application/problem+json"
+
+
+def test_the_sensors_are_a_geojson_layer_with_their_latest_value_and_band(client, app, city, admin, officer,
+                                                                          shipped_rules):
+    client.post("/api/v1/sensors", json=gauge(), headers=admin)
+    client.post("/api/v1/sensors", json=gauge("drain-2"), headers=admin)
+    app.extensions["iccc"].intake.take([IncomingMessage(
+        source="http", origin="t", payload=b'[{"n":"drain-1","u":"m","v":1.2}]')])
+    response = client.get("/api/v1/sensors.geojson", headers=officer)
+    assert response.status_code == 200 and response.mimetype == "application/geo+json"
+    layer = response.json
+    assert layer["type"] == "FeatureCollection"
+    by_id = {feature["id"]: feature for feature in layer["features"]}
+    assert by_id["drain-1"]["geometry"] == {"type": "Point", "coordinates": [77.59, 12.97]}
+    assert (by_id["drain-1"]["properties"]["value"], by_id["drain-1"]["properties"]["band"]) == (1.2, "severe")
+    assert (by_id["drain-2"]["properties"]["value"], by_id["drain-2"]["properties"]["band"]) == (None, None)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from coordination import Role
+from coordination.intake.queries import dead_letter_json
 from coordination.integrity import integrity_report
+from coordination.sensors import sensor_json
 from coordination.representations import (
     duty_request_json,
     escalation_json,
@@ -20,7 +22,8 @@ blueprint = Blueprint("integrity", __name__)
 @blueprint.get("/integrity")
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
 def read_integrity():
-    """Missed deadlines, overdue decisions, open escalations, dead letters and stalled SOP runs."""
+    """Missed deadlines, overdue decisions, open escalations, dead letters, stalled SOP runs, stale
+    sensors and the readings the intake refused in the last day."""
     report = integrity_report(session=session(), now=services().clock.now())
     return {
         "is_clear": report.is_clear,
@@ -38,4 +41,7 @@ def read_integrity():
              "sop": {"id": record.sop_id, "version": record.sop_version}, "last_event_at": iso(last)}
             for record, last in report.stalled_runs
         ],
+        "stale_sensors": [sensor_json(sensor) for sensor in report.stale_sensors],
+        "intake_dead_letters": [dead_letter_json(letter) for letter in report.intake_dead_letters],
+        "intake_dead_letters_last_day": report.intake_dead_letters_total,
     }

@@ -15,6 +15,7 @@ from coordination.sensors import (
     sensors_visible_to,
     visible_sensor,
 )
+from coordination.sensors.queries import sensor_views, sensors_geojson
 from coordination.store.tables import Sensor
 from web.api.listing import page_of
 from web.app.context import api, json_body, principal, services, session
@@ -34,6 +35,17 @@ def list_sensors():
     if kind is not None:
         query = query.where(Sensor.kind == kind)
     return page_of(query, sensor_json)
+
+
+@blueprint.get("/sensors.geojson")
+@api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER, Role.PLANNER)
+def sensors_geojson_layer():
+    """Every sensor the caller may see as a GeoJSON FeatureCollection for a map layer: its latest
+    value, unit, band (as the active rules see it: normal, moderate, severe, extreme) and whether
+    it is stale; `kind` filters."""
+    views = sensor_views(session=session(), principal=principal(), now=services().clock.now(),
+                         kind=request.args.get("kind"))
+    return sensors_geojson(views), 200, {"Content-Type": "application/geo+json"}
 
 
 @blueprint.get("/sensors/<sensor_id>")

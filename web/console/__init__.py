@@ -15,6 +15,7 @@ from web.console import (
     incident_records,
     kpis,
     map,
+    sensors,
     sops,
     sweeps,
     tasks,
@@ -24,7 +25,7 @@ from web.console import (
 from web.console.error_pages import error_page
 
 PAGES = (board, incident, tasks, map, dispatch, incident_records, drills, sweeps, kpis, agencies, fleet, users, sops,
-         alerts, times)
+         alerts, times, sensors)
 
 __all__ = ["PAGES", "error_page", "register"]
 

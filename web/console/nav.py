@@ -24,6 +24,7 @@ NAV: list[NavLink] = [
     NavLink("map_console.map_page", "Map", EVERY_OFFICER),
     NavLink("incident_console.integrity_page", "Integrity", EVERY_OFFICER),
     NavLink("alert_console.alerts_page", "CAP alerts", EVERY_OFFICER),
+    NavLink("sensor_console.sensors_page", "Sensors", EVERY_OFFICER),
     NavLink("task_console.tasks_page", "Tasks", frozenset({Role.AGENCY})),
     NavLink("kpi_console.kpis_page", "KPIs", EVERY_OFFICER | {Role.PLANNER}),
     NavLink("drill_console.drills_page", "Drills", frozenset({Role.PLANNER, Role.ADMINISTRATOR})),
