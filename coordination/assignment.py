@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.officer_alerts import raise_officer_alert
-from coordination.routing import AgencyArea, JurisdictionIndex, OverlapRule, RoutingBasis
+from coordination.routing import AgencyArea, JurisdictionIndex, OverlapRule, RoutingBasis, RoutingDecision
 from coordination.store.tables import Agency, Incident, RoutingPolicy
 from sop_engine import AgencyRole
 
@@ -61,12 +61,20 @@ def jurisdiction_index(session: Session, role: AgencyRole) -> JurisdictionIndex:
     return index
 
 
-def agencies_for_task(*, session: Session, role: AgencyRole, incident: Incident, step_id: str, at: datetime
-                      ) -> list[Agency]:
-    """Return the agencies that take the task (primary first); alert the duty officer on a fallback."""
-    decision = jurisdiction_index(session, role).route(
+def routing_decision(session: Session, role: AgencyRole, incident: Incident) -> RoutingDecision:
+    """Who of `role` takes work at the incident's place, by jurisdiction and the role's overlap rule."""
+    return jurisdiction_index(session, role).route(
         longitude=incident.longitude, latitude=incident.latitude, overlap=overlap_rule(session, role)
     )
+
+
+def agencies_for_task(*, session: Session, role: AgencyRole, incident: Incident, step_id: str, at: datetime,
+                      decision: RoutingDecision | None = None) -> list[Agency]:
+    """Return the agencies that take the task (primary first); alert the duty officer on a fallback.
+
+    `decision`: the routing already decided for this incident and role (see `routing_decision`).
+    """
+    decision = decision or routing_decision(session, role, incident)
     agencies = [session.get(Agency, area.agency_id) for area in decision.agencies]
     if decision.basis is RoutingBasis.NEAREST:
         nearest = decision.agencies[0]

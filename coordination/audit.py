@@ -56,8 +56,9 @@ def record(
         prev_hash=prev_hash,
         entry_hash=_entry_hash(prev_hash, at, kind, actor, str(incident_id) if incident_id else None, summary, data),
     )
+    # No flush here: the chain is in the hashes, not in `seq`, and the session inserts one
+    # table's rows in the order they were added, so entries written together go in one batch.
     session.add(entry)
-    session.flush()
     remember(session, _HEAD, entry.entry_hash)
     return entry
 

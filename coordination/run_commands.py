@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from coordination import audit, metrics
 from coordination.agencies import escalation_contact
-from coordination.assignment import agencies_for_task
+from coordination.assignment import agencies_for_task, routing_decision
 from coordination.clock import Clock
 from coordination.dispatch_service.sop_steps import recommend_for_sop_step
 from coordination.lifecycles import (
@@ -69,13 +69,6 @@ from sop_engine import (
 AGENCY_RUNGS = (EscalationTarget.AGENCY_SUPERVISOR, EscalationTarget.AGENCY_HEAD)
 
 
-def agencies_for(session: Session, *, role: AgencyRole, incident: Incident, step_id: str, at: datetime
-                 ) -> list[Agency]:
-    """The active agencies of `role` that take work for the incident (routing's rule, with the
-    role's overlap rule; outside every jurisdiction the nearest, and the duty officer is alerted)."""
-    return agencies_for_task(session=session, role=role, incident=incident, step_id=step_id, at=at)
-
-
 class StoreRunPort:
     """One run's commands executed as rows in the caller's transaction (`sop_engine.RunPort`).
 
@@ -86,7 +79,8 @@ class StoreRunPort:
             first event is recorded; a new run's log is empty).
     """
 
-    __slots__ = ("session", "clock", "now", "record", "incident", "actor", "_start_spawned", "_seq")
+    __slots__ = ("session", "clock", "now", "record", "incident", "actor", "_start_spawned", "_seq", "_routes",
+                 "_timers")
 
     def __init__(self, *, session: Session, clock: Clock, now: datetime, record: SopRunRecord, incident: Incident,
                  actor: str, start_spawned: Callable[[Incident], object], events_recorded: int | None = None):
@@ -94,6 +88,10 @@ class StoreRunPort:
         self.record, self.incident, self.actor = record, incident, actor
         self._start_spawned = start_spawned
         self._seq = events_recorded
+        # Decided once per drive: the incident does not move while one event is applied.
+        self._routes: dict[AgencyRole, RoutingDecision] = {}
+        # The run's timers by key, read once per drive (none to read for a new run).
+        self._timers: dict[str, Timer] | None = {} if events_recorded == 0 else None
 
     # the run and its log
 
@@ -121,9 +119,17 @@ class StoreRunPort:
         return tuple(
             str(self._new_task(step_id=step_id, agency=agency, role=role, instruction=instruction,
                                ack_due_at=ack_due_at, complete_due_at=complete_due_at).id)
-            for agency in agencies_for(self.session, role=role, incident=self.incident, step_id=step_id,
-                                       at=self.now)
+            for agency in self.agencies_for(role, step_id)
         )
+
+    def agencies_for(self, role: AgencyRole, step_id: str) -> list[Agency]:
+        """The active agencies of `role` that take work for the incident (routing's rule, with the
+        role's overlap rule; outside every jurisdiction the nearest, and the duty officer is alerted)."""
+        decision = self._routes.get(role)
+        if decision is None:
+            decision = self._routes[role] = routing_decision(self.session, role, self.incident)
+        return agencies_for_task(session=self.session, role=role, incident=self.incident, step_id=step_id,
+                                 at=self.now, decision=decision)
 
     def _new_task(self, *, step_id: str, agency: Agency, role: AgencyRole, instruction: str,
                   ack_due_at: datetime, complete_due_at: datetime) -> Task:
@@ -132,11 +138,12 @@ class StoreRunPort:
             id=uuid.uuid4(), incident_id=incident.id, run_id=self.record.id, step_id=step_id,
             agency_id=agency.id, role=role, instruction=instruction, created_at=now,
             ack_due_at=ack_due_at, complete_due_at=complete_due_at, updated_at=now,
+            # Set here, not left to the column defaults: the webhook below reads them before any flush.
+            status=TaskStatus.QUEUED, rejection_reason="", progress_note="", completion_note="",
         )
         task.agency = agency
         task.incident = incident
-        self.session.add(task)
-        self.session.flush()
+        self.session.add(task)  # its id is set here: the rows below refer to it without a flush
         audit.record(self.session, at=now, kind="task.created", actor=self.actor, incident_id=incident.id,
                      summary=f"step {step_id}: task for {agency.code}: {instruction}",
                      data={"task_id": str(task.id), "agency": agency.code, "step_id": step_id,
@@ -176,22 +183,27 @@ class StoreRunPort:
 
     # timers, deadlines and escalations
 
+    def _run_timers(self) -> dict[str, Timer]:
+        if self._timers is None:
+            self._timers = {timer.key: timer for timer in
+                            self.session.scalars(select(Timer).where(Timer.run_id == self.record.id))}
+        return self._timers
+
     def start_timer(self, key: str, due_at: datetime) -> None:
-        session, run_id = self.session, self.record.id
-        timer = session.scalar(select(Timer).where(Timer.run_id == run_id, Timer.key == key))
+        timers = self._run_timers()
+        timer = timers.get(key)
         if timer is None:
-            session.add(Timer(run_id=run_id, key=key, due_at=due_at))
+            timers[key] = timer = Timer(run_id=self.record.id, key=key, due_at=due_at, status=TimerStatus.PENDING)
+            self.session.add(timer)
         else:
             timer.due_at = due_at
             timer.status = TimerStatus.PENDING
             timer.fired_at = None
 
     def cancel_timer(self, key: str) -> None:
-        self.session.execute(
-            update(Timer)
-            .where(Timer.run_id == self.record.id, Timer.key == key, Timer.status == TimerStatus.PENDING)
-            .values(status=TimerStatus.CANCELLED)
-        )
+        timer = self._run_timers().get(key)
+        if timer is not None and timer.status is TimerStatus.PENDING:
+            timer.status = TimerStatus.CANCELLED
 
     def deadline_missed(self, command: DeadlineMissed) -> None:
         metrics.DEADLINES_FIRED.labels(deadline=command.deadline).inc()
@@ -265,7 +277,7 @@ class StoreRunPort:
         session, now, incident = self.session, self.now, self.incident
         told, uncovered = [], []
         for role in command.roles:
-            agencies = agencies_for(session, role=role, incident=incident, step_id=command.step_id, at=now)
+            agencies = self.agencies_for(role, command.step_id)
             if not agencies:
                 uncovered.append(role.value)
             for agency in agencies:

@@ -27,7 +27,7 @@ def enqueue(
     message_id = new_message_id()
     body = json.dumps({"type": event_type, "timestamp": iso(at), "data": data}, separators=(",", ":"))
     message = WebhookMessage(
-        id=message_id, agency_id=agency.id, task_id=task.id if task else None, event_type=event_type,
+        id=message_id, agency_id=agency.id, task_id=task.id if task else None, task=task, event_type=event_type,
         body=body, created_at=at, next_attempt_at=at,
     )
     session.add(message)

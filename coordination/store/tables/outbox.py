@@ -23,6 +23,7 @@ from coordination.store.tables.base import Base, _enum
 
 if TYPE_CHECKING:  # relationships name their targets; SQLAlchemy finds them in the registry
     from coordination.store.tables.people import Agency
+    from coordination.store.tables.runs import Task
 
 
 class WebhookMessage(Base):
@@ -47,6 +48,8 @@ class WebhookMessage(Base):
     """Attempts allowed in all (None: `MAX_DELIVERY_ATTEMPTS`); a replay raises it by another round."""
 
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    task: Mapped[Task | None] = relationship()
+    """Named so that a message written with its new task is inserted after it, in one flush."""
 
 
 class DeliveryAttempt(Base):
