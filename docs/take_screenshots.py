@@ -26,17 +26,20 @@ ICCC = Path(sys.executable).with_name("iccc")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--settle", type=float, default=75.0, help="Seconds of demo activity before the shots.")
+    parser.add_argument("--port", type=int, default=0, help="The demo's port (0: any free one).")
     arguments = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="iccc-screens-"))
     environment = {key: value for key, value in os.environ.items() if not key.startswith("ICCC_")}
     output = scratch / "demo.log"  # a file, not a pipe: a pipe nobody reads would block the demo
     with output.open("w") as sink:
-        demo = subprocess.Popen([str(ICCC), "demo", "--port", "0", "--incident-every", "8", "--answer-delay", "3"],
+        demo = subprocess.Popen([str(ICCC), "demo", "--port", str(arguments.port), "--incident-every", "8", "--answer-delay", "3"],
                                 cwd=scratch, env=environment, stdout=sink, stderr=subprocess.STDOUT)
     try:
         url = _wait_for_address(demo, output)
-        password = re.search(r"password\s*[:=]\s*(\S+)", (scratch / "iccc-data" / "demo-credentials.txt").read_text(),
-                             re.IGNORECASE).group(1)
+        credentials = (scratch / "iccc-data" / "demo-credentials.txt").read_text()
+        password = re.search(r"password\s*[:=]\s*(\S+)", credentials, re.IGNORECASE).group(1)
+        planner = re.search(r"console user planner: password (\S+)", credentials).group(1)
+        fire_token = re.search(r"agency (fire-\S+) token: (\S+)", credentials).group(2)
         time.sleep(arguments.settle)
         with sync_playwright() as playwright:
             arguments_ = ["--no-sandbox"] if os.geteuid() == 0 else []
@@ -57,11 +60,39 @@ def main() -> None:
             page.locator("#incidents a", has_text="flood").first.click()
             page.wait_for_load_state("networkidle")
             _save(page, "incident.png")
+            _agency_desk(browser, url, fire_token)
+            _drill(browser, url, planner)
             browser.close()
     finally:
         demo.terminate()
         demo.wait(timeout=30)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _agency_desk(browser, url: str, token: str) -> None:
+    """The fire agency's desk, signed in with its API token as an integration would."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(url)
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in with the token").click()
+    page.locator("article.task").first.wait_for()
+    _save(page, "tasks.png")
+    page.close()
+
+
+def _drill(browser, url: str, password: str) -> None:
+    """A drill of the preselected shipped scenario, run from the planner's page, and its report."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.goto(url)
+    page.get_by_label("Username").fill("planner")
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_role("heading", name="Drills").wait_for()
+    page.get_by_role("button", name="Run the drill").click()  # the shipped small city, preselected
+    page.locator("#drill-status", has_text="done").wait_for(timeout=900_000)
+    page.goto(url.rstrip("/") + page.get_by_role("link", name="The full report (index.html)").get_attribute("href"))
+    _save(page, "drill-report.png")
+    page.close()
 
 
 def _save(page, name: str) -> None:

@@ -83,7 +83,8 @@ def breaks_first(summaries: Sequence[KpiSummary], records: Sequence[DrillRecords
                     f"SOP's deadline: {format_value(agency.name, agency.mean)}.")
     step = _lowest(summaries, "complete_in_time.share | ", with_step=True)
     if step is not None and step.mean < 1:
-        said.append(f"Step: {kpi_label(step.name).partition(' — ')[2]} is completed within its deadline "
+        agency_code, _, step_id = step.name.partition(" | ")[2].partition("/")
+        said.append(f"Step: “{step_id.replace('_', ' ')}” ({agency_code}) is completed within its deadline "
                     f"least often: {format_value(step.name, step.mean)}.")
     hour = _strained_hour(records)
     if hour is not None:

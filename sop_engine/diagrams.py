@@ -30,23 +30,28 @@ _SHAPES_DOT = {"task": "box", "decision": "diamond", "notify": "note", "dispatch
                "spawn": "component", "end": "doublecircle"}
 
 
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
 def step_summary(step: Step) -> str:
-    """One line saying what a step does, for labels and listings."""
+    """One line saying what a step does, in words, for labels and listings."""
     action = step.action
     if isinstance(action, TaskAction):
-        return f"{action.role.value}: {action.instruction}"
+        return f"{_words(action.role.value)}: {action.instruction}"
     if isinstance(action, DecisionAction):
-        return f"decide: {' / '.join(action.options)}"
+        return f"decide: {' / '.join(_words(option) for option in action.options)}"
     if isinstance(action, NotifyAction):
-        return "notify public (approval)" if action.public else f"notify {', '.join(r.value for r in action.roles)}"
+        return ("notify the public (approval)" if action.public
+                else f"notify {', '.join(_words(r.value) for r in action.roles)}")
     if isinstance(action, DispatchAction):
-        return "dispatch " + ", ".join(f"{count} {unit}" for unit, count in action.units)
+        return "send " + ", ".join(f"{count} {_words(unit)}" for unit, count in action.units)
     if isinstance(action, WaitAction):
         return f"wait {format_duration_s(action.duration_s)}"
     if isinstance(action, SpawnAction):
-        return f"spawn {action.incident_type}"
+        return f"open a {_words(action.incident_type)} incident"
     assert isinstance(action, EndAction)
-    return f"end: {action.outcome}"
+    return f"end: {_words(action.outcome)}"
 
 
 def _label(step: Step) -> str:
@@ -173,7 +178,8 @@ def to_svg(definition: SopDefinition, *, states: Mapping[str, str] | None = None
         )
         for line_number, text in enumerate(_label(step).split("\n")[:3]):
             weight = ' font-weight="bold"' if line_number == 0 else ""
-            shown = text if len(text) <= 38 else text[:37] + "…"
+            limit = 33 if line_number == 0 else 38  # the bold first line is wider per character
+            shown = text if len(text) <= limit else text[:limit - 1] + "…"
             parts.append(f'<text x="{x + 8}" y="{y + 18 + line_number * 16}"{weight}>{escape(shown)}</text>')
         parts.append("</g>")
     parts.append("</svg>")

@@ -211,8 +211,8 @@ def _dispatch(*, session: Session, now: datetime, recommendation: DispatchRecomm
     task = Task(
         id=uuid.uuid4(), incident_id=incident.id, run_id=None, step_id=step_id, agency_id=unit.agency_id,
         role=unit.agency.kind, created_at=now, updated_at=now,
-        instruction=(f"Send {unit.code} ({unit.unit_type}) to the {incident.severity.value} "
-                     f"{incident.incident_type.replace('_', ' ')} as {need}; expected on scene in "
+        instruction=(f"Send {unit.code} ({unit.unit_type.replace('_', ' ')}) to the {incident.severity.value} "
+                     f"{incident.incident_type.replace('_', ' ')} as {need.replace('_', ' ')}; expected on scene in "
                      f"{math.ceil(eta_s / 60)} min"),
         ack_due_at=now + timedelta(seconds=DISPATCH_ACK_S),
         complete_due_at=now + timedelta(seconds=eta_s + ON_SCENE_ALLOWANCE_S),

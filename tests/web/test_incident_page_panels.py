@@ -38,7 +38,7 @@ def test_the_officer_asks_for_units_and_reads_each_eta_and_why(client, city, off
     assert len(rows) == 2 and all(code.startswith("FS-") for code, _ in rows)
     for _code, row in rows:
         assert re.search(r"<td>\d+ min \d\d s</td>", row)
-        assert "is the closest fire_engine" in row or "is number" in row
+        assert "is the closest fire engine" in row or "is number" in row  # unit types in words
         assert "(recommended)</option>" in row and "ETA" in row  # the alternatives, with their ETAs
     assert "<li>2 fire engines: the recommendation below sends 2</li>" in page
 

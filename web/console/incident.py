@@ -41,6 +41,7 @@ from web.app.context import services
 from web.app.problems import status_for
 from web.console import action_messages as messages
 from web.console.access import BOARD_ROLES, console_caller, csrf_token, require_csrf
+from web.console.action_messages import say
 from web.console.dispatch_panel import dispatch_context
 from web.console.forms import (
     LOCATION_FIELDS,
@@ -49,7 +50,6 @@ from web.console.forms import (
     form_text,
     point_from_form,
 )
-from web.console.action_messages import say
 from web.console.records_panel import records_context
 
 blueprint = Blueprint("incident_console", __name__)

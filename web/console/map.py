@@ -45,7 +45,6 @@ from coordination.map_layers import (
 from sop_engine import INCIDENT_TYPES, Severity
 from web.app.context import services
 from web.app.problems import read_by_scripts
-from web.console.action_messages import declared, say
 from web.console.access import (
     BOARD_ROLES,
     console_caller,
@@ -53,6 +52,7 @@ from web.console.access import (
     require_csrf,
     script_caller,
 )
+from web.console.action_messages import declared, say
 
 blueprint = Blueprint("map_console", __name__)
 

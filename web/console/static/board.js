@@ -64,7 +64,7 @@
     const td = cell("", "open-tasks");
     for (const agency of openTasks) {
       const line = document.createElement("div");
-      line.textContent = `${agency.agency}: ` + Object.entries(agency.counts).map(([state, n]) => `${n} ${state}`).join(", ");
+      line.textContent = `${agency.agency}: ` + Object.entries(agency.counts).map(([state, n]) => `${n} ${state.replace("_", " ")}`).join(", ");
       td.append(line);
     }
     return td;
@@ -99,7 +99,7 @@
     }
     more.hidden = !data.more;
     renderForTheOfficer(data);
-    updated.textContent = "updated " + new Date(data.now).toLocaleTimeString();
+    updated.textContent = "updated " + new Date(data.now).toLocaleTimeString([], { hourCycle: "h23" });
   }
 
   // "14:05 (in 3m 10s)" or "14:05 (overdue 2m 00s)": the clock time here, and how far off.
