@@ -43,7 +43,9 @@ def start(client, sweep: str):
     return client.post("/console/sweeps", data={"csrf": csrf_of(page), "sweep": sweep})
 
 
-def test_a_sweep_started_from_the_page_runs_in_the_background_and_shows_its_report(planner):
+@pytest.mark.parametrize("workers", [0, pytest.param(2, marks=pytest.mark.slow)], ids=["in-process", "dask"])
+def test_a_sweep_started_from_the_page_runs_in_the_background_and_shows_its_report(app, planner, workers):
+    app.config["ICCC_SWEEP_WORKERS"] = workers  # 2: a real local Dask cluster of two worker processes
     page = planner.get("/console/sweeps").get_data(as_text=True)
     assert ">Sweeps<" in page and "tiny.yaml" in page and "No sweep yet." in page
     response = start(planner, "tiny.yaml")
