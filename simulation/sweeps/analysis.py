@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from simulation.sweeps.execution import SweepRun
 from simulation.sweeps.intervals import Interval, mean_interval, paired_difference_interval, share_interval
 from simulation.sweeps.spec import LoadedSweep, Target
-from simulation.sweeps.variants import Variant, unit_cost
+from simulation.sweeps.variants import Variant, fleet_axis_name, unit_cost
 
 HEADLINE_KPIS = ("response_s.p90 | all", "response_s.mean | all", "utilisation | all", "escalations | all",
                  "unserved_units | all")
@@ -113,7 +113,7 @@ def marginal_gains(loaded: LoadedSweep, variants: list[Variant], run: SweepRun,
     for axis in loaded.sweep.vary.fleet:
         counts = axis.counts
         for variant in variants:
-            setting = next(s for s in variant.settings if s.axis.endswith(f"{axis.station}/{axis.unit_type}"))
+            setting = next(s for s in variant.settings if s.axis == fleet_axis_name(axis.station, axis.unit_type))
             count = int(setting.value)
             if count == counts[0]:
                 continue
