@@ -1,6 +1,8 @@
 """Take the README's screenshots from a real demo: run `iccc demo` in a scratch directory, let
 incidents accumulate, sign in as the demo duty officer in headless Chromium at 1366x768, and save
-each page as a PNG beside this file.
+each page as a PNG beside this file. (The recommendation's coverage before and after accepting,
+docs/recommendation-coverage.png, comes from the browser test that checks it:
+ICCC_SCREENSHOTS=docs pytest tests/web/browser/test_map_console.py -k recommendation.)
 
     .venv/bin/python docs/take_screenshots.py [--settle 75]
 """
@@ -54,8 +56,15 @@ def main() -> None:
             page.wait_for_timeout(2500)
             _save(page, "board.png")
             page.get_by_role("navigation", name="Console").get_by_role("link", name="Map").click()
-            page.wait_for_timeout(4000)
+            page.locator("#city-map[data-ready=true]").wait_for(timeout=60_000)
+            page.get_by_role("checkbox", name="Heat map of incidents").check()
+            page.wait_for_timeout(2000)
             _save(page, "console-map.png")
+            page.get_by_role("checkbox", name="Heat map of incidents").uncheck()
+            page.get_by_role("checkbox", name=re.compile("Shade areas no free unit")).check()
+            page.locator("#coverage-summary", has_text="reached within").wait_for()
+            page.wait_for_timeout(1500)
+            _save(page, "map-coverage.png")
             page.goto(url)
             page.locator("#incidents a", has_text="flood").first.click()
             page.wait_for_load_state("networkidle")

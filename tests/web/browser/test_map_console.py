@@ -197,8 +197,6 @@ def test_taking_every_ambulance_of_a_district_out_of_service_shades_that_distric
     at_station = "([x, y]) => icccMap.queryRenderedFeatures([x, y], {layers: ['coverage']}).length"
     point = screen_point(page, lon, lat)
     assert page.evaluate(at_station, [point["x"], point["y"]]) == 0  # covered by its own ambulances
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/coverage-before.png")
 
     for unit in units:
         if unit["station"] and unit["station"]["code"] == far["code"] and "ambulance" in unit["unit_type"]:
@@ -207,8 +205,6 @@ def test_taking_every_ambulance_of_a_district_out_of_service_shades_that_distric
             assert response.status_code == 200
     expect(page.locator("#coverage-summary")).to_contain_text("4 free als ambulance units", timeout=15_000)
     page.wait_for_function(f"() => ({at_station})([{point['x']}, {point['y']}]) > 0")
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/coverage-after.png")
 
 
 def test_the_recommendation_shows_coverage_before_and_after_accepting(page, client, city, officer, make_user):
@@ -223,6 +219,8 @@ def test_the_recommendation_shows_coverage_before_and_after_accepting(page, clie
     before, after = (float(v) for v in re.findall(r"([\d.]+)%", change.inner_text()))
     assert after < before
     expect(change.locator(".late")).to_have_count(1)
+    if SCREENSHOTS:
+        page.locator("#coverage-change").screenshot(path=f"{SCREENSHOTS}/recommendation-coverage.png")
 
 
 def test_a_viewer_watches_incidents_appear_on_the_map(page, client, city, officer, make_user):

@@ -63,7 +63,7 @@
   }
 
   function triangleImage(fill) {
-    const size = 20, canvas = document.createElement("canvas");
+    const size = 28, canvas = document.createElement("canvas");
     canvas.width = canvas.height = size;
     const g = canvas.getContext("2d");
     g.beginPath(); g.moveTo(size / 2, 2); g.lineTo(size - 2, size - 3); g.lineTo(2, size - 3); g.closePath();
@@ -123,9 +123,9 @@
         paint: { "heatmap-radius": ["interpolate", ["linear"], ["zoom"], 10, 12, 16, 40], "heatmap-opacity": 0.75,
                  "heatmap-weight": ["get", "weight"] } },
       { id: "stations", type: "symbol", source: "stations",
-        layout: { "icon-image": "station", "icon-allow-overlap": true, "icon-size": ["interpolate", ["linear"], ["zoom"], 11, 0.7, 16, 1.1] } },
+        layout: { "icon-image": "station", "icon-allow-overlap": true, "icon-size": ["interpolate", ["linear"], ["zoom"], 11, 0.8, 16, 1.2] } },
       { id: "units", type: "circle", source: "units",
-        paint: { "circle-radius": ["interpolate", ["linear"], ["zoom"], 11, 3.5, 16, 7],
+        paint: { "circle-radius": ["interpolate", ["linear"], ["zoom"], 11, 3, 16, 6],
                  "circle-color": ["match", ["get", "status"], ...Object.entries(STATUS_COLOUR).flat(), "#555"],
                  "circle-opacity": ["case", [">", ["coalesce", ["get", "seen_s"], 0], STALE_FIX_S], 0.35, 1],
                  "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
