@@ -25,7 +25,7 @@ from tests.web.test_console import csrf_of, sign_in
 pytestmark = pytest.mark.database
 
 DATA = ["/console/map/layers.json", "/console/map/live.json", "/console/map/base/roads.geojson",
-        "/console/map/coverage.geojson", "/console/map/history.geojson", "/console/map/places?q=Town%20Hall"]
+        "/console/map/coverage.geojson", "/console/map/history.geojson", "/console/map/sensors.geojson", "/console/map/places?q=Town%20Hall"]
 
 
 def declare(client, **fields):
@@ -294,3 +294,14 @@ def test_a_city_from_an_osm_file_has_its_water_parks_and_buildings_under_the_str
     assert missing.status_code == 404 and "roads, parks, buildings" in missing.json["detail"]
     west, south, east, north = client.get("/console/map/layers.json").json["bounds"]
     assert west < east and south < north and not (west < 77.5946 < east)  # the file's city, not the demo's
+
+
+def test_the_sensors_layer_reads_the_sensors_with_the_console_session(client, city, admin, make_token):
+    client.post("/api/v1/sensors", headers=admin, json={
+        "id": "drain-1", "kind": "water_level", "unit": "m", "agency": "municipal-corp", "interval_s": 60,
+        "location": {"type": "Point", "coordinates": [77.59, 12.97]}, "name": "Silk Board drain"})
+    sign_in(client, make_token(Role.VIEWER, "wall-screen"))
+    [sensor] = client.get("/console/map/sensors.geojson").json["features"]
+    assert sensor["geometry"]["coordinates"] == [77.59, 12.97]
+    assert {k: sensor["properties"][k] for k in ("id", "kind", "value", "unit")} == \
+        {"id": "drain-1", "kind": "water_level", "value": None, "unit": "m"}

@@ -15,7 +15,7 @@ place name, as the gazetteer spells it.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ from coordination.map_layers import (
     point,
     units_now,
 )
+from coordination.sensors.queries import sensor_views, sensors_geojson
 from sop_engine import INCIDENT_TYPES, Severity
 from web.app.context import services
 from web.app.problems import read_by_scripts
@@ -62,10 +63,6 @@ STALE_FIX_MINUTES = 10
 """Units whose last position fix is older are drawn faded (map.js's STALE_FIX_S)."""
 MAX_HISTORY_HOURS = 24 * 366
 
-SENSOR_FEED_PATHS = ("/console/map/sensors.geojson", "/api/v1/sensors.geojson")
-"""The sensors layer's hook: the first of these routes the application serves is read every
-10 s by the map (a FeatureCollection of Points, properties `id`, `kind`, `value`, `unit`, `at`),
-with the console's session. Until a sensor route exists the layer's toggle says so."""
 
 
 def _road_map() -> RoadMap:
@@ -84,11 +81,6 @@ def _gazetteer(db) -> Gazetteer:
     return city_gazetteer(session=db, streets=_road_map().streets, landmarks=(*settings.landmarks, *demo))
 
 
-def _sensors_url() -> str | None:
-    served = {rule.rule for rule in current_app.url_map.iter_rules()}
-    return next((path for path in SENSOR_FEED_PATHS if path in served), None)
-
-
 @blueprint.get("/console/map")
 def map_page(*, form: dict | None = None, errors: dict | None = None, status: int = 200):
     caller = console_caller(BOARD_ROLES)
@@ -99,7 +91,7 @@ def map_page(*, form: dict | None = None, errors: dict | None = None, status: in
         incident_types=sorted(INCIDENT_TYPES), severities=[severity.value for severity in Severity],
         form=form or {}, errors=errors or {}, gazetteer_help=gazetteer_help, base_layers=_base_map().names,
         coverage_needs=coverage_needs(), default_coverage_need=DEFAULT_COVERAGE_NEED,
-        stale_minutes=STALE_FIX_MINUTES, sensors_url=_sensors_url(),
+        stale_minutes=STALE_FIX_MINUTES,
     )
     return page, status
 
@@ -166,6 +158,17 @@ def coverage():
 def _coverage_json(db: Session, need: str, within_s: int) -> dict:
     travel = services().travel or travel_times_for()
     return live_coverage(session=db, need=need, within_s=within_s, travel=travel).feature_collection()
+
+
+@blueprint.get("/console/map/sensors.geojson")
+@read_by_scripts
+def sensors():
+    """Every sensor the caller may see with its latest value, band and staleness (the API's
+    `/sensors.geojson`, read with the console's session)."""
+    caller = script_caller(BOARD_ROLES)
+    context = services()
+    with context.store.transaction() as db:
+        return sensors_geojson(sensor_views(session=db, principal=caller, now=context.clock.now()))
 
 
 @blueprint.get("/console/map/history.geojson")

@@ -148,16 +148,19 @@ def test_the_map_is_worked_with_the_keyboard_and_a_typed_place(page, city, make_
     expect(page.get_by_role("heading", level=1)).to_contain_text("where: Town Hall (12.96370, 77.58550)")
 
 
-def test_each_layer_has_a_toggle_that_shows_and_hides_it(page, client, city, officer, make_user, make_agency):
+def test_each_layer_has_a_toggle_that_shows_and_hides_it(page, client, city, officer, admin, make_user, make_agency):
     make_agency("water-north", "water", jurisdiction={"type": "Polygon", "coordinates": [
         [[77.58, 12.98], [77.60, 12.98], [77.60, 13.0], [77.58, 13.0], [77.58, 12.98]]]})
     client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer)
+    assert client.post("/api/v1/sensors", headers=admin, json={
+        "id": "drain-1", "kind": "water_level", "unit": "m", "agency": "municipal-corp", "interval_s": 60,
+        "location": {"type": "Point", "coordinates": [77.59, 12.97]}, "name": "Silk Board drain"}).status_code == 201
     sign_in(page, make_user())
     open_map(page)
     label = page.locator(".map-label", has_text="water-north")
     expect(label).to_be_visible()
     for name, layer in [("Streets", "road-minor"), ("Jurisdictions", "jurisdictions-fill"), ("Stations", "stations"),
-                        ("Units", "units"), ("Open incidents", "incidents")]:
+                        ("Units", "units"), ("Open incidents", "incidents"), ("Sensors", "sensors")]:
         assert rendered(page, layer) > 0, layer
         page.get_by_role("checkbox", name=name, exact=True).uncheck()
         page.wait_for_function("(layer) => icccMap.getLayoutProperty(layer, 'visibility') === 'none'"
@@ -166,7 +169,10 @@ def test_each_layer_has_a_toggle_that_shows_and_hides_it(page, client, city, off
         page.wait_for_function("(layer) => icccMap.queryRenderedFeatures({layers: [layer]}).length > 0", arg=layer)
     page.get_by_role("checkbox", name="Jurisdictions").uncheck()
     expect(label).to_be_hidden()
-    expect(page.get_by_role("checkbox", name="Sensors")).to_be_disabled()  # no sensor feed on this server
+    point = screen_point(page, 77.59, 12.97)
+    page.locator("#city-map canvas").click(position=point)
+    expect(page.locator("#map-details")).to_contain_text("Sensor drain-1: Silk Board drain")
+    expect(page.locator("#map-details")).to_contain_text("no reading yet")
 
     assert rendered(page, "heat") == 0
     page.get_by_role("checkbox", name="Heat map of incidents").check()

@@ -14,6 +14,7 @@
     available: "#2a9d8f", returning: "#8ab17d", dispatched: "#e76f51", en_route: "#e76f51",
     on_scene: "#e76f51", out_of_service: "#8d99ae",
   };
+  const BAND_COLOUR = { normal: "#3a86ff", moderate: "#f4a261", severe: "#c1121f", extreme: "#6a040f", none: "#7b2cbf" };
   const KIND_COLOURS = ["#4a7fb5", "#c05746", "#5f9e6e", "#9b6fb0", "#c2913b", "#3d8f99", "#b5577e", "#6d7f3a"];
   const ROAD_STYLE = { // colour, width at zoom 12, width at zoom 17
     motorway: ["#d1603d", 2.5, 10], primary: ["#e0a84e", 2, 9], secondary: ["#a3abb5", 1.5, 7],
@@ -130,7 +131,9 @@
                  "circle-opacity": ["case", [">", ["coalesce", ["get", "seen_s"], 0], STALE_FIX_S], 0.35, 1],
                  "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
       { id: "sensors", type: "circle", source: "sensors",
-        paint: { "circle-radius": 5, "circle-color": "#7b2cbf", "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } },
+        paint: { "circle-radius": 5.5, "circle-stroke-color": "#fff", "circle-stroke-width": 1.5,
+                 "circle-color": ["match", ["coalesce", ["get", "band"], "none"], ...Object.entries(BAND_COLOUR).flat(), "#7b2cbf"],
+                 "circle-opacity": ["case", ["get", "stale"], 0.4, 1] } },
       { id: "incidents", type: "circle", source: "incidents",
         paint: { "circle-radius": ["match", ["get", "severity"], ...Object.entries(SEVERITY_RADIUS).flat(), 7],
                  "circle-color": ["match", ["get", "severity"], ...Object.entries(SEVERITY_COLOUR).flat(), "#e76f51"],
@@ -154,8 +157,10 @@
       case "stations":
         return `<h3>Station ${esc(p.code)}</h3><p>${esc(p.name)} (${esc(p.agency)})</p>`;
       case "sensors":
-        return `<h3>Sensor ${esc(p.id || p.code || "")}</h3><p>${esc(text(p.kind))}: ${esc(p.value ?? "no reading")} ${esc(p.unit || "")}` +
-          `${p.at ? `, ${esc(new Date(p.at).toLocaleTimeString())}` : ""}</p>`;
+        return `<h3>Sensor ${esc(p.id)}${p.name ? `: ${esc(p.name)}` : ""}</h3><p>${esc(text(p.kind))} of ${esc(p.agency)}: ` +
+          `<strong>${p.value == null ? "no reading yet" : `${esc(p.value)} ${esc(p.unit || "")}`}</strong>` +
+          `${p.observed_at ? ` at ${esc(new Date(p.observed_at).toLocaleTimeString())}` : ""}` +
+          `${p.band ? `, ${esc(p.band)}` : ""}${p.stale ? " (stale: no reading for several intervals)" : ""}</p>`;
       case "jurisdictions-fill":
         return `<h3>Jurisdiction of ${esc(p.name)}</h3><p>${esc(p.code)}, ${esc(text(p.kind))}</p>`;
       default:
@@ -285,8 +290,11 @@
   }
 
   async function refreshSensors() {
-    if (!urls.sensors) return;
-    try { map.getSource("sensors").setData(await getJson(urls.sensors)); } catch (error) { console.error(error); }
+    try {
+      const data = await getJson(urls.sensors);
+      map.getSource("sensors").setData(data);
+      container.dataset.sensorCount = String(data.features.length);
+    } catch (error) { console.error(error); }
   }
 
   // --- Declaring: a click on the streets or Enter at the centre places the incident.
