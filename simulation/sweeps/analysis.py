@@ -56,8 +56,9 @@ class SweepAnalysis:
     costs: dict[int, float]
     checks: tuple[TargetCheck, ...]
     gains: tuple[MarginalGain, ...]
-    cheapest: int | None
-    """The number of the cheapest variant meeting every target; None when none does (or no target bounds anything)."""
+    cheapest: dict[str, int | None]
+    """Under each condition (`Variant.condition`; "" when the sweep varies none), the number of the
+    cheapest variant meeting every target, or None when none does; empty when no target bounds a KPI."""
 
 
 def _values(run: SweepRun, variant: int, kpi: str) -> list[float]:
@@ -94,15 +95,19 @@ def analyse(loaded: LoadedSweep, variants: list[Variant], run: SweepRun) -> Swee
             values = _values(run, variant.number, target.kpi)
             checks.append(TargetCheck(variant.number, target, within(target, summaries[(variant.number, target.kpi)]),
                                       share_interval(sum(_meets_alone(target, v) for v in values), len(values))))
-    meeting = [v for v in variants if bounds and all(c.met for c in checks if c.variant == v.number)]
-    first = bounds[0].kpi if bounds else None
-    cheapest = min(meeting, key=lambda v: (costs[v.number],
-                                           summaries[(v.number, first)].mean if first else 0.0, v.number),
-                   default=None)
+    cheapest: dict[str, int | None] = {}
+    if bounds:
+        first = bounds[0].kpi
+        for condition in dict.fromkeys(v.condition for v in variants):
+            meeting = [v for v in variants if v.condition == condition
+                       and all(c.met for c in checks if c.variant == v.number)]
+            best = min(meeting, key=lambda v: (costs[v.number], summaries[(v.number, first)].mean, v.number),
+                       default=None)
+            cheapest[condition] = None if best is None else best.number
     gain_kpis = [t.kpi for t in loaded.sweep.targets] or ["response_s.p90 | all"]
     return SweepAnalysis(kpis=kpis, summaries=summaries, costs=costs, checks=tuple(checks),
                          gains=tuple(marginal_gains(loaded, variants, run, tuple(dict.fromkeys(gain_kpis)))),
-                         cheapest=None if cheapest is None else cheapest.number)
+                         cheapest=cheapest)
 
 
 def marginal_gains(loaded: LoadedSweep, variants: list[Variant], run: SweepRun,

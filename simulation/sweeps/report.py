@@ -29,15 +29,20 @@ def _target_text(target: Target) -> str:
 
 
 def verdict(loaded: LoadedSweep, variants: list[Variant], analysis: SweepAnalysis) -> str:
-    """One sentence: the cheapest variant that meets the targets, or why there is none."""
-    if not any(t.at_most is not None or t.at_least is not None for t in loaded.sweep.targets):
+    """The cheapest variant that meets the targets under each condition, or why there is none."""
+    if not analysis.cheapest:
         return "The sweep sets no bound on a KPI, so no variant is chosen."
-    if analysis.cheapest is None:
-        return ("No variant meets every target with 95% confidence (a variant with fewer than five "
-                "replications has no interval, so it cannot).")
-    variant = variants[analysis.cheapest]
-    return (f"Cheapest variant meeting every target: #{variant.number} ({variant.label}), "
-            f"cost {analysis.costs[variant.number]:g}.")
+    sentences = []
+    for condition, number in analysis.cheapest.items():
+        under = f"With {condition}: " if condition else ""
+        if number is None:
+            sentences.append(f"{under}No variant meets every target with 95% confidence (a variant with fewer "
+                             "than five replications has no interval, so it cannot).")
+        else:
+            variant = variants[number]
+            sentences.append(f"{under}Cheapest variant meeting every target: #{variant.number} ({variant.choice}), "
+                             f"cost {analysis.costs[variant.number]:g}.")
+    return " ".join(sentences)
 
 
 def write_sweep_report(*, folder: Path, loaded: LoadedSweep, variants: list[Variant], analysis: SweepAnalysis,
@@ -55,7 +60,7 @@ def write_sweep_report(*, folder: Path, loaded: LoadedSweep, variants: list[Vari
 
     head = "".join(f"<th>{html.escape(kpi)}</th>" for kpi in analysis.kpis)
     rows = "\n".join(
-        f"<tr{' class=chosen' if v.number == analysis.cheapest else ''}><td>#{v.number}</td>"
+        f"<tr{' class=chosen' if v.number in analysis.cheapest.values() else ''}><td>#{v.number}</td>"
         f"<td>{html.escape(v.label)}</td><td>{analysis.costs[v.number]:g}</td>"
         f"<td>{analysis.summaries[(v.number, analysis.kpis[0])].n}</td>"
         + "".join(cell(v, kpi) for kpi in analysis.kpis) + "</tr>" for v in variants)

@@ -26,6 +26,9 @@ class Setting:
     """A function from the scenario's plain data to the changed data."""
     number: float | None = None
     """The value as a number, where it has one (fleet counts, rate multipliers)."""
+    is_condition: bool = False
+    """A condition the city faces (arrival rates, agencies' answer delays), not a choice it makes
+    (fleet, policy, SOP set): the cheapest choice is sought under each condition."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,16 @@ class Variant:
     @property
     def label(self) -> str:
         return ", ".join(f"{s.axis}={s.value}" for s in self.settings) or "base"
+
+    @property
+    def condition(self) -> str:
+        """The conditions this variant is run under, as text ("" when the sweep varies none)."""
+        return ", ".join(f"{s.axis}={s.value}" for s in self.settings if s.is_condition)
+
+    @property
+    def choice(self) -> str:
+        """What the city chooses in this variant (fleet, policy, SOP set), as text."""
+        return ", ".join(f"{s.axis}={s.value}" for s in self.settings if not s.is_condition) or "the base scenario"
 
     def values(self) -> dict[str, str]:
         return {s.axis: s.value for s in self.settings}
@@ -87,13 +100,14 @@ def _axes(loaded: LoadedSweep) -> list[list[Setting]]:
                      for sops in vary.sops])
     for axis in vary.arrival_rate:
         name = f"arrival rate {axis.type or 'all'}"
-        axes.append([Setting(name, f"x{scale:g}", _scale_rate(axis.type, scale), scale) for scale in axis.scale])
+        axes.append([Setting(name, f"x{scale:g}", _scale_rate(axis.type, scale), scale, is_condition=True)
+                     for scale in axis.scale])
     for axis in vary.answer_delay:
         role = axis.role if isinstance(axis.role, str) and axis.role == "default" else axis.role.value
         name = f"{axis.answer} delay {role}"
         axes.append([Setting(name, _delay_text(delay.model_dump(mode="json", exclude_none=True)),
                              _set_answer(role, axis.answer, delay.model_dump(mode="json", exclude_none=True)),
-                             delay.mean_s) for delay in axis.delays])
+                             delay.mean_s, is_condition=True) for delay in axis.delays])
     return axes
 
 

@@ -64,12 +64,12 @@ def test_the_cheapest_variant_whose_interval_meets_every_target_is_chosen(write_
         "targets:\n  - {kpi: 'response_s.p90 | all', at_most: 11m}\ncosts: {ambulance: 4}\n"))
     variants = expand(loaded)
     analysis = analyse(loaded, variants, fake_run({1: 900.0, 2: 600.0, 3: 580.0}))
-    assert analysis.cheapest == 1
+    assert analysis.cheapest == {"": 1}
     assert [analysis.costs[v.number] for v in variants] == [9, 13, 17]  # a police car and the other ambulance: 1 + 4
     assert verdict(loaded, variants, analysis) == \
         "Cheapest variant meeting every target: #1 (fleet east/ambulance=2), cost 13."
     nobody = analyse(loaded, variants, fake_run({1: 900.0, 2: 800.0, 3: 700.0}))
-    assert nobody.cheapest is None
+    assert nobody.cheapest == {"": None}
     assert verdict(loaded, variants, nobody).startswith("No variant meets every target with 95% confidence")
 
 
@@ -91,3 +91,18 @@ def test_the_tidy_table_and_the_report_say_the_same(write_sweep, tmp_path):
     assert "EXERCISE" in page and "http" not in page
     assert "Cheapest variant meeting every target: #0 (fleet east/ambulance=1), cost 3." in page
     assert "the second ambulance at east cuts response_s.p90 | all by 5.0 min" in page
+
+
+def test_the_cheapest_choice_is_sought_under_each_condition_not_across_them(write_sweep):
+    loaded = load_sweep(write_sweep(
+        "name: s\nscenario: city.yaml\nvary:\n  fleet:\n    - {station: east, unit_type: ambulance, counts: [1, 2]}\n"
+        "  arrival_rate:\n    - {scale: [1, 2]}\ntargets:\n  - {kpi: 'response_s.p90 | all', at_most: 11m}\n"))
+    variants = expand(loaded)
+    # Variants: 1 ambulance at x1 and x2, then 2 ambulances at x1 and x2. Busier streets need the second.
+    p90 = {0: 600.0, 1: 900.0, 2: 500.0, 3: 620.0}
+    run = SweepRun(kpis={(v, r): {P90: p90[v] + r} for v in p90 for r in range(5)}, from_cache=0, ran=20)
+    analysis = analyse(loaded, variants, run)
+    assert analysis.cheapest == {"arrival rate all=x1": 0, "arrival rate all=x2": 3}
+    assert verdict(loaded, variants, analysis) == (
+        "With arrival rate all=x1: Cheapest variant meeting every target: #0 (fleet east/ambulance=1), cost 3. "
+        "With arrival rate all=x2: Cheapest variant meeting every target: #3 (fleet east/ambulance=2), cost 4.")
