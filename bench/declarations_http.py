@@ -6,7 +6,9 @@ database with the shipped SOPs and the demo agencies; C keep-alive clients POST 
 timeline written). The bare arm serves a Flask + SQLAlchemy app on the same WSGI server, with the
 same pragmas and connection settings on the same kind of database, that inserts one row per POST
 and answers 201: the ceiling of a Python web app writing to that database. Both are driven by
-the same clients for the same time; the ratio engine/bare is printed (aim: >= 0.5 on SQLite).
+the same clients for the same time; the ratio engine/bare is printed (aim: >= 0.5 on SQLite). A second
+bare arm writes, in one transaction of Core inserts, as many rows per table as a declaration
+does (21, the timeline hash-chained): the data's own cost, beside which the engine's is printed too.
 
     .venv/bin/python bench/declarations_http.py [--seconds 10] [--clients 8]
     ICCC_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test adds PostgreSQL with
@@ -34,15 +36,29 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVER_THREADS = 8
 
 
-# --- the bare arm: one row per POST, nothing else -------------------------------------------------------------
+# --- the bare arms: one row per POST, or the rows a declaration writes, nothing else ---------------------------
 
-def bare_app(database_url: str):
+SAME_ROWS = {"runs": 1, "run_events": 2, "tasks": 3, "messages": 3, "timers": 6, "timeline": 5}
+"""What one building fire writes besides its incident row (counted in the engine's SQL log)."""
+
+
+def bare_app(database_url: str, shape: str):
+    import hashlib
+    import json
+
     from flask import Flask, request
-    from sqlalchemy import JSON, Column, DateTime, MetaData, String, Table, event, insert
+    from sqlalchemy import JSON, Column, DateTime, Integer, MetaData, String, Table, Text, event, insert, select
 
     metadata = MetaData()
     rows = Table("declarations", metadata, Column("id", String(36), primary_key=True), Column("body", JSON),
                  Column("declared_at", DateTime(timezone=True)))
+    # The same rows as the engine writes, as plain tables: JSON bodies, and a hash-chained timeline.
+    children = {name: Table(name, metadata, Column("id", String(36), primary_key=True),
+                            Column("declaration_id", String(36)), Column("body", JSON))
+                for name in SAME_ROWS if name != "timeline"}
+    timeline = Table("timeline", metadata, Column("seq", Integer, primary_key=True, autoincrement=True),
+                     Column("declaration_id", String(36)), Column("data", JSON), Column("prev_hash", String(64)),
+                     Column("entry_hash", String(64)))
     engine = create_engine(database_url, connect_args={"check_same_thread": False}
                            if database_url.startswith("sqlite") else {}, pool_size=SERVER_THREADS)
     if database_url.startswith("sqlite"):
@@ -68,15 +84,25 @@ def bare_app(database_url: str):
         row_id = str(uuid.uuid4())
         with engine.begin() as connection:
             connection.execute(insert(rows).values(id=row_id, body=body, declared_at=datetime.now(timezone.utc)))
+            if shape == "same-rows":
+                for name, table in children.items():
+                    connection.execute(insert(table), [{"id": str(uuid.uuid4()), "declaration_id": row_id,
+                                                        "body": body} for _ in range(SAME_ROWS[name])])
+                head = connection.scalar(select(timeline.c.entry_hash).order_by(timeline.c.seq.desc()).limit(1))
+                entries = []
+                for n in range(SAME_ROWS["timeline"]):
+                    prev, head = head or "0" * 64, hashlib.sha256(json.dumps([head, n, body]).encode()).hexdigest()
+                    entries.append({"declaration_id": row_id, "data": body, "prev_hash": prev, "entry_hash": head})
+                connection.execute(insert(timeline), entries)
         return {"id": row_id, **body}, 201
 
     return app
 
 
-def serve_bare(database_url: str) -> None:
+def serve_bare(database_url: str, shape: str) -> None:
     from waitress import create_server
 
-    server = create_server(bare_app(database_url), host="127.0.0.1", port=0, threads=SERVER_THREADS)
+    server = create_server(bare_app(database_url, shape), host="127.0.0.1", port=0, threads=SERVER_THREADS)
     print(f"serving on http://127.0.0.1:{server.effective_port}/", flush=True)
     server.run()
 
@@ -166,9 +192,10 @@ def prepare_engine_database(database_url: str) -> str:
     return token
 
 
-def bare_arm(database_url: str, folder: Path, *, processes: int, clients: int, seconds: float) -> tuple[float, int]:
+def bare_arm(database_url: str, folder: Path, *, shape: str, processes: int, clients: int, seconds: float
+             ) -> tuple[float, int]:
     env = dict(os.environ)
-    command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", database_url]
+    command = [sys.executable, str(Path(__file__).resolve()), "--serve-bare", database_url, "--shape", shape]
     servers = [start(command, cwd=folder, env=env) for _ in range(processes)]
     try:
         return drive([base for _, base in servers], "none", clients=clients, seconds=seconds)
@@ -194,13 +221,17 @@ def drop_schema(url: str, name: str) -> None:
 
 
 def compare(label: str, urls, folder: Path, *, processes: int, clients: int, seconds: float) -> None:
-    engine_url, bare_url = urls
-    engine_rate, engine_failed = engine_arm(engine_url, folder, processes=processes, clients=clients, seconds=seconds)
-    bare_rate, bare_failed = bare_arm(bare_url, folder, processes=processes, clients=clients, seconds=seconds)
-    failed = f"  ({engine_failed} engine / {bare_failed} bare requests not 201)" if engine_failed or bare_failed else ""
-    print(f"{label:28s} engine {engine_rate:7.1f}/s   bare {bare_rate:7.1f}/s   "
-          f"ratio {engine_rate / bare_rate:5.2f}x{'  [aim >= 0.5]' if label.startswith('SQLite') else ''}{failed}",
-          flush=True)
+    engine_url, one_row_url, same_rows_url = urls
+    engine_rate, failed = engine_arm(engine_url, folder, processes=processes, clients=clients, seconds=seconds)
+    one_row, failed_one = bare_arm(one_row_url, folder, shape="one-row", processes=processes, clients=clients,
+                                   seconds=seconds)
+    same_rows, failed_same = bare_arm(same_rows_url, folder, shape="same-rows", processes=processes,
+                                      clients=clients, seconds=seconds)
+    failures = failed + failed_one + failed_same
+    print(f"{label:26s} engine {engine_rate:6.1f}/s | bare, one row {one_row:6.1f}/s: "
+          f"{engine_rate / one_row:4.2f}x{' [aim >= 0.5]' if label.startswith('SQLite') else ''} | "
+          f"bare, the same {1 + sum(SAME_ROWS.values())} rows {same_rows:6.1f}/s: {engine_rate / same_rows:4.2f}x"
+          f"{f'  ({failures} requests not 201)' if failures else ''}", flush=True)
 
 
 def main() -> None:
@@ -208,20 +239,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per arm (after 1 s warm-up)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent keep-alive clients")
     parser.add_argument("--serve-bare", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--shape", default="one-row", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
-        serve_bare(args.serve_bare)
+        serve_bare(args.serve_bare, args.shape)
         return
     print(f"{args.clients} keep-alive clients, waitress with {SERVER_THREADS} threads per process, "
           f"{args.seconds:g} s per arm")
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        compare("SQLite, 1 process", (f"sqlite:///{folder / 'engine.sqlite3'}", f"sqlite:///{folder / 'bare.sqlite3'}"),
+        compare("SQLite, 1 process", tuple(f"sqlite:///{folder / name}.sqlite3" for name in ("engine", "one", "same")),
                 folder, processes=1, clients=args.clients, seconds=args.seconds)
         postgres = os.environ.get("ICCC_BENCH_DATABASE_URL")
         if postgres:
             for processes in (1, 2):
-                names = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(2)]
+                names = [f"bench_{uuid.uuid4().hex[:10]}" for _ in range(3)]
                 try:
                     urls = tuple(postgres_schema(postgres, name) for name in names)
                     compare(f"PostgreSQL, {processes} process{'es' if processes > 1 else ''}", urls, folder,
