@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import secrets
 import signal
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -27,6 +29,8 @@ from coordination import (
     upgrade,
 )
 from coordination.dispatch_service import seed_demo_fleet
+from coordination.rule_service import install_shipped_rules
+from coordination.sensors.demo_sensors import demo_tracked_units, seed_demo_sensors
 from coordination.store.tables import Agency, ApiToken
 from processes.background import BackgroundJobs
 from processes.calibrate_command import calibrate_command
@@ -52,6 +56,8 @@ from processes.demo import (
     write_credentials,
 )
 from processes.cap_commands import cap
+from processes.demo_broker import DemoBroker, demo_broker
+from processes.demo_city_feed import DemoCityFeed, TrackedUnit, demo_topic_base
 from processes.drill_commands import drill, load_scenario_or_exit
 from processes.drill_live import LiveDrill
 from processes.intake_command import intake
@@ -194,7 +200,8 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
     jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
-    stream: list[IncidentStream | DemoDutyOfficer | LiveDrill] = []
+    stream: list[IncidentStream | DemoDutyOfficer | LiveDrill | DemoCityFeed] = []
+    city_feed, broker = _demo_city_feed(store, clock, settings, app.extensions["iccc"].intake)
 
     def listening(actual_port: int) -> None:
         base = f"http://127.0.0.1:{actual_port}"
@@ -215,6 +222,10 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
                        f"at {drill_speed:g}x real time")
         stream.append(DemoDutyOfficer(api_base=base, token=duty_officer_token, delay_s=3 * answer_delay,
                                       rng=random.Random(13)))
+        stream.append(city_feed)
+        click.echo(f"city sensors and vehicle trackers publish to {broker.described}, under "
+                   f"{city_feed.topic_base}/readings/<sensor> and .../vehicles/<agency>/<unit>/position; a "
+                   "cloudburst every 3 minutes (the first in 30 s) floods three drains: the flood rule declares it")
         for part in stream:
             part.start()
 
@@ -222,9 +233,26 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
         for item in stream:
             item.stop()
         receivers.stop()
+        broker.stop()
 
     _serve_forever(app, host="127.0.0.1", port=port, jobs=jobs, exit_after_s=exit_after,
                    on_listening=listening, on_stop=stopping)
+
+
+def _demo_city_feed(store: Store, clock: WallClock, settings: Settings, intake) -> tuple[DemoCityFeed, DemoBroker]:
+    """The demo's sensors, trigger rules and tracked units, publishing to the local broker (or an
+    embedded one) under topics of this run's own, and the demo's consumer of them."""
+    with store.transaction() as session:
+        install_shipped_rules(session=session, clock=clock, actor=SYSTEM)
+        seed_demo_sensors(session=session, clock=clock)
+        tracked = [TrackedUnit(agency, code, longitude, latitude) for agency, code, longitude, latitude in
+                   demo_tracked_units(session)]
+    topic_base = demo_topic_base(secrets.token_hex(3))
+    broker = demo_broker(replace(settings.broker, topics=(f"{topic_base}/readings/#",),
+                                 vehicle_topics=(f"{topic_base}/vehicles/#",), client_id=""))
+    feed = DemoCityFeed(broker=broker.settings, topic_base=topic_base, store=store, clock=clock, intake=intake,
+                        units=tracked)
+    return feed, broker
 
 
 def _prepare_demo_city(store: Store, clock: WallClock, settings: Settings, receiver_port: int,
