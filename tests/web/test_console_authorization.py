@@ -44,6 +44,7 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
     "incident_console.revise": ACTING,
     "task_console.tasks_page": AGENCY,
     "task_console.answer": AGENCY,
+    "task_console.unit_status": AGENCY,
     "agency_admin.agencies_page": ADMIN,
     "agency_admin.register": ADMIN,
     "agency_admin.import_collection": ADMIN,
