@@ -185,19 +185,19 @@ def test_an_unexpected_error_is_a_page_with_the_logged_reference_and_nothing_int
 
 @pytest.mark.parametrize("method, path, caller, status, body", [
     ("GET", "/api/v1/nothing-here", "officer", 404,
-     {"type": "https://iccc.example/problems/not-found", "title": "Not Found", "status": 404,
+     {"type": "/problems/not-found", "title": "Not Found", "status": 404,
       "detail": "no such resource"}),
     ("DELETE", "/api/v1/incidents", "officer", 405,
-     {"type": "https://iccc.example/problems/method-not-allowed", "title": "Method Not Allowed", "status": 405,
+     {"type": "/problems/method-not-allowed", "title": "Method Not Allowed", "status": 405,
       "detail": "this method is not allowed here"}),
     ("GET", "/api/v1/incidents", None, 401,
-     {"type": "https://iccc.example/problems/unauthenticated", "title": "Unauthenticated", "status": 401,
+     {"type": "/problems/unauthenticated", "title": "Unauthenticated", "status": 401,
       "detail": "send an API token as `Authorization: Bearer <token>`"}),
     ("POST", "/api/v1/incidents", "viewer", 403,
-     {"type": "https://iccc.example/problems/forbidden", "title": "Forbidden", "status": 403,
+     {"type": "/problems/forbidden", "title": "Forbidden", "status": 403,
       "detail": "the viewer role may not do this"}),
     ("GET", f"/api/v1/incidents/{NOWHERE}", "officer", 404,
-     {"type": "https://iccc.example/problems/not-found", "title": "Not found", "status": 404,
+     {"type": "/problems/not-found", "title": "Not found", "status": 404,
       "detail": f"incident {NOWHERE} does not exist"}),
 ])
 def test_the_api_answers_problem_json_even_to_a_browser(client, make_token, method, path, caller, status, body):

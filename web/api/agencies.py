@@ -17,6 +17,7 @@ from coordination.agency_import import import_agencies, parse_feature_collection
 from coordination.representations import agency_json
 from coordination.queries.agencies import agencies_query, find_agency_by_code
 from web.api.listing import page_of
+from web.api.query import page, takes_query
 from web.api.tasks import AcknowledgeBody
 from web.app.context import (
     api,
@@ -47,6 +48,7 @@ def register():
 
 @blueprint.get("/agencies")
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+@takes_query(*page())
 def list_agencies():
     """Registered agencies (never their secrets)."""
     return page_of(agencies_query(), agency_json)

@@ -10,6 +10,7 @@ from coordination.cap import RefusedCapAlert, default_mapping, load_mapping, rec
 from coordination.representations import iso
 from coordination.store.tables import CapAlertRecord
 from web.api.listing import page_of
+from web.api.query import page, takes_query
 from web.app.context import api, principal, raw_body, services, session
 
 blueprint = Blueprint("alerts", __name__)
@@ -57,6 +58,7 @@ def receive_cap():
 
 @blueprint.get("/alerts/cap")
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+@takes_query(*page())
 def list_cap():
     """CAP alerts received, newest first, with what the engine did with each."""
     query = select(CapAlertRecord).order_by(CapAlertRecord.received_at.desc(), CapAlertRecord.id)

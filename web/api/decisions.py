@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, request
+from flask import Blueprint
 from pydantic import BaseModel, ConfigDict, Field
 
 from coordination import Role, answer_request, stand_down
 from coordination.lifecycles import DutyRequestKind, DutyRequestStatus
 from coordination.representations import duty_request_json, incident_json
 from coordination.queries.duty import decisions_query, existing_decision
-from web.api.listing import enum_arg, page_of
+from web.api.listing import page_of
+from web.api.query import arg, choice, identifier, page, takes_query
 from web.app.context import api, json_body, principal, services, session
-from web.app.problems import BadRequestBody
 
 blueprint = Blueprint("decisions", __name__)
 
@@ -36,17 +36,14 @@ class StandDownRequest(BaseModel):
 
 @blueprint.get("/decisions")
 @api(*WATCHERS)
+@takes_query(choice("status", DutyRequestStatus, "Only requests in this status"),
+             choice("kind", DutyRequestKind, "Only decisions or only public notices"),
+             identifier("incident_id", "Only requests of this incident"), *page())
 def list_decisions():
     """Decisions and public notices for the duty officer, oldest due first; `status` (open,
     answered, cancelled), `kind` (decision, public_notice) and `incident_id` filter."""
-    status = enum_arg("status", DutyRequestStatus)
-    kind = enum_arg("kind", DutyRequestKind)
-    incident_id = request.args.get("incident_id")
-    try:
-        incident = uuid.UUID(incident_id) if incident_id is not None else None
-    except ValueError:
-        raise BadRequestBody("query parameter 'incident_id' must be a UUID", field="incident_id") from None
-    return page_of(decisions_query(status=status, kind=kind, incident_id=incident), duty_request_json)
+    return page_of(decisions_query(status=arg("status"), kind=arg("kind"), incident_id=arg("incident_id")),
+                   duty_request_json)
 
 
 @blueprint.get("/decisions/<uuid:request_id>")

@@ -16,7 +16,8 @@ from coordination.dispatch_service import (
 )
 from coordination.planner.orders import RecommendationStatus
 from coordination.queries.dispatch import existing_recommendation, recommendations_query
-from web.api.listing import enum_arg, page_of
+from web.api.listing import page_of
+from web.api.query import arg, choice, page, takes_query
 from web.app.context import (
     api,
     json_body,
@@ -69,9 +70,10 @@ def recommend():
 
 @blueprint.get("/dispatch/recommendations")
 @api(*WATCHERS)
+@takes_query(choice("status", RecommendationStatus, "Only recommendations in this status"), *page())
 def list_recommendations():
     """Recommendations, newest first; `status` filters (proposed, accepted, superseded)."""
-    return page_of(recommendations_query(status=enum_arg("status", RecommendationStatus)), recommendation_json)
+    return page_of(recommendations_query(status=arg("status")), recommendation_json)
 
 
 @blueprint.get("/dispatch/recommendations/<uuid:recommendation_id>")

@@ -33,7 +33,8 @@ from coordination.queries.incidents import (
     public_notices_of,
     timeline_query,
 )
-from web.api.listing import enum_arg, page_of
+from web.api.listing import page_of
+from web.api.query import arg, choice, page, takes_query
 from web.app.context import api, json_body, principal, services, session
 
 blueprint = Blueprint("incidents", __name__)
@@ -97,9 +98,10 @@ def declare():
 
 @blueprint.get("/incidents")
 @api(*WATCHERS)
+@takes_query(choice("status", IncidentStatus, "Only incidents in this status"), *page())
 def list_incidents():
     """List incidents, newest first; `status` filters (open, resolved, closed)."""
-    query = incidents_query(status=enum_arg("status", IncidentStatus))
+    query = incidents_query(status=arg("status"))
     include_reporter = principal().role is not Role.VIEWER
     return page_of(query, lambda incident: incident_json(incident, include_reporter=include_reporter))
 
@@ -129,7 +131,8 @@ def revise(incident_id: uuid.UUID):
 
 @blueprint.get("/incidents/<uuid:incident_id>/timeline")
 @api(*WATCHERS)
+@takes_query(*page(default_limit=500))
 def timeline(incident_id: uuid.UUID):
     """The incident's timeline entries, oldest first."""
     existing_incident(session(), incident_id)
-    return page_of(timeline_query(incident_id), timeline_json, default_limit=500)
+    return page_of(timeline_query(incident_id), timeline_json)

@@ -11,6 +11,7 @@ from coordination.cap.notices import NoticeDraft, approve_notice, draft_notice
 from coordination.representations import iso
 from coordination.queries.notices import public_warnings_query
 from web.api.listing import page_of
+from web.api.query import page, takes_query
 from web.api.tasks import AcknowledgeBody
 from web.app.context import (
     api,
@@ -42,6 +43,7 @@ def draft():
 
 @blueprint.get("/notices")
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+@takes_query(*page())
 def list_notices():
     """Public notices, newest first, drafts included."""
     return page_of(public_warnings_query(), notice_json)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from coordination import Role
 from coordination.officer_alerts import acknowledge_officer_alert
 from coordination.queries.duty import officer_alerts_query
 from coordination.representations import iso
 from web.api.listing import page_of
+from web.api.query import arg, boolean, page, takes_query
 from web.api.tasks import AcknowledgeBody
 from web.app.context import api, optional_json_body, principal, services, session
-from web.app.problems import BadRequestBody
 
 blueprint = Blueprint("officer_alerts", __name__)
 
@@ -28,12 +28,10 @@ def officer_alert_json(alert) -> dict:
 
 @blueprint.get("/officer-alerts")
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+@takes_query(boolean("open", "true: hide acknowledged alerts", default=True), *page())
 def list_officer_alerts():
     """Alerts for the duty officer, newest first; `open=true` (default) hides acknowledged ones."""
-    raw = request.args.get("open", "true")
-    if raw not in ("true", "false"):
-        raise BadRequestBody("query parameter 'open' must be true or false", field="open")
-    return page_of(officer_alerts_query(open_only=raw == "true"), officer_alert_json)
+    return page_of(officer_alerts_query(open_only=arg("open")), officer_alert_json)
 
 
 @blueprint.post("/officer-alerts/<uuid:alert_id>/acknowledge")

@@ -17,11 +17,14 @@ from coordination.dispatch_service import (
     StatusReport,
     UnitRegistration,
 )
+from coordination.sensors import SensorRegistration
 from web.api.agencies import TokenRotationBody, WebhookEnableBody
 from web.api.decisions import DecisionAnswer, StandDownRequest
 from web.api.dispatch import AcceptanceBody, RecommendationRequest
 from web.api.incident_runs import SopStart
-from web.api.tasks import CompleteBody, ProgressBody, RejectBody
+from web.api.media_types import response_media_types
+from web.api.query import declared_query
+from web.api.tasks import AcknowledgeBody, CompleteBody, ProgressBody, RejectBody
 from web.api.tokens import NewTokenRequest
 from web.api.users import NewUserRequest, PasswordChange, UserChange
 
@@ -54,12 +57,24 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "users.change": UserChange,
     "users.change_password": PasswordChange,
     "tokens.create": NewTokenRequest,
+    "sensors.register_a_sensor": SensorRegistration,
+    "tasks.acknowledge": AcknowledgeBody,
+    "agencies.rotate_secret": AcknowledgeBody,
+    "notices.approve": AcknowledgeBody,
+    "officer_alerts.acknowledge": AcknowledgeBody,
+    "webhooks.replay": AcknowledgeBody,
 }
+OPTIONAL_BODIES = {"tasks.complete", "agencies.rotate_token", "agencies.enable", "dispatch.accept", "tasks.acknowledge",
+                   "agencies.rotate_secret", "notices.approve", "officer_alerts.acknowledge", "webhooks.replay"}
+"""Routes whose JSON body may be left out (every field has a default)."""
 
 CREATED = {"incidents.declare", "agencies.register", "sops.upload", "rules.upload", "alerts.receive_cap", "notices.draft",
            "units.register_a_station", "units.register_a_unit", "dispatch.recommend", "incident_runs.start",
            "users.create", "tokens.create"}
-EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json"}
+EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json",
+                        "readings.receive_senml": "application/senml+json",
+                        "readings.receive_ngsi_ld": "application/ld+json",
+                        "sensors.import_geojson": "application/geo+json"}
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 _PARAMETER_SCHEMAS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
 
@@ -97,12 +112,14 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         "summary": doc.splitlines()[0],
         "tags": [rule.endpoint.split(".")[0]],
         "parameters": [
-            {"name": name, "in": "path", "required": True,
-             "schema": _PARAMETER_SCHEMAS.get(converter, {"type": "string"})}
-            for converter, name in _PARAMETER.findall(rule.rule)
+            *({"name": name, "in": "path", "required": True,
+               "schema": _PARAMETER_SCHEMAS.get(converter, {"type": "string"})}
+              for converter, name in _PARAMETER.findall(rule.rule)),
+            *(parameter.openapi() for parameter in declared_query(view).values()),
         ],
         "responses": {
-            "201" if rule.endpoint in CREATED else "200": {"description": "Success", "content": {"application/json": {}}},
+            **{status: {"description": text, "content": {media_type: {} for media_type in response_media_types(view)}}
+               for status, text in _successes(rule.endpoint).items()},
             **{
                 status: {"description": text, "content": {"application/problem+json": {
                     "schema": {"$ref": "#/components/schemas/Problem"}}}}
@@ -126,11 +143,16 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
         schemas.update(schema.pop("$defs", {}))
         schemas[body.__name__] = schema
         operation["requestBody"] = {
-            "required": rule.endpoint not in {"tasks.complete", "agencies.rotate_token", "agencies.enable",
-                                              "dispatch.accept"},
+            "required": rule.endpoint not in OPTIONAL_BODIES,
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
         }
     return operation
+
+
+def _successes(endpoint: str) -> dict[str, str]:
+    # A create answers 200 when it changed nothing new: a repeated CAP alert, a duplicate report.
+    return {"201": "Created", "200": "Already there (a repeat or a duplicate)"} if endpoint in CREATED \
+        else {"200": "Success"}
 
 
 _ERRORS = {
@@ -140,6 +162,7 @@ _ERRORS = {
     "404": "No such resource (or not the caller's to see)",
     "409": "Conflicts with the current state (e.g. an illegal status move)",
     "413": "Body too large",
+    "405": "The address does not take this method",
     "415": "Wrong content type",
     "422": "Invalid field; `field` names it",
 }
@@ -147,7 +170,10 @@ _ERRORS = {
 _PROBLEM = {
     "type": "object",
     "properties": {
-        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "type": {"type": "string", "format": "uri-reference",
+                 "description": "A page the engine serves (`/problems/<slug>`) saying what the problem means; "
+                                "`/problems` lists them all."},
+        "title": {"type": "string"}, "status": {"type": "integer"},
         "detail": {"type": "string"}, "field": {"type": "string"},
         "errors": {"type": "array", "items": {"type": "object"}},
     },

@@ -19,7 +19,9 @@ from coordination.queries.notices import (
     published_sop_notice,
     published_sop_notices,
 )
-from web.app.context import public_api, query_int, services, session
+from web.api.media_types import responds_with
+from web.api.query import arg, integer, takes_query
+from web.app.context import public_api, services, session
 
 blueprint = Blueprint("public", __name__)
 
@@ -27,14 +29,18 @@ ATOM = "http://www.w3.org/2005/Atom"
 PUBLIC_CACHE = "public, max-age=60"
 
 
+INCIDENT_LIMIT = integer("limit", "How many incidents at most", default=100, minimum=1, maximum=500)
+
+
 def _incidents() -> list[dict]:
-    limit = query_int("limit", default=100, minimum=1, maximum=500)
+    limit = arg("limit")
     context = services()
     return published_incidents(session(), now=context.clock.now(), policy=context.settings.publication, limit=limit)
 
 
 @blueprint.get("/public/incidents")
 @public_api
+@takes_query(INCIDENT_LIMIT)
 def incidents():
     """Incidents the public may see (after each type's delay), newest first; no personal data."""
     return {"items": _incidents()}, 200, {"Cache-Control": PUBLIC_CACHE}
@@ -42,6 +48,8 @@ def incidents():
 
 @blueprint.get("/public/incidents.geojson")
 @public_api
+@takes_query(INCIDENT_LIMIT)
+@responds_with("application/geo+json")
 def incidents_geojson():
     """The same incidents as a GeoJSON FeatureCollection."""
     return Response(json.dumps(as_geojson(_incidents())), mimetype="application/geo+json",
@@ -70,9 +78,11 @@ def _sop_notice_cap(notice, incident) -> bytes:
 
 @blueprint.get("/public/alerts")
 @public_api
+@takes_query(integer("limit", "How many alerts at most", default=50, minimum=1, maximum=500))
+@responds_with("application/atom+xml")
 def alerts_feed():
     """Published public notices as an Atom feed of CAP 1.2 alerts, newest first."""
-    items = _published(query_int("limit", default=50, minimum=1, maximum=500))
+    items = _published(arg("limit"))
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     etree.SubElement(feed, f"{{{ATOM}}}id").text = url_for("public.alerts_feed", _external=True)
     etree.SubElement(feed, f"{{{ATOM}}}title").text = f"Public alerts from {services().settings.cap_sender_name}"
@@ -92,6 +102,7 @@ def alerts_feed():
 
 @blueprint.get("/public/alerts/<uuid:notice_id>")
 @public_api
+@responds_with("application/cap+xml")
 def alert(notice_id: uuid.UUID):
     """One published public notice as a CAP 1.2 alert."""
     db = session()

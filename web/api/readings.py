@@ -11,6 +11,7 @@ from coordination.intake import PROBLEMS, IncomingMessage, IntakeResult, Reading
 from coordination.intake.queries import dead_letter_json, dead_letters_query, reading_json, readings_query
 from coordination.sensors import visible_sensor
 from web.api.listing import page_of
+from web.api.query import arg, page, takes_query, text, words
 from web.app.context import api, integration, principal, services, session
 from web.app.problems import BadRequestBody
 
@@ -57,6 +58,7 @@ def receive_ngsi_ld():
 
 @blueprint.get("/sensors/<sensor_id>/readings")
 @api(Role.AGENCY, *OFFICERS, Role.PLANNER)
+@takes_query(*page())
 def sensor_readings(sensor_id: str):
     """A sensor's readings, newest first (404 for another agency's sensor)."""
     sensor = visible_sensor(session=session(), principal=principal(), sensor_id=sensor_id)
@@ -65,9 +67,8 @@ def sensor_readings(sensor_id: str):
 
 @blueprint.get("/intake/dead-letters")
 @api(*OFFICERS)
+@takes_query(words("problem", sorted(PROBLEMS), "Only refusals of this kind"),
+             text("sensor_id", "Only refusals naming this sensor", max_length=200), *page())
 def dead_letters():
     """Readings and messages the intake refused, newest first; `problem` and `sensor_id` filter."""
-    problem = request.args.get("problem")
-    if problem is not None and problem not in PROBLEMS:
-        raise BadRequestBody(f"query parameter 'problem' must be one of: {', '.join(PROBLEMS)}", field="problem")
-    return page_of(dead_letters_query(problem=problem, sensor_id=request.args.get("sensor_id")), dead_letter_json)
+    return page_of(dead_letters_query(problem=arg("problem"), sensor_id=arg("sensor_id")), dead_letter_json)

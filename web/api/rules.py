@@ -3,7 +3,6 @@ version lifecycle, and the outcomes the rules decided (their firings, with the r
 
 from __future__ import annotations
 
-import uuid
 
 from flask import Blueprint, request
 
@@ -20,6 +19,7 @@ from coordination.rule_service.queries import (
 )
 from coordination.rules import rule_json_schema
 from web.api.listing import page_of
+from web.api.query import arg, boolean, identifier, page, takes_query, text
 from web.api.sops import YAML_TYPES
 from web.app.context import api, principal, services, session
 from web.app.problems import BadRequestBody
@@ -31,6 +31,7 @@ READERS = (Role.ADMINISTRATOR, Role.DUTY_OFFICER, Role.VIEWER, Role.PLANNER)
 
 @blueprint.get("/rules")
 @api(*READERS)
+@takes_query(*page())
 def list_rules():
     """Every stored trigger-rule version, active ones first."""
     return page_of(rule_versions_query(), rule_version_json)
@@ -52,19 +53,18 @@ def read_version(rule_id: str, version: int):
 
 @blueprint.post("/rules")
 @api(Role.ADMINISTRATOR)
+@takes_query(boolean("activate", "Make it the active version (false: store it only)", default=True))
 def upload():
     """Upload a rule version as YAML; it becomes the rule's active version unless `?activate=false`."""
     if request.mimetype not in YAML_TYPES:
         raise BadRequestBody("send the rule as YAML with `Content-Type: application/yaml`", status=415)
-    activate = request.args.get("activate", "true")
-    if activate not in ("true", "false"):
-        raise BadRequestBody("query parameter 'activate' must be true or false", field="activate")
+    activate = arg("activate")
     try:
         text = request.get_data(as_text=False).decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequestBody("the rule must be UTF-8 text") from None
     version = store_rule_version(session=session(), clock=services().clock, text=text, source="upload",
-                                 actor=principal(), activate=activate == "true")
+                                 actor=principal(), activate=activate)
     return rule_version_json(version), 201
 
 
@@ -86,17 +86,15 @@ def retire(rule_id: str, version: int):
 
 @blueprint.get("/rule-outcomes")
 @api(*READERS)
+@takes_query(identifier("incident_id", "Only outcomes that acted on this incident"),
+             text("rule_id", "Only outcomes of this rule", max_length=64),
+             text("sensor_id", "A sensor's own episodes and the clusters it was in (at most 100)", max_length=200),
+             *page())
 def list_outcomes():
     """What the rules decided, newest first, with the readings: `?incident_id=`, `?rule_id=`,
     `?sensor_id=` (a sensor's own episodes and the clusters it was in; at most 100)."""
-    sensor_id = request.args.get("sensor_id")
+    sensor_id = arg("sensor_id")
     if sensor_id is not None:
         rows = outcomes_for_sensor(session(), sensor_id, limit=100)
         return {"items": [outcome_json(row) for row in rows], "total": len(rows), "limit": 100, "offset": 0}
-    incident_id = None
-    if "incident_id" in request.args:
-        try:
-            incident_id = uuid.UUID(request.args["incident_id"])
-        except ValueError:
-            raise BadRequestBody("query parameter 'incident_id' must be a UUID", field="incident_id") from None
-    return page_of(outcomes_query(incident_id=incident_id, rule_id=request.args.get("rule_id")), outcome_json)
+    return page_of(outcomes_query(incident_id=arg("incident_id"), rule_id=arg("rule_id")), outcome_json)

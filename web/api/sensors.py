@@ -18,6 +18,7 @@ from coordination.sensors import (
 from coordination.sensors.queries import sensor_views, sensors_geojson
 from coordination.store.tables import Sensor
 from web.api.listing import page_of
+from web.api.query import arg, page, takes_query, text
 from web.app.context import api, json_body, principal, services, session
 from web.app.problems import BadRequestBody
 
@@ -28,10 +29,11 @@ READERS = (Role.AGENCY, Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER, Role
 
 @blueprint.get("/sensors")
 @api(*READERS)
+@takes_query(text("kind", "Only sensors of this kind", max_length=64), *page())
 def list_sensors():
     """Sensors by id, each with its latest reading; `kind` filters. An agency sees only its own."""
     query = sensors_visible_to(principal())
-    kind = request.args.get("kind")
+    kind = arg("kind")
     if kind is not None:
         query = query.where(Sensor.kind == kind)
     return page_of(query, sensor_json)

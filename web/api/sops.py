@@ -16,6 +16,7 @@ from coordination.queries.sops import sop_versions_query, stored_sop_version
 from sop_engine import critical_path, sop_json_schema
 from sop_engine.diagrams import step_summary
 from web.api.listing import page_of
+from web.api.query import arg, boolean, page, takes_query
 from web.app.context import api, principal, services, session
 from web.app.problems import BadRequestBody
 
@@ -61,6 +62,7 @@ def _version_detail(version) -> dict:
 
 @blueprint.get("/sops")
 @api()
+@takes_query(*page())
 def list_sops():
     """Every stored SOP version, active ones first."""
     return page_of(sop_versions_query(), _version_json)
@@ -82,20 +84,19 @@ def read_version(sop_id: str, version: int):
 
 @blueprint.post("/sops")
 @api(Role.ADMINISTRATOR)
+@takes_query(boolean("activate", "Make it the active version (false: store it only)", default=True))
 def upload():
     """Upload an SOP version as YAML; it becomes the active version of its SOP for new incidents
     unless `?activate=false`. Running incidents keep the version they started with."""
     if request.mimetype not in YAML_TYPES:
         raise BadRequestBody("send the SOP as YAML with `Content-Type: application/yaml`", status=415)
-    activate = request.args.get("activate", "true")
-    if activate not in ("true", "false"):
-        raise BadRequestBody("query parameter 'activate' must be true or false", field="activate")
+    activate = arg("activate")
     try:
         text = request.get_data(as_text=False).decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequestBody("the SOP must be UTF-8 text") from None
     version = store_sop_version(session=session(), clock=services().clock, text=text, source="upload",
-                                actor=principal(), activate=activate == "true")
+                                actor=principal(), activate=activate)
     return _version_json(version), 201
 
 

@@ -19,7 +19,8 @@ from coordination import (
 )
 from coordination.representations import delivery_json, task_json
 from coordination.queries.tasks import deliveries_of_task, tasks_query
-from web.api.listing import enum_arg, page_of
+from web.api.listing import page_of
+from web.api.query import arg, choice, page, takes_query
 from web.app.context import (
     api,
     json_body,
@@ -58,11 +59,12 @@ class RejectBody(_Body):
 
 @blueprint.get("/tasks")
 @api(*READERS)
+@takes_query(choice("status", TaskStatus, "Only tasks in this status"), *page())
 def list_tasks():
     """Tasks, newest first: an agency sees only its own; `status` filters."""
     caller = principal()
     query = tasks_query(agency_id=caller.agency_id if caller.role is Role.AGENCY else None,
-                        status=enum_arg("status", TaskStatus))
+                        status=arg("status"))
     return page_of(query, task_json)
 
 

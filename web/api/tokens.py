@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from coordination import Role
 from coordination.api_tokens import create_token, revoke_token, token_json, tokens_query
-from web.api.listing import bool_arg, page_of
+from web.api.listing import page_of
+from web.api.query import arg, boolean, page, takes_query
 from web.app.context import api, json_body, principal, services, session
 
 blueprint = Blueprint("tokens", __name__)
@@ -27,11 +28,12 @@ class NewTokenRequest(BaseModel):
 
 @blueprint.get("/tokens")
 @api(Role.ADMINISTRATOR)
+@takes_query(boolean("active", "true: only tokens neither revoked nor expired"), *page())
 def list_tokens():
     """API tokens, newest first, with role, agency, status, creation, expiry and last use (to the
     minute); never the token. `active=true` leaves out revoked and expired ones."""
     now = services().clock.now()
-    active = bool_arg("active")
+    active = arg("active")
     return page_of(tokens_query(include_inactive=not active, now=now), lambda record: token_json(record, now))
 
 

@@ -22,7 +22,8 @@ from coordination.dispatch_service import (
 )
 from coordination.planner import UnitStatus
 from coordination.queries.fleet import stations_query, units_query
-from web.api.listing import enum_arg, page_of
+from web.api.listing import page_of
+from web.api.query import arg, choice, page, takes_query
 from web.app.context import api, json_body, principal, services, session
 
 blueprint = Blueprint("units", __name__)
@@ -47,6 +48,7 @@ def register_a_station():
 
 @blueprint.get("/stations")
 @api(*READERS)
+@takes_query(*page())
 def list_stations():
     """Stations, by code: an agency sees only its own."""
     return page_of(stations_query(agency_id=_own_agency()), station_json)
@@ -63,9 +65,10 @@ def register_a_unit():
 
 @blueprint.get("/units")
 @api(*READERS)
+@takes_query(choice("status", UnitStatus, "Only units in this status"), *page())
 def list_units():
     """Units, by call sign: an agency sees only its own; `status` and `type` filter."""
-    return page_of(units_query(agency_id=_own_agency(), status=enum_arg("status", UnitStatus)), unit_json)
+    return page_of(units_query(agency_id=_own_agency(), status=arg("status")), unit_json)
 
 
 @blueprint.get("/units/<uuid:unit_id>")

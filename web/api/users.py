@@ -10,7 +10,7 @@ account, so through the API that protection has nothing to hold on to (the calle
 
 from __future__ import annotations
 
-from flask import Blueprint, request, url_for
+from flask import Blueprint, url_for
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
 
@@ -26,7 +26,8 @@ from coordination.users import (
     set_account_active,
     set_password,
 )
-from web.api.listing import bool_arg, enum_arg, page_of
+from web.api.listing import page_of
+from web.api.query import arg, boolean, choice, page, takes_query, text
 from web.app.context import api, json_body, principal, services, session
 from web.app.problems import BadRequestBody
 
@@ -93,19 +94,22 @@ def _user_called(username: str) -> User:
 
 @blueprint.get("/users")
 @api(Role.ADMINISTRATOR)
+@takes_query(choice("role", Role, "Only accounts of this role"),
+             text("agency", "Only accounts of the agency with this code", max_length=64),
+             boolean("active", "Only accounts that may (true) or may not (false) sign in"), *page())
 def list_users():
     """Console accounts, by username; `role`, `agency` (an agency's code) and `active` filter."""
     query = select(User).order_by(User.username)
-    role = enum_arg("role", Role)
+    role = arg("role")
     if role is not None:
         query = query.where(User.role == role)
-    agency_code = request.args.get("agency")
+    agency_code = arg("agency")
     if agency_code is not None:
         agency_id = session().scalar(select(Agency.id).where(Agency.code == agency_code))
         if agency_id is None:
             raise BadRequestBody(f"no agency has the code {agency_code!r}", field="agency")
         query = query.where(User.agency_id == agency_id)
-    active = bool_arg("active")
+    active = arg("active")
     if active is not None:
         query = query.where(User.is_active.is_(active))
     return page_of(query, user_json)

@@ -8,6 +8,7 @@ from coordination import Role
 from coordination.representations import iso
 from coordination.webhooks import dead_letters_query, replay_dead_letter
 from web.api.listing import page_of
+from web.api.query import page, takes_query
 from web.api.tasks import AcknowledgeBody
 from web.app.context import api, optional_json_body, principal, services, session
 
@@ -23,6 +24,7 @@ def dead_letter_json(message) -> dict:
 
 @blueprint.get("/webhooks/dead-letters")
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
+@takes_query(*page())
 def dead_letters():
     """Messages that failed every attempt, oldest first."""
     return page_of(dead_letters_query(), dead_letter_json)

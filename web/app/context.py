@@ -155,19 +155,6 @@ def optional_json_body(model: type[ModelT]) -> ModelT:
     return json_body(model)
 
 
-def query_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequestBody(f"query parameter {name!r} must be a whole number", field=name) from None
-    if not minimum <= value <= maximum:
-        raise BadRequestBody(f"query parameter {name!r} must be between {minimum} and {maximum}", field=name)
-    return value
-
-
 def public_api(view: Callable) -> Callable:
     """Run the view in one transaction with no caller: for the public feed only."""
 

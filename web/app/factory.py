@@ -15,7 +15,7 @@ from coordination.store.writer_lock import expect_writes, stop_expecting_writes
 from web import api, console
 from web.app.clock import WallClock
 from web.app.config import MAX_REQUEST_BYTES, Settings
-from web.app import request_limits
+from web.app import problem_types, request_limits
 from web.app.context import Services
 from web.app.problems import register_error_handlers
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
                                                     retention=settings.retention, duplicates=settings.duplicates))
 
     api.register(app, url_prefix=API_PREFIX)
+    app.register_blueprint(problem_types.blueprint)
     console.register(app)
     register_error_handlers(app, page=console.error_page)
 

@@ -25,10 +25,10 @@ from coordination.geojson import FeatureCollectionRejected
 from coordination.intake import ReadingsRefused
 from coordination.rules import RuleDefinitionError
 from sop_engine import IcccError, SopDefinitionError, SopRuntimeError
+from web.app.problem_types import known_slug, type_uri
 
 log = structlog.get_logger(__name__)
 
-PROBLEM_TYPES = "https://iccc.example/problems/"
 
 
 CONSOLE_PREFIX = "/console"
@@ -98,7 +98,7 @@ class Problem:
     retry_after_s: int | None = None
 
     def as_json(self) -> Response:
-        body = {"type": PROBLEM_TYPES + self.slug, "title": self.title, "status": self.status,
+        body = {"type": type_uri(self.slug), "title": self.title, "status": self.status,
                 "detail": self.detail, **self.extra}
         response = Response(json.dumps(body), status=self.status, mimetype="application/problem+json")
         if self.status == 401:
@@ -227,7 +227,7 @@ def register_error_handlers(app: Flask, *, page: ErrorPage | None = None) -> Non
             413: "the request body is larger than the engine accepts",
         }.get(status, error.description or error.name)
         allowed = tuple(getattr(error, "valid_methods", None) or ()) if status == 405 else ()
-        return respond(Problem(status, error.name.lower().replace(" ", "-"), error.name, detail,
+        return respond(Problem(status, known_slug(error.name.lower().replace(" ", "-")), error.name, detail,
                                allowed_methods=allowed))
 
     @app.errorhandler(Exception)
