@@ -18,6 +18,7 @@ from coordination.sensors import (
 from coordination.sensors.queries import sensor_views, sensors_geojson
 from coordination.store.tables import Sensor
 from web.api.listing import page_of
+from web.api.media_types import responds_with
 from web.api.query import arg, page, takes_query, text
 from web.app.context import api, json_body, principal, services, session
 from web.app.problems import BadRequestBody
@@ -25,11 +26,12 @@ from web.app.problems import BadRequestBody
 blueprint = Blueprint("sensors", __name__)
 
 READERS = (Role.AGENCY, Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER, Role.PLANNER)
+SENSOR_KIND = text("kind", "Only sensors of this kind", max_length=64)
 
 
 @blueprint.get("/sensors")
 @api(*READERS)
-@takes_query(text("kind", "Only sensors of this kind", max_length=64), *page())
+@takes_query(SENSOR_KIND, *page())
 def list_sensors():
     """Sensors by id, each with its latest reading; `kind` filters. An agency sees only its own."""
     query = sensors_visible_to(principal())
@@ -41,12 +43,14 @@ def list_sensors():
 
 @blueprint.get("/sensors.geojson")
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER, Role.PLANNER)
+@takes_query(SENSOR_KIND)
+@responds_with("application/geo+json")
 def sensors_geojson_layer():
     """Every sensor the caller may see as a GeoJSON FeatureCollection for a map layer: its latest
     value, unit, band (as the active rules see it: normal, moderate, severe, extreme) and whether
     it is stale; `kind` filters."""
     views = sensor_views(session=session(), principal=principal(), now=services().clock.now(),
-                         kind=request.args.get("kind"))
+                         kind=arg("kind"))
     return sensors_geojson(views), 200, {"Content-Type": "application/geo+json"}
 
 
