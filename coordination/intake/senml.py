@@ -16,6 +16,7 @@ import msgspec
 
 from coordination.intake.records import Refusal, ResolvedRecord
 
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 RELATIVE_TIME_LIMIT = 2 ** 28
 """SenML times below this are seconds relative to now (RFC 8428 §4.5.3)."""
 MAX_RECORDS = 10_000  # a pack is one device's report or a gateway's batch; more is a mistake or abuse
@@ -106,8 +107,9 @@ def _resolve(records: list[SenmlRecord], now: datetime, payload: bytes) -> list[
         if not math.isfinite(seconds):
             raise MalformedPack(malformed(f"record {index}: time is not a number", payload))
         try:
+            # Added to the epoch rather than datetime.fromtimestamp, which costs tens of times more.
             observed_at = (now + timedelta(seconds=seconds) if abs(seconds) < RELATIVE_TIME_LIMIT
-                           else datetime.fromtimestamp(seconds, tz=timezone.utc))
+                           else EPOCH + timedelta(seconds=seconds))
         except (OverflowError, OSError, ValueError):
             raise MalformedPack(malformed(f"record {index}: time {seconds!r} is out of range", payload)) from None
         value, value_problem = _value(record, base_value)
