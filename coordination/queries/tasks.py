@@ -13,9 +13,6 @@ from sqlalchemy.orm import Session
 from coordination.lifecycles import TaskStatus
 from coordination.store.tables import DeliveryAttempt, Task, WebhookMessage
 
-_ENDED = ("completed", "rejected", "cancelled")
-
-
 @dataclass(frozen=True)
 class Delivery:
     """One webhook message and every attempt to deliver it, oldest first."""
@@ -32,14 +29,6 @@ def tasks_query(*, agency_id: uuid.UUID | None = None, status: TaskStatus | None
     if status is not None:
         query = query.where(Task.status == status)
     return query
-
-
-def agency_task_list(session: Session, agency_id: uuid.UUID, *, limit: int) -> Sequence[Task]:
-    """An agency's tasks for its desk: open ones first, newest first within each, `limit` at most."""
-    return session.scalars(
-        select(Task).where(Task.agency_id == agency_id)
-        .order_by(Task.status.in_(_ENDED), Task.created_at.desc()).limit(limit)
-    ).unique().all()
 
 
 def deliveries_of_task(session: Session, task_id: uuid.UUID) -> list[Delivery]:

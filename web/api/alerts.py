@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from sqlalchemy import select
 
 from coordination import Role
 from coordination.cap import RefusedCapAlert, default_mapping, load_mapping, receive_cap_message
 from coordination.representations import iso
-from coordination.store.tables import CapAlertRecord
+from coordination.queries.cap_alerts import cap_alerts_query
 from web.api.listing import page_of
 from web.api.query import page, takes_query
 from web.app.context import api, principal, raw_body, services, session
@@ -18,7 +17,7 @@ blueprint = Blueprint("alerts", __name__)
 CAP_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
 
-def cap_record_json(record: CapAlertRecord) -> dict:
+def cap_record_json(record) -> dict:
     return {"id": str(record.id), "identifier": record.identifier, "sender": record.sender, "sent": record.sent,
             "status": record.status, "msg_type": record.msg_type, "event": record.event, "outcome": record.outcome,
             "incident_id": str(record.incident_id) if record.incident_id else None,
@@ -61,5 +60,4 @@ def receive_cap():
 @takes_query(*page())
 def list_cap():
     """CAP alerts received, newest first, with what the engine did with each."""
-    query = select(CapAlertRecord).order_by(CapAlertRecord.received_at.desc(), CapAlertRecord.id)
-    return page_of(query, cap_record_json)
+    return page_of(cap_alerts_query(), cap_record_json)

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from sqlalchemy import Select, func, select
-
+from coordination.queries.paging import page
 from web.api.query import arg
 from web.app.context import session
 
 
-def page_of(query: Select, render: Callable[[Any], dict]) -> dict:
+def page_of(query: Any, render: Callable[[Any], dict]) -> dict:
+    """The page of `query` (a list query from `coordination.queries`) that `limit` and `offset` ask for."""
     limit, offset = arg("limit"), arg("offset")
-    db = session()
-    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.scalars(query.limit(limit).offset(offset)).unique().all()
-    return {"items": [render(item) for item in items], "total": total, "limit": limit, "offset": offset}
+    found = page(session(), query, limit=limit, offset=offset)
+    return {"items": [render(item) for item in found.items], "total": found.total, "limit": limit, "offset": offset}

@@ -12,11 +12,10 @@ from coordination.sensors import (
     parse_sensor_collection,
     register_sensor,
     sensor_json,
-    sensors_visible_to,
     visible_sensor,
 )
 from coordination.sensors.queries import sensor_views, sensors_geojson
-from coordination.store.tables import Sensor
+from coordination.queries.sensors import sensors_query
 from web.api.listing import page_of
 from web.api.media_types import responds_with
 from web.api.query import arg, page, takes_query, text
@@ -34,11 +33,7 @@ SENSOR_KIND = text("kind", "Only sensors of this kind", max_length=64)
 @takes_query(SENSOR_KIND, *page())
 def list_sensors():
     """Sensors by id, each with its latest reading; `kind` filters. An agency sees only its own."""
-    query = sensors_visible_to(principal())
-    kind = arg("kind")
-    if kind is not None:
-        query = query.where(Sensor.kind == kind)
-    return page_of(query, sensor_json)
+    return page_of(sensors_query(principal(), kind=arg("kind")), sensor_json)
 
 
 @blueprint.get("/sensors.geojson")

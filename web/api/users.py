@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from flask import Blueprint, url_for
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import select
 
-from coordination import NotFound, Role
+from coordination import Role
 from coordination.representations import iso
-from coordination.store.tables import Agency, User
+from coordination.queries.agencies import agency_id_for_code, existing_user, users_query
 from coordination.users import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -77,7 +76,7 @@ class PasswordChange(BaseModel):
         repr=False, description=f"{MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters; kept only as an argon2 hash.")
 
 
-def user_json(user: User) -> dict:
+def user_json(user) -> dict:
     """An account as the API shows it: never the password hash."""
     return {"id": str(user.id), "username": user.username, "display_name": user.display_name,
             "role": user.role.value, "agency_code": user.agency.code if user.agency is not None else None,
@@ -85,11 +84,8 @@ def user_json(user: User) -> dict:
             "password_changed_at": iso(user.password_changed_at), "last_sign_in_at": iso(user.last_sign_in_at)}
 
 
-def _user_called(username: str) -> User:
-    user = session().scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFound(f"no user is called {username!r}")
-    return user
+def _user_called(username: str):
+    return existing_user(session(), username)
 
 
 @blueprint.get("/users")
@@ -99,20 +95,13 @@ def _user_called(username: str) -> User:
              boolean("active", "Only accounts that may (true) or may not (false) sign in"), *page())
 def list_users():
     """Console accounts, by username; `role`, `agency` (an agency's code) and `active` filter."""
-    query = select(User).order_by(User.username)
-    role = arg("role")
-    if role is not None:
-        query = query.where(User.role == role)
     agency_code = arg("agency")
+    agency_id = None
     if agency_code is not None:
-        agency_id = session().scalar(select(Agency.id).where(Agency.code == agency_code))
+        agency_id = agency_id_for_code(session(), agency_code)
         if agency_id is None:
             raise BadRequestBody(f"no agency has the code {agency_code!r}", field="agency")
-        query = query.where(User.agency_id == agency_id)
-    active = arg("active")
-    if active is not None:
-        query = query.where(User.is_active.is_(active))
-    return page_of(query, user_json)
+    return page_of(users_query(role=arg("role"), agency_id=agency_id, active=arg("active")), user_json)
 
 
 @blueprint.post("/users")

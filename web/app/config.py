@@ -10,9 +10,6 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
 from coordination import InvalidInput, parse_allowed_hosts
 from coordination.cap import CapPlaces, CapTrust, load_cap_trust, load_geocodes, load_territory
 from coordination.duplicates import DuplicatePolicy
@@ -20,6 +17,7 @@ from coordination.intake.settings import DEFAULT_TOPICS, SHARED_GROUP, BrokerSet
 from coordination.landmarks import Landmark, load_landmarks
 from coordination.public_feed import PublicationPolicy, parse_delays
 from coordination.sensors.kinds import SHIPPED_KINDS, SensorKind, parse_extra_kinds
+from coordination.store.urls import database_url_problem
 
 DEFAULT_DATA_DIR = Path("iccc-data")
 MAX_REQUEST_BYTES = 1024 * 1024  # an incident report or a CAP alert is kilobytes; a megabyte is abuse
@@ -163,12 +161,11 @@ def _feed_urls(value: str) -> tuple[str, ...]:
 def _checked_database_url(url: str) -> str:
     """The URL, if SQLAlchemy can read it and has its dialect (else a message naming the setting,
     not a traceback from the engine's first use)."""
-    try:
-        make_url(url).get_dialect()
-    except (ArgumentError, NoSuchModuleError, ImportError) as error:
-        raise InvalidInput(f"ICCC_DATABASE_URL is not a database URL this engine can use ({error}); "
+    problem = database_url_problem(url)
+    if problem is not None:
+        raise InvalidInput(f"ICCC_DATABASE_URL is not a database URL this engine can use ({problem}); "
                            "for example postgresql+psycopg://user@host/db or sqlite:///path/iccc.sqlite3",
-                           field="ICCC_DATABASE_URL") from None
+                           field="ICCC_DATABASE_URL")
     return url
 
 

@@ -8,7 +8,6 @@ from typing import Any, Callable, TypeVar
 
 from flask import current_app, g, request
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from coordination import (
     Clock,
@@ -23,6 +22,7 @@ from coordination import (
 from coordination.api_tokens import record_token_use, token_use_due
 from coordination.intake import Intake
 from coordination.planner import TravelTimes
+from coordination.store import Session
 from web.app.config import Settings
 from web.app.problems import BadRequestBody
 

@@ -10,7 +10,7 @@ from flask import abort, redirect, request, url_for
 from flask import session as cookie
 
 from coordination import Forbidden, Principal, Role
-from coordination.store.tables import ApiToken
+from coordination.queries.tokens import live_token_principal
 from coordination.users import active_user_principal
 from web.app.context import services
 from web.app.problems import FormExpired
@@ -34,12 +34,10 @@ def signed_in() -> Principal | None:
     if not token_id:
         return None
     with context.store.transaction() as db:
-        record = db.get(ApiToken, uuid.UUID(token_id))
-        now = context.clock.now()
-        if record is None or record.revoked_at is not None or (record.expires_at and record.expires_at <= now):
-            cookie.clear()
-            return None
-        return Principal(token_id=record.id, name=record.name, role=record.role, agency_id=record.agency_id)
+        principal = live_token_principal(db, uuid.UUID(token_id), now=context.clock.now())
+    if principal is None:
+        cookie.clear()
+    return principal
 
 
 def console_caller(roles: set[Role] | frozenset[Role]) -> Principal:

@@ -6,19 +6,17 @@ from __future__ import annotations
 
 from flask import flash
 
-from sqlalchemy.orm import Session
-
 from coordination.duplicates import ReportOutcome
 from coordination.lifecycles import NOTICE_APPROVE, DutyRequestKind, IncidentStatus
 from coordination.sop_catalogue import definition_for
-from coordination.store.tables import DispatchAssignment, DutyRequest, Incident
+from coordination.store import Session
 from sop_engine import SopRef
 
 DONE = "done"
 """The flash category of a message that reports an action done."""
 
 
-def _incident_now(incident: Incident) -> str:
+def _incident_now(incident) -> str:
     if incident.status is IncidentStatus.CLOSED:
         return "The incident is now closed."
     if incident.status is IncidentStatus.RESOLVED:
@@ -26,7 +24,7 @@ def _incident_now(incident: Incident) -> str:
     return "The incident stays open."
 
 
-def answered(request: DutyRequest, incident: Incident, step_words: str) -> str:
+def answered(request, incident, step_words: str) -> str:
     if request.kind is DutyRequestKind.DECISION:
         said = f"Decision taken at “{step_words}”: {request.answer.replace('_', ' ')}. The SOP goes on from this answer."
     elif request.answer == NOTICE_APPROVE:
@@ -36,7 +34,7 @@ def answered(request: DutyRequest, incident: Incident, step_words: str) -> str:
     return f"{said} {_incident_now(incident)}"
 
 
-def dispatched(assignments: list[DispatchAssignment], incident: Incident) -> str:
+def dispatched(assignments: list, incident) -> str:
     here = [a for a in assignments if a.incident_id == incident.id]
     if not assignments:
         return "The plan was accepted with no unit: nobody was sent."
@@ -49,13 +47,13 @@ def dispatched(assignments: list[DispatchAssignment], incident: Incident) -> str
     return said
 
 
-def stood_down(incident: Incident, cancelled_tasks: int, released_units: int) -> str:
+def stood_down(incident, cancelled_tasks: int, released_units: int) -> str:
     return (f"Stood down: the SOP stopped, {cancelled_tasks} open task{'s' if cancelled_tasks != 1 else ''} "
             f"cancelled (each agency told), {released_units} unit{'s' if released_units != 1 else ''} released. "
             f"{_incident_now(incident)}")
 
 
-def step_words(session: Session, incident: Incident, run_id, step_id: str) -> str:
+def step_words(session: Session, incident, run_id, step_id: str) -> str:
     """A step of one of the incident's runs in words (its title, or its id in words)."""
     for run in incident.runs:
         if run.id == run_id:

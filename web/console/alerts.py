@@ -8,13 +8,16 @@ from __future__ import annotations
 import uuid
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import or_, select
 
 from coordination.cap import SignatureOutcome
-from coordination.store.tables import CapAlertRecord, TimelineEntry
+from coordination.queries.cap_alerts import (
+    cap_alert_search,
+    find_cap_alert,
+    recent_cap_refusals,
+    timeline_about_cap_alert,
+)
 from web.app.context import services
 from web.console.access import BOARD_ROLES, console_caller, csrf_token
-from web.console.board import _contains
 
 blueprint = Blueprint("alert_console", __name__)
 
@@ -80,22 +83,11 @@ def alerts_page():
     caller = console_caller(BOARD_ROLES)
     filters = _filters()
     page_number = _page_number()
-    query = select(CapAlertRecord)
-    for name, column in (("outcome", CapAlertRecord.outcome), ("status", CapAlertRecord.status),
-                         ("signature", CapAlertRecord.signature)):
-        if filters[name]:
-            query = query.where(column == filters[name])
-    if filters["q"]:
-        pattern = _contains(filters["q"])
-        query = query.where(or_(CapAlertRecord.sender.ilike(pattern, escape="\\"),
-                                CapAlertRecord.event.ilike(pattern, escape="\\"),
-                                CapAlertRecord.identifier.ilike(pattern, escape="\\")))
-    # The id breaks ties between alerts received in the same instant, so pages never overlap.
-    query = query.order_by(CapAlertRecord.received_at.desc(), CapAlertRecord.id)
     with services().store.transaction() as db:
-        alerts = db.scalars(query.limit(PAGE_ROWS + 1).offset((page_number - 1) * PAGE_ROWS)).all()
-        refused = db.scalars(select(TimelineEntry).where(TimelineEntry.kind == "cap.refused")
-                             .order_by(TimelineEntry.seq.desc()).limit(REFUSED_ROWS)).all()
+        alerts = cap_alert_search(db, outcome=filters["outcome"], status=filters["status"],
+                                  signature=filters["signature"], text=filters["q"],
+                                  limit=PAGE_ROWS + 1, offset=(page_number - 1) * PAGE_ROWS)
+        refused = recent_cap_refusals(db, limit=REFUSED_ROWS)
         return render_template(
             "alerts.html", caller=caller, csrf_token=csrf_token(), alerts=alerts[:PAGE_ROWS],
             has_older=len(alerts) > PAGE_ROWS, page_number=page_number, refused=refused, refused_rows=REFUSED_ROWS,
@@ -109,13 +101,10 @@ def alerts_page():
 def alert_page(alert_id: uuid.UUID):
     caller = console_caller(BOARD_ROLES)
     with services().store.transaction() as db:
-        alert = db.get(CapAlertRecord, alert_id)
+        alert = find_cap_alert(db, alert_id)
         if alert is None:
             abort(404)
-        # What the intake and the officer alerts it raised wrote about this alert name it in their data.
-        timeline = db.scalars(select(TimelineEntry)
-                              .where(TimelineEntry.data["cap_alert_id"].as_string() == str(alert.id))
-                              .order_by(TimelineEntry.seq.desc()).limit(TIMELINE_ROWS)).all()
+        timeline = timeline_about_cap_alert(db, alert.id, limit=TIMELINE_ROWS)
         return render_template("alert.html", caller=caller, csrf_token=csrf_token(), alert=alert,
                                timeline=timeline, outcomes=OUTCOMES, signatures=SIGNATURES,
                                signature_meanings=SIGNATURE_MEANINGS)

@@ -7,7 +7,6 @@ from datetime import datetime
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask import session as cookie
-from sqlalchemy import or_, select
 
 from coordination import (
     IncidentStatus,
@@ -17,7 +16,8 @@ from coordination import (
 )
 from coordination.duty_queue import awaiting_duty_officer
 from coordination.lifecycles import DutyRequestKind
-from coordination.store.tables import Incident, OfficerAlert
+from coordination.queries.duty import open_officer_alerts
+from coordination.queries.incidents import board_incidents
 from coordination.users import sign_in_with_password
 from sop_engine import INCIDENT_TYPES, Severity
 from web.app.context import services
@@ -117,11 +117,6 @@ def _board_filters() -> dict[str, str]:
     }
 
 
-def _contains(text: str) -> str:
-    """A LIKE pattern matching `text` literally anywhere (its %, _ and \\ escaped)."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 @blueprint.get("/console/board.json")
 @read_by_scripts
 def board_data():
@@ -131,30 +126,14 @@ def board_data():
     context = services()
     now = context.clock.now()
     filters = _board_filters()
-    query = select(Incident)
-    if filters["status"]:
-        query = query.where(Incident.status == IncidentStatus(filters["status"]))
-    if filters["severity"]:
-        query = query.where(Incident.severity == Severity(filters["severity"]))
-    if filters["type"]:
-        query = query.where(Incident.incident_type == filters["type"])
-    if filters["exercise"]:
-        query = query.where(Incident.is_exercise.is_(filters["exercise"] == "exercise"))
-    if filters["q"]:
-        pattern = _contains(filters["q"])
-        typed = _contains(filters["q"].lower().replace(" ", "_"))  # "building fire" finds building_fire
-        query = query.where(or_(Incident.description.ilike(pattern, escape="\\"),
-                                Incident.place_name.ilike(pattern, escape="\\"),
-                                Incident.incident_type.ilike(typed, escape="\\"),
-                                Incident.reporter_name.ilike(pattern, escape="\\")))
     with context.store.transaction() as db:
-        incidents = db.scalars(
-            query.order_by((Incident.status == IncidentStatus.OPEN).desc(), Incident.declared_at.desc())
-            .limit(BOARD_ROWS + 1)
-        ).unique().all()
+        incidents = board_incidents(
+            db, status=IncidentStatus(filters["status"]) if filters["status"] else None,
+            severity=Severity(filters["severity"]) if filters["severity"] else None, incident_type=filters["type"],
+            exercise=filters["exercise"] == "exercise" if filters["exercise"] else None, text=filters["q"],
+            limit=BOARD_ROWS + 1)
         rows = [_row(incident, now) for incident in incidents[:BOARD_ROWS]]
-        alerts = db.scalars(select(OfficerAlert).where(OfficerAlert.acknowledged_at.is_(None))
-                            .order_by(OfficerAlert.raised_at.desc()).limit(50)).all()
+        alerts = open_officer_alerts(db, limit=50)
         officer_alerts = [{"id": str(alert.id), "kind": alert.kind, "summary": alert.summary,
                            "href": _where_to_act(alert), "age_s": int((now - alert.raised_at).total_seconds())}
                           for alert in alerts]
@@ -177,7 +156,7 @@ def _awaiting(item, now: datetime) -> dict:
             "age_s": int((now - item.created_at).total_seconds())}
 
 
-def _where_to_act(alert: OfficerAlert) -> str | None:
+def _where_to_act(alert) -> str | None:
     """The page where the duty officer acts on an alert: the refused CAP alerts, the incident, or
     the CAP alert it is about."""
     if alert.kind == "cap.refused":
@@ -189,7 +168,7 @@ def _where_to_act(alert: OfficerAlert) -> str | None:
     return None
 
 
-def _row(incident: Incident, now: datetime) -> dict:
+def _row(incident, now: datetime) -> dict:
     steps_total = steps_settled = 0
     sop = None
     deadlines: list[datetime] = []

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from coordination import Conflict, InvalidInput, Role
 from coordination.dispatch_confirmations import accept_dispatch, assignments_made
 from coordination.dispatch_service import ChosenUnit, recommend_dispatch
+from coordination.queries.incidents import find_incident
 from sop_engine import UNIT_TYPES
 from web.app.context import services
 from web.app.problems import status_for
-from coordination.store.tables import Incident
 from web.console import action_messages as messages
 from web.console.access import console_caller, require_csrf
 from web.console.action_messages import say
@@ -81,7 +81,7 @@ def accept(recommendation_id: uuid.UUID):
                             decided_by=caller.label, assignments=assignments,
                             note=request.form.get("note", "").strip()[:2000], travel=context.travel)
             say(messages.dispatched(assignments_made(session=db, recommendation_id=recommendation_id),
-                                    db.get(Incident, incident_id)))
+                                    find_incident(db, incident_id)))
     except (InvalidInput, Conflict) as problem:
         return incident_page(incident_id, error=str(problem), error_for="dispatch-accept",
                              status=status_for(problem))

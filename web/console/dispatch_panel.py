@@ -6,20 +6,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from coordination.dispatch_service import open_demands, search_lock, travel_times_for
 from coordination.dispatch_service.coverage_map import DEFAULT_COVERAGE_MINUTES, coverage_change
-from coordination.planner import ASSIGNABLE_STATUSES, TravelTimes
+from coordination.planner import TravelTimes
 from coordination.planner.coverage_areas import DEFAULT_CELL_M
-from coordination.planner.orders import RecommendationStatus
-from coordination.store.tables import (
-    DispatchAssignment,
-    DispatchRecommendation,
-    Incident,
-    ResponseUnit,
-)
+from coordination.queries.dispatch import assignable_units, proposed_recommendations, units_sent_to
+from coordination.store import Session
 from coordination.sop_catalogue import unit_types_used
 from sop_engine import UNIT_TYPES, SopRef
 from web.app.context import services
@@ -34,17 +26,13 @@ class Alternative:
     label: str
 
 
-def dispatch_context(db: Session, incident: Incident) -> dict:
+def dispatch_context(db: Session, incident) -> dict:
     """What the panel shows: the proposed plan that includes this incident (with the units that
     could replace each of its units, nearest first), the outstanding needs, and what was sent."""
-    proposed = db.scalars(select(DispatchRecommendation).where(
-        DispatchRecommendation.status == RecommendationStatus.PROPOSED)
-        .order_by(DispatchRecommendation.requested_at.desc())).all()
+    proposed = proposed_recommendations(db)
     mine = str(incident.id)
     current = next((r for r in proposed if any(d["incident_id"] == mine for d in r.plan.get("demands", []))), None)
-    sent = db.execute(select(DispatchAssignment, ResponseUnit).join(
-        ResponseUnit, ResponseUnit.id == DispatchAssignment.unit_id).where(
-        DispatchAssignment.incident_id == incident.id).order_by(ResponseUnit.code)).unique().all()
+    sent = units_sent_to(db, incident.id)
     outstanding = next((d.outstanding for d in open_demands(session=db) if d.incident.id == incident.id), {})
     rows = []
     if current is not None:
@@ -97,11 +85,10 @@ def still_needed(outstanding: dict[str, int], plan_rows: list[dict], has_plan: b
     return lines
 
 
-def _alternatives(db: Session, incident: Incident, need: str, planned: set[str]) -> list[Alternative]:
+def _alternatives(db: Session, incident, need: str, planned: set[str]) -> list[Alternative]:
     """Free units that can serve `need` and are not in the plan, nearest by road first."""
-    units = [unit for unit in db.scalars(select(ResponseUnit).where(
-        ResponseUnit.status.in_(ASSIGNABLE_STATUSES)).order_by(ResponseUnit.code)).unique()
-        if (unit.unit_type == need or need in unit.capabilities) and str(unit.id) not in planned]
+    units = [unit for unit in assignable_units(db)
+             if (unit.unit_type == need or need in unit.capabilities) and str(unit.id) not in planned]
     if not units:
         return []
     seconds = _travel_s(services().travel or travel_times_for(), incident, units)
@@ -110,7 +97,7 @@ def _alternatives(db: Session, incident: Incident, need: str, planned: set[str])
                         f"ETA {minutes(eta)}") for eta, _code, unit in ranked if math.isfinite(eta)]
 
 
-def _travel_s(travel: TravelTimes, incident: Incident, units: list[ResponseUnit]) -> list[float]:
+def _travel_s(travel: TravelTimes, incident, units: list) -> list[float]:
     with search_lock():
         nodes = travel.nearest_nodes(points=[(incident.longitude, incident.latitude)]
                                      + [(unit.longitude, unit.latitude) for unit in units])

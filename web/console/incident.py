@@ -11,7 +11,6 @@ import uuid
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from markupsafe import Markup
 from pydantic import ValidationError
-from sqlalchemy import select
 
 from coordination import (
     Conflict,
@@ -28,12 +27,14 @@ from coordination.dispatch_confirmations import active_assignments
 from coordination.integrity import integrity_report
 from coordination.lifecycles import DutyRequestStatus, IncidentStatus
 from coordination.runs import load_run
-from coordination.store.tables import (
-    DutyRequest,
-    Escalation,
-    Incident,
-    PublicNotice,
-    TimelineEntry,
+from coordination.queries.duty import find_decision
+from coordination.queries.incidents import (
+    decisions_of,
+    escalations_of,
+    find_incident,
+    latest_timeline_entries,
+    linked_incidents_of,
+    public_notices_of,
 )
 from sop_engine import Severity
 from sop_engine.diagrams import step_summary, to_svg
@@ -73,7 +74,7 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
     caller = console_caller(BOARD_ROLES)
     context = services()
     with context.store.transaction() as db:
-        incident = db.get(Incident, incident_id)
+        incident = find_incident(db, incident_id)
         if incident is None:
             abort(404)
         runs = []
@@ -102,14 +103,9 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
             step_labels.update({step.step_id: step.label for step in run.definition.steps})
         page = render_template(
             "incident.html", caller=caller, csrf_token=csrf_token(), incident=incident, runs=runs,
-            decisions=db.scalars(select(DutyRequest).where(DutyRequest.incident_id == incident.id)
-                                 .order_by(DutyRequest.created_at)).all(),
-            escalations=db.scalars(select(Escalation).where(Escalation.incident_id == incident.id)
-                                   .order_by(Escalation.raised_at)).all(),
-            notices=db.scalars(select(PublicNotice).where(PublicNotice.incident_id == incident.id)).all(),
-            linked=db.scalars(select(Incident).where(Incident.parent_incident_id == incident.id)).all(),
-            timeline=db.scalars(select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
-                                .order_by(TimelineEntry.seq.desc()).limit(100)).all(),
+            decisions=decisions_of(db, incident.id), escalations=escalations_of(db, incident.id),
+            notices=public_notices_of(db, incident.id), linked=linked_incidents_of(db, incident.id),
+            timeline=latest_timeline_entries(db, incident.id, limit=100),
             step_label=lambda step_id: step_labels.get(step_id, step_id.replace("_", " ")),
             can_act=caller.role in ACTING_ROLES, is_open=incident.status is IncidentStatus.OPEN,
             open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for, severities=SEVERITIES,
@@ -135,7 +131,7 @@ def answer(request_id: uuid.UUID):
     require_csrf()
     context = services()
     with context.store.transaction() as db:
-        decision = db.get(DutyRequest, request_id)
+        decision = find_decision(db, request_id)
         if decision is None:
             abort(404)
         incident_id = decision.incident_id
@@ -143,7 +139,7 @@ def answer(request_id: uuid.UUID):
         with context.store.transaction() as db:
             answered = answer_request(session=db, clock=context.clock, principal=caller, request_id=request_id,
                                       choice=request.form.get("choice", ""), note=request.form.get("note", "").strip())
-            incident = db.get(Incident, incident_id)
+            incident = find_incident(db, incident_id)
             say(messages.answered(answered, incident, messages.step_words(db, incident, answered.run_id,
                                                                           answered.step_id)))
     except (InvalidInput, Conflict, Forbidden, NotFound) as problem:
@@ -178,7 +174,7 @@ def stand_down_incident(incident_id: uuid.UUID):
     context = services()
     try:
         with context.store.transaction() as db:
-            incident = db.get(Incident, incident_id)
+            incident = find_incident(db, incident_id)
             open_tasks = sum(task.status.is_open for task in incident.tasks) if incident is not None else 0
             units = len(active_assignments(session=db, incident_id=incident_id))
             incident = stand_down(session=db, clock=context.clock, principal=caller, incident_id=incident_id,

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from coordination import IncidentReport, InvalidInput, Role
 from coordination.demo_city import DEMO_LANDMARKS
+from coordination.store import Session
 from coordination.dispatch_service import DEMO_ROAD_NETWORK, RoadMap, road_map_for, travel_times_for
 from coordination.dispatch_service.base_map import BaseMap, base_map_for
 from coordination.dispatch_service.coverage_map import (

@@ -7,13 +7,12 @@ import base64
 import io
 from collections.abc import Sequence
 
-from coordination.store.tables import SensorReading
 from web.console.kpi_plots import Plot
 
 LINE_COLOUR, MARK_COLOUR = "#14213d", "#c1121f"
 
 
-def readings_plot(*, title: str, readings: Sequence[SensorReading], unit: str,
+def readings_plot(*, title: str, readings: Sequence, unit: str,
                   marks: Sequence[tuple[str, float]] = ()) -> Plot | None:
     """Readings (oldest first) as a line with a marker per reading; None when there are none."""
     if not readings:

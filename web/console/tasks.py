@@ -22,7 +22,7 @@ from coordination import (
 from coordination.agency_desk import agency_desk
 from coordination.dispatch_service import StatusReport, report_status
 from coordination.errors import Conflict, Forbidden, InvalidInput, NotFound
-from coordination.store.tables import Agency
+from coordination.queries.agencies import find_agency
 from web.app.context import services
 from web.app.problems import status_for
 from web.console.access import console_caller, csrf_token, require_csrf
@@ -39,7 +39,7 @@ def tasks_page(*, error: str | None = None, error_for: str | None = None, status
     caller = console_caller(AGENCY_STAFF)
     context = services()
     with context.store.transaction() as db:
-        agency = db.get(Agency, caller.agency_id)
+        agency = find_agency(db, caller.agency_id)
         desk = agency_desk(session=db, agency_id=caller.agency_id)
         page = render_template("tasks.html", caller=caller, csrf_token=csrf_token(), agency=agency, desk=desk,
                                error=error, error_for=error_for)
