@@ -102,8 +102,9 @@ SCRIPT_ROUTES = {"console.board_data", "map_console.layers", "map_console.base_l
 answers an error with a page."""
 
 NOT_CONSOLE = ("static",)
-NOT_CONSOLE_BLUEPRINTS = ("operations",)
-"""Served outside the console: static files, and health and metrics for the operators' tools."""
+NOT_CONSOLE_BLUEPRINTS = ("operations", "problem_types")
+"""Served outside the console: static files, health and metrics for the operators' tools, and the
+problem-type pages that API errors link to (public documentation, no sign-in)."""
 
 
 def console_rules(app):
@@ -120,7 +121,8 @@ def url_of(rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
         kind = type(converter).__name__
-        values[name] = uuid.UUID(int=1) if kind == "UUIDConverter" else 1 if kind == "IntegerConverter" else "nothing"
+        values[name] = (uuid.UUID(int=1) if kind == "UUIDConverter" else 1 if kind == "IntegerConverter"
+                        else sorted(converter.items)[0] if kind == "AnyConverter" else "nothing")
     return rule.build(values)[1]
 
 

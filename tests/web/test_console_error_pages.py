@@ -42,7 +42,7 @@ def test_a_duty_officer_on_an_administrators_page_is_told_who_may_open_it(client
     assert heading_of(page) == "Not allowed"
     assert "<title>Not allowed · Coordination engine</title>" in page
     assert "This page is for administrators; you are signed in as duty-officer (duty officer)." in page
-    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "KPIs"], "the officer's own pages, not Users"
+    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "Sensors", "KPIs"], "the officer's own pages, not Users"
     assert '<a href="/">Back to your home page (Board)</a>' in page
     assert "Sign out" in page
 
@@ -87,7 +87,7 @@ def test_a_console_address_that_does_not_exist_is_a_not_found_page(client, make_
     assert response.status_code == 404 and response.mimetype == "text/html"
     assert heading_of(page) == "Not found"
     assert "There is nothing at this address" in page
-    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "KPIs"]
+    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "Sensors", "KPIs"]
     assert '<a href="/">Back to your home page (Board)</a>' in page
 
 
@@ -133,7 +133,7 @@ def test_opening_a_form_address_as_a_page_is_a_405_page(client, make_token):
     assert "POST" in response.headers["Allow"]
     assert heading_of(page) == "Not available this way"
     assert "This address is where a console form is sent: it cannot be opened as a page." in page
-    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "KPIs"]
+    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "Sensors", "KPIs"]
 
 
 def test_a_form_sent_after_its_session_ended_is_a_page_saying_to_reload(client, make_token):
@@ -145,7 +145,7 @@ def test_a_form_sent_after_its_session_ended_is_a_page_saying_to_reload(client, 
     assert heading_of(page) == "Form expired"
     assert "This form was opened before your current session began, so it was not sent." in page
     assert "Reload the page to get a fresh form, then send it again." in page
-    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "KPIs"]
+    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "Sensors", "KPIs"]
 
 
 def test_a_sign_in_form_without_its_token_is_a_form_expired_page(client, make_token):
@@ -178,7 +178,7 @@ def test_an_unexpected_error_is_a_page_with_the_logged_reference_and_nothing_int
     assert response.status_code == 500 and response.mimetype == "text/html"
     assert heading_of(page) == "Something went wrong"
     assert f'<code id="error-reference">{logged["reference"]}</code>' in page
-    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "KPIs"]
+    assert navigation_of(page) == ["Board", "Map", "Integrity", "CAP alerts", "Sensors", "KPIs"]
     for internal in ("RuntimeError", "hunter2", "secret.py", "Traceback"):
         assert internal not in page
 

@@ -87,6 +87,20 @@ def test_the_officer_swaps_a_unit_before_accepting_and_the_chosen_one_goes(clien
     assert "cannot go from accepted to accepted" in changed_again.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("slots", ["1000000000", "-1", "many"])
+def test_a_changed_plan_with_slots_the_page_never_writes_is_refused_not_looped_over(client, city, officer,
+                                                                                    make_token, slots):
+    incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
+    sign_in(client, make_token())
+    ask_for(client, incident["id"], unit_type="ambulance", count="1")
+    page = page_of(client, incident["id"])
+    action = re.search(r'action="(/console/recommendations/[^"]+/accept)"', page).group(1)
+    response = client.post(action, data={"csrf": csrf_of(page), "incident_id": incident["id"], "slots": slots,
+                                         "action": "change"})
+    assert response.status_code == 422
+    assert "the changed plan is not valid" in response.get_data(as_text=True)
+
+
 def test_a_viewer_reads_the_plan_but_has_no_buttons(client, city, officer, make_token):
     incident = client.post("/api/v1/incidents", json=FIRE_REPORT, headers=officer).json
     client.post("/api/v1/dispatch/recommendations", headers=officer,

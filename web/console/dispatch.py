@@ -95,11 +95,18 @@ def _incident_of_form() -> uuid.UUID:
         abort(400)
 
 
+MAX_PLAN_SLOTS = 1000
+"""More rows than any recommendation has: a form claiming more was not written by the page."""
+
+
 def _chosen_units() -> list[ChosenUnit]:
     """The plan as the form now holds it; a slot set to "none" sends nobody."""
     chosen = []
     try:
-        for n in range(int(request.form.get("slots", "0"))):
+        slots = int(request.form.get("slots", "0"))
+        if not 0 <= slots <= MAX_PLAN_SLOTS:
+            raise ValueError(slots)
+        for n in range(slots):
             unit_id = request.form.get(f"unit-{n}", "none")
             if unit_id == "none":
                 continue

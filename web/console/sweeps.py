@@ -19,7 +19,7 @@ from coordination import Role
 from simulation.sweep_jobs import SweepJobs, read_status, recent_sweeps
 from simulation.sweeps import load_sweep
 from sop_engine import SopDefinitionError
-from web.app.problems import read_by_scripts
+from web.app.problems import read_by_scripts, status_for
 from web.console.access import console_caller, csrf_token, require_csrf, script_caller
 
 blueprint = Blueprint("sweep_console", __name__)
@@ -89,7 +89,7 @@ def start_sweep():
         loaded = load_sweep(path)
     except SopDefinitionError as error:
         return sweeps_page(chosen=chosen, error=f"{chosen} has {len(error.problems)} problem(s): see below",
-                           problems=list(error.problems), status=422)
+                           problems=list(error.problems), status=status_for(error))
     sweep_id = sweep_jobs().submit(sweep_path=path, name=loaded.sweep.name, requested_by=caller.label)
     return redirect(url_for("sweep_console.sweep_page", sweep_id=sweep_id), code=303)
 
