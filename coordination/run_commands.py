@@ -50,6 +50,7 @@ from sop_engine import (
     AgencyRole,
     AskDecision,
     CancelTask,
+    CommandDevices,
     DeadlineMissed,
     Escalate,
     EscalationTarget,
@@ -166,6 +167,10 @@ class StoreRunPort:
                      f"({', '.join(f'{count} {unit}' for unit, count in command.units)})",
                      data={"step_id": command.step_id, "recommendation_id": str(recommendation.id)})
         return True
+
+    def command_devices(self, command: CommandDevices) -> tuple[str, ...]:
+        """No device registry yet: the step fails and is escalated, saying that no device is registered."""
+        return ()
 
     def cancel_task(self, command: CancelTask) -> None:
         session, now = self.session, self.now

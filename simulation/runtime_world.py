@@ -46,6 +46,7 @@ from sop_engine import (
     AgencyRole,
     AskDecision,
     CancelTask,
+    CommandDevices,
     DeadlineMissed,
     DecisionTaken,
     DispatchAction,
@@ -154,6 +155,11 @@ class MemoryRunPort:
         """No dispatch service here: the drill's fleet answers each owning agency's task instead, as
         the services world does with no units registered."""
         return False
+
+    def command_devices(self, command: CommandDevices) -> tuple[str, ...]:
+        """The drill's city has no devices yet: the step fails and is escalated, as it would in a
+        centre with none registered."""
+        return ()
 
     def cancel_task(self, command: CancelTask) -> None:
         task = self.world.tasks.get(command.task_id)

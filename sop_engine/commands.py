@@ -103,6 +103,21 @@ class RequestDispatch(msgspec.Struct, frozen=True):
     complete_due_at: datetime
 
 
+class CommandDevices(msgspec.Struct, frozen=True):
+    """Send `action` with `payload` to the devices named, or to those of `device_kind` within
+    `within_m` metres of the incident; answer with `DevicesCommanded` (no command ids: no such
+    device), then each device's `DeviceAnswered`."""
+
+    step_id: str
+    device_kind: str | None
+    device_ids: tuple[str, ...]
+    within_m: int | None
+    action: str
+    payload: dict
+    due_at: datetime
+    """When every device should have confirmed (the step's confirmation deadline)."""
+
+
 class SpawnIncident(msgspec.Struct, frozen=True):
     """Declare a linked incident of another type, which starts its own SOP."""
 
@@ -130,6 +145,7 @@ Command = Union[
     RequestNoticeApproval,
     PublishNotice,
     RequestDispatch,
+    CommandDevices,
     SpawnIncident,
     FinishRun,
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sop_engine.commands import DeadlineMissed, Escalate
-from sop_engine.definition import DecisionAction, DispatchAction, EscalationRung, NotifyAction
+from sop_engine.definition import DecisionAction, DeviceCommandAction, DispatchAction, EscalationRung, NotifyAction
 from sop_engine.durations import format_duration_s
 from sop_engine.events import TimerFired
 from sop_engine.run import TaskState, evolve
@@ -21,7 +21,8 @@ from sop_engine.working import (
     step_ladder_timer,
 )
 
-_STEP_DEADLINE_NAMES = {DecisionAction: "decision", NotifyAction: "approval", DispatchAction: "confirmation"}
+_STEP_DEADLINE_NAMES = {DecisionAction: "decision", NotifyAction: "approval", DispatchAction: "confirmation",
+                        DeviceCommandAction: "confirmation"}
 
 
 def fire(w: Working, event: TimerFired) -> None:

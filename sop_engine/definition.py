@@ -3,8 +3,8 @@
 A definition never refers to a run; runs refer to definitions by `SopRef`, so editing an SOP
 (uploading a new version) never changes an incident that is already running.
 
-A step does one thing (its *action*: a task, a decision, a notice, a dispatch, a wait, a
-spawned incident or the end of the run), starts when its predecessors allow (`after` and
+A step does one thing (its *action*: a task, a decision, a notice, a dispatch, a device
+command, a wait, a spawned incident or the end of the run), starts when its predecessors allow (`after` and
 `join`), and only if its `when` condition holds for the incident.
 """
 
@@ -86,6 +86,43 @@ class DispatchAction:
 
 
 @dataclass(frozen=True)
+class DeviceCommandAction:
+    """Command the city's devices (message signs, sirens, pumps, barriers) and wait for them to confirm.
+
+    The devices are named (`device_ids`) or chosen by kind within `within_m` metres of the
+    incident; which ones exist is the registry's business, not the SOP's. Each gets `action`
+    with `payload`; the step is done when every command is answered and one at least confirmed,
+    and the step's deadline (`complete_within`) is the time the devices have to confirm.
+    """
+
+    action: str
+    payload: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    device_kind: str | None = None
+    device_ids: tuple[str, ...] = ()
+    within_m: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "payload", MappingProxyType(dict(self.payload)))
+
+    def __hash__(self) -> int:
+        return hash((self.action, self.device_kind, self.device_ids, self.within_m))
+
+    @property
+    def devices_text(self) -> str:
+        """Which devices, in words: `message signs within 2000 m` or `vms-01, vms-02`."""
+        if self.device_ids:
+            return ", ".join(self.device_ids)
+        return f"{str(self.device_kind).replace('_', ' ')}s within {self.within_m} m"
+
+    @property
+    def none_found_text(self) -> str:
+        """Why a command found no device to send to, in words."""
+        if self.device_ids:
+            return f"none of {', '.join(self.device_ids)} is registered"
+        return f"no {str(self.device_kind).replace('_', ' ')} is registered within {self.within_m} m of the incident"
+
+
+@dataclass(frozen=True)
 class WaitAction:
     """Pause this branch for a fixed time (e.g. let the water recede before re-energising)."""
 
@@ -108,13 +145,15 @@ class EndAction:
     outcome: str = "resolved"
 
 
-Action = Union[TaskAction, DecisionAction, NotifyAction, DispatchAction, WaitAction, SpawnAction, EndAction]
+Action = Union[TaskAction, DecisionAction, NotifyAction, DispatchAction, DeviceCommandAction, WaitAction, SpawnAction,
+               EndAction]
 
 ACTION_KINDS: dict[type, str] = {
     TaskAction: "task",
     DecisionAction: "decision",
     NotifyAction: "notify",
     DispatchAction: "dispatch",
+    DeviceCommandAction: "command",
     WaitAction: "wait",
     SpawnAction: "spawn",
     EndAction: "end",
@@ -154,7 +193,7 @@ class Step:
     """Tasks and fallback dispatch tasks: time for the agency to acknowledge."""
     complete_within_s: int = 3_600
     """Time for the step's work: a task's completion, a decision, a notice's approval, a
-    dispatch's confirmation. Waits, spawns, agency notices and ends take no time."""
+    dispatch's or a device command's confirmation. Waits, spawns, agency notices and ends take no time."""
     escalation: tuple[EscalationRung, ...] = ()
     line: int = 0
     title: str = ""
@@ -253,8 +292,8 @@ class SopDefinition:
         return self._successors.get(step_id, ())
 
     def step_deadline_ladder_for(self, step_id: str) -> tuple[EscalationRung, ...]:
-        """The ladder for a deadline the duty officer owns (a decision, an approval, a dispatch
-        confirmation): the step's ladder without agency rungs, which have no agency to address."""
+        """The ladder for a deadline the duty officer owns (a decision, an approval, a dispatch's
+        or a device command's confirmation): the step's ladder without agency rungs, which have no agency to address."""
         rungs = tuple(rung for rung in self.ladder_for(step_id) if rung.target not in AGENCY_TARGETS)
         return rungs or DECISION_LADDER
 

@@ -14,6 +14,7 @@ import networkx as nx
 
 from sop_engine.definition import (
     DecisionAction,
+    DeviceCommandAction,
     DispatchAction,
     EndAction,
     NotifyAction,
@@ -26,7 +27,8 @@ from sop_engine.definition import (
 from sop_engine.durations import format_duration_s
 from sop_engine.validator import critical_path, step_graph
 
-_SHAPES_DOT = {"task": "box", "decision": "diamond", "notify": "note", "dispatch": "box3d", "wait": "ellipse",
+_SHAPES_DOT = {"task": "box", "decision": "diamond", "notify": "note", "dispatch": "box3d", "command": "cds",
+               "wait": "ellipse",
                "spawn": "component", "end": "doublecircle"}
 
 
@@ -46,6 +48,8 @@ def step_summary(step: Step) -> str:
                 else f"notify {', '.join(_words(r.value) for r in action.roles)}")
     if isinstance(action, DispatchAction):
         return "send " + ", ".join(f"{count} {_words(unit)}" for unit, count in action.units)
+    if isinstance(action, DeviceCommandAction):
+        return f"{_words(action.action)}: {action.devices_text}"
     if isinstance(action, WaitAction):
         return f"wait {format_duration_s(action.duration_s)}"
     if isinstance(action, SpawnAction):
@@ -120,7 +124,8 @@ def to_mermaid(definition: SopDefinition) -> str:
 
 
 _BOX_W, _BOX_H, _GAP_X, _GAP_Y, _MARGIN = 220, 64, 60, 24, 20
-_FILL = {"task": "#eef4ff", "decision": "#fff4d6", "notify": "#eefaf0", "dispatch": "#f3eaff", "wait": "#f2f2f2",
+_FILL = {"task": "#eef4ff", "decision": "#fff4d6", "notify": "#eefaf0", "dispatch": "#f3eaff", "command": "#e6f7f7",
+         "wait": "#f2f2f2",
          "spawn": "#ffeef0", "end": "#e8e8e8"}
 
 

@@ -17,12 +17,14 @@ A script says how the world answers:
     decisions: {evacuate_or_shelter: {choose: evacuate, after: 4m}}
     notices: {public_warning: {approve: true, after: 3m}}
     dispatch: {send_boats: {confirm: [boat-1, boat-2], after: 6m}}   # else: tasks to the owners
+    devices: {warn_drivers: {found: 3, confirm_after: 20s}, sound_sirens: {fail: "no power"}}
     stand_down: {after: 3h, reason: "water receded"}
     until: 12h
 
 Unscripted decisions take their first option after 5 minutes, unscripted public notices are
-approved after 3 minutes, and unscripted agencies acknowledge after 2 minutes and complete
-after 20 (or within their deadline, whichever is shorter).
+approved after 3 minutes, unscripted agencies acknowledge after 2 minutes and complete after 20
+(or within their deadline, whichever is shorter), and a command step finds its named devices (or
+two of its kind) and each confirms after 30 seconds.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from sop_engine.commands import (
     CancelTask,
     CancelTimer,
     Command,
+    CommandDevices,
     CreateTask,
     DeadlineMissed,
     Escalate,
@@ -55,6 +58,8 @@ from sop_engine.definition import SopDefinition
 from sop_engine.durations import parse_duration_s
 from sop_engine.events import (
     DecisionTaken,
+    DeviceAnswered,
+    DevicesCommanded,
     DispatchConfirmed,
     Event,
     NoticeApproved,
@@ -80,6 +85,7 @@ DEFAULT_ACK_S = 120
 DEFAULT_COMPLETE_S = 1_200
 DEFAULT_DECISION_S = 300
 DEFAULT_APPROVAL_S = 180
+DEFAULT_DEVICE_CONFIRM_S = 30
 
 
 def _duration(value: Any) -> int:
@@ -123,6 +129,17 @@ class DispatchAnswer(_Strict):
     after: DurationS = 300
 
 
+class DeviceAnswer(_Strict):
+    """How the devices of one command step answer."""
+
+    found: int = Field(2, ge=0, le=50)
+    """How many devices of the step's kind are near the incident (devices named by id are all found)."""
+    confirm_after: DurationS = DEFAULT_DEVICE_CONFIRM_S
+    fail: str | None = None
+    """Every device reports this failure instead of confirming."""
+    silent: bool = False
+
+
 class StandDown(_Strict):
     after: DurationS
     reason: str = "stood down"
@@ -142,6 +159,7 @@ class DryRunScript(_Strict):
     decisions: dict[str, DecisionAnswer] = {}
     notices: dict[str, NoticeAnswer] = {}
     dispatch: dict[str, DispatchAnswer] = {}
+    devices: dict[str, DeviceAnswer] = {}
     stand_down: StandDown | None = None
     until: DurationS = 24 * 3_600
 
@@ -301,6 +319,8 @@ class _DryRun:
             tasks = [(role, "Dispatch " + ", ".join(f"{count} x {unit}" for unit, count in wanted))
                      for role, wanted in units_by_owner(command.units).items()]
             return self._tasks(command.step_id, tasks, command.complete_due_at)
+        if isinstance(command, CommandDevices):
+            return self._command(command)
         if isinstance(command, StartTimer):
             self.timer_due[command.key] = command.due_at
             self.sequence += 1
@@ -334,6 +354,19 @@ class _DryRun:
             outcome = f" ({command.outcome})" if command.outcome else ""
             self._note("finish", f"{command.status.value}{outcome}{failed}")
         return None
+
+    def _command(self, command: CommandDevices) -> DevicesCommanded:
+        answer = self.script.devices.get(command.step_id, DeviceAnswer())
+        devices = command.device_ids or tuple(f"{command.device_kind}-{n}" for n in range(1, answer.found + 1))
+        if not devices:
+            self._note("command", f"{command.step_id}: no {command.device_kind} within {command.within_m} m")
+            return DevicesCommanded(command.step_id, ())
+        command_ids = tuple(f"{command.step_id}/{device}" for device in devices)
+        self._note("command", f"{command.step_id} -> {', '.join(devices)}: {command.action} {command.payload}")
+        if not answer.silent:
+            for command_id in command_ids:
+                self._at(answer.confirm_after, DeviceAnswered(command_id, answer.fail is None, answer.fail or ""))
+        return DevicesCommanded(command.step_id, command_ids)
 
     def _ask(self, command: AskDecision) -> None:
         self._note("decide", f"{command.step_id}: {command.question} ({' / '.join(command.options)})")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from sop_engine.commands import Escalate, PublishNotice, StartTimer
-from sop_engine.definition import DecisionAction, DispatchAction, NotifyAction, Step, TaskAction
+from sop_engine.definition import DecisionAction, DeviceCommandAction, DispatchAction, NotifyAction, Step, TaskAction
 from sop_engine.errors import SopRuntimeError
 from sop_engine.events import (
     DecisionTaken,
+    DeviceAnswered,
+    DevicesCommanded,
     DispatchConfirmed,
     IncidentRevised,
     NoticeApproved,
@@ -192,6 +194,69 @@ def confirm_dispatch(w: Working, event: DispatchConfirmed) -> None:
     w.steps[step_id] = evolve(state, unit_ids=unit_ids)
     finish_step(w, step_id, outcome=None)
     settle(w)
+
+
+def devices_commanded(w: Working, event: DevicesCommanded) -> None:
+    step_id, command_ids = event.step_id, tuple(event.command_ids)
+    plan = w.plan_step(step_id)
+    action = plan.step.action
+    if not isinstance(action, DeviceCommandAction):
+        raise SopRuntimeError(f"step {step_id!r} is a {plan.step.kind} step, not a device command")
+    state = w.steps[step_id]
+    if state.command_ids == command_ids and (command_ids or state.status is not ACTIVE):
+        return  # told twice
+    if state.status is not ACTIVE or state.command_ids:
+        raise SopRuntimeError(f"command step {step_id!r} of run {w.run.run_id} is not waiting to be sent")
+    w.changed = True
+    if not command_ids:
+        w.cancel_step_timers(plan)
+        fail_step(w, step_id, f"no device to command: {action.none_found_text}", escalate=False)
+        _escalate_device_trouble(w, step_id, f"nothing to {action.action.replace('_', ' ')}: "
+                                 f"{action.none_found_text}; the step fails")
+        settle(w)
+        return
+    w.steps[step_id] = evolve(state, command_ids=command_ids)
+
+
+def device_answered(w: Working, event: DeviceAnswered) -> None:
+    command_id = event.command_id
+    step_id, state = _step_of_command(w, command_id)
+    if command_id in state.confirmed_ids or command_id in state.failed_ids or state.status is not ACTIVE:
+        return  # answered already, or the step settled without it (stood down, a deadline long past)
+    w.changed = True
+    if event.confirmed:
+        state = evolve(state, confirmed_ids=state.confirmed_ids + (command_id,))
+    else:
+        state = evolve(state, failed_ids=state.failed_ids + (command_id,))
+    w.steps[step_id] = state
+    answered = len(state.confirmed_ids) + len(state.failed_ids)
+    every_one_failed = answered == len(state.command_ids) and not state.confirmed_ids
+    if not event.confirmed:
+        consequence = "; no device carried it out, so the step fails" if every_one_failed else ""
+        _escalate_device_trouble(w, step_id, f"device command {command_id} failed: {event.reason or 'no reason given'}"
+                                 f"{consequence}")
+    if answered < len(state.command_ids):
+        return
+    if every_one_failed:
+        w.cancel_step_timers(w.plan.steps[step_id])
+        fail_step(w, step_id, "every device command failed", escalate=False)
+    else:
+        finish_step(w, step_id, outcome=None)
+    settle(w)
+
+
+def _step_of_command(w: Working, command_id: str) -> tuple[str, StepState]:
+    # A run sends a handful of commands at most; a scan beats keeping an index in every run's state.
+    for step_id, state in w.steps.items():
+        if command_id in state.command_ids:
+            return step_id, state
+    raise SopRuntimeError(f"device command {command_id} is not part of run {w.run.run_id}")
+
+
+def _escalate_device_trouble(w: Working, step_id: str, reason: str) -> None:
+    """Tell the first rung of the step's ladder at once: a device that cannot act is not worth waiting on."""
+    first = w.run.definition.step_deadline_ladder_for(step_id)[0]
+    w.commands.append(Escalate(step_id, None, 0, first.target, reason))
 
 
 def revise(w: Working, event: IncidentRevised) -> None:

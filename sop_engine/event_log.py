@@ -15,6 +15,8 @@ from sop_engine.definition import SopDefinition, SopRef
 from sop_engine.errors import SopRuntimeError
 from sop_engine.events import (
     DecisionTaken,
+    DeviceAnswered,
+    DevicesCommanded,
     DispatchConfirmed,
     Event,
     IncidentRevised,
@@ -43,6 +45,8 @@ EVENT_TYPES: dict[str, type] = {
     "notice_approved": NoticeApproved,
     "notice_withheld": NoticeWithheld,
     "dispatch_confirmed": DispatchConfirmed,
+    "devices_commanded": DevicesCommanded,
+    "device_answered": DeviceAnswered,
     "incident_revised": IncidentRevised,
     "stood_down": StoodDown,
 }

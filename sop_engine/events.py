@@ -69,6 +69,21 @@ class DispatchConfirmed(msgspec.Struct, frozen=True):
     unit_ids: tuple[str, ...]
 
 
+class DevicesCommanded(msgspec.Struct, frozen=True):
+    """The service sent a command step's commands, one per device (none: no device matched)."""
+
+    step_id: str
+    command_ids: tuple[str, ...]
+
+
+class DeviceAnswered(msgspec.Struct, frozen=True):
+    """A device confirmed a command (`confirmed`) or reported that it could not carry it out."""
+
+    command_id: str
+    confirmed: bool
+    reason: str = ""
+
+
 class IncidentRevised(msgspec.Struct, frozen=True):
     """What is known of the incident changed (a duty officer raised its severity, say).
 
@@ -98,6 +113,8 @@ Event = Union[
     NoticeApproved,
     NoticeWithheld,
     DispatchConfirmed,
+    DevicesCommanded,
+    DeviceAnswered,
     IncidentRevised,
     StoodDown,
 ]

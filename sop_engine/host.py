@@ -19,6 +19,7 @@ from sop_engine.commands import (
     CancelTask,
     CancelTimer,
     Command,
+    CommandDevices,
     CreateTask,
     DeadlineMissed,
     Escalate,
@@ -30,7 +31,7 @@ from sop_engine.commands import (
     SpawnIncident,
     StartTimer,
 )
-from sop_engine.events import Event, RunStarted, TasksAssigned
+from sop_engine.events import DevicesCommanded, Event, RunStarted, TasksAssigned
 from sop_engine.run import SopRun
 from sop_engine.runtime import advance
 from sop_engine.vocabulary import AgencyRole, units_by_owner
@@ -46,8 +47,8 @@ class RunPort(Protocol):
     """What one run's commands do in the world: rows in the database, or entries in a drill's memory.
 
     A port is bound to one run and its incident, and to the moment of the event being driven.
-    A new kind of command (a device command, say) is one more method here and one more entry in
-    `EXECUTORS`; a test holds every command type to an executor and every port to every method.
+    A new kind of command is one more method here and one more entry in `EXECUTORS`; a test
+    holds every command type to an executor and every port to every method.
     """
 
     def record_event(self, event: Event) -> None:
@@ -61,6 +62,11 @@ class RunPort(Protocol):
     def recommend_units(self, command: RequestDispatch) -> bool:
         """Hand a dispatch step to the dispatch service; True when a recommendation now awaits the duty
         officer (the run waits for `DispatchConfirmed`), False when no units of a type asked for are known."""
+
+    def command_devices(self, command: CommandDevices) -> tuple[str, ...]:
+        """Send the command to each device it names (by id, or by kind near the incident), through
+        the world's outbox; return one command id per device (none: no such device). Each device's
+        answer comes back later as `DeviceAnswered`."""
 
     def start_timer(self, key: str, due_at: datetime) -> None:
         """Start (or move) the run's timer `key`."""
@@ -178,6 +184,7 @@ def _unreachable_spawn(port: RunPort, command: SpawnIncident) -> None:
 EXECUTORS: dict[type, Callable[[RunPort, Command], Event | None]] = {
     CreateTask: _create_tasks,
     RequestDispatch: _request_dispatch,
+    CommandDevices: lambda port, command: DevicesCommanded(command.step_id, port.command_devices(command)),
     SpawnIncident: _unreachable_spawn,
     StartTimer: lambda port, command: port.start_timer(command.key, command.due_at),
     CancelTimer: lambda port, command: port.cancel_timer(command.key),

@@ -25,6 +25,7 @@ from sop_engine.conditions import Condition, ConditionError, parse_condition
 from sop_engine.definition import (
     Action,
     DecisionAction,
+    DeviceCommandAction,
     DispatchAction,
     EndAction,
     EscalationRung,
@@ -134,6 +135,36 @@ class _NotifyModel(_Model):
     within: DurationS | None = Field(None, description="Time for the duty officer to approve a public notice")
 
 
+_DEVICE_ID = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}$"
+PayloadValue = Annotated[str, Field(max_length=500)] | int | float | bool
+
+
+class _CommandModel(_Model):
+    """Devices to command: named by `ids`, or every device of `kind` within `within_m` of the incident."""
+
+    kind: Identifier | None = Field(None, description="A device kind of the registry, e.g. `message_sign`, `siren`")
+    within_m: int | None = Field(None, ge=1, le=50_000,
+                                 description="With `kind`: how far from the incident, in metres")
+    ids: list[Annotated[str, Field(pattern=_DEVICE_ID)]] = Field(
+        [], max_length=50, description="With no `kind`: the devices by their registry ids")
+    action: Identifier = Field(description="What the devices do, e.g. `display`, `sound`, `start`, `close`")
+    payload: dict[Identifier, PayloadValue] = Field(
+        {}, max_length=20, description="What the action needs, e.g. `{text: Road flooded - use NH48}`")
+    within: DurationS | None = Field(None, description="Time for every device to confirm")
+
+    @model_validator(mode="after")
+    def _devices_named_once(self) -> "_CommandModel":
+        if (self.kind is None) == (not self.ids):
+            raise ValueError("name the devices by `kind` (with `within_m`) or by `ids`, not both or neither")
+        if self.kind is not None and self.within_m is None:
+            raise ValueError("`kind` needs `within_m`: how far from the incident to command them")
+        if self.kind is None and self.within_m is not None:
+            raise ValueError("`within_m` goes with `kind`; devices named by `ids` are commanded wherever they are")
+        if len(set(self.ids)) != len(self.ids):
+            raise ValueError("a device is listed twice in `ids`")
+        return self
+
+
 class _SpawnModel(_Model):
     incident_type: IncidentType
     severity: Severity | None = None
@@ -162,6 +193,7 @@ class _StepModel(_Model):
     decision: _DecisionModel | None = None
     notify: _NotifyModel | None = None
     dispatch: dict[UnitType, PositiveCount] | None = Field(None, description="Unit type to count")
+    command: _CommandModel | None = None
     wait: DurationS | None = None
     spawn: _SpawnModel | None = None
     end: _EndModel | None = None
@@ -183,7 +215,7 @@ class _StepModel(_Model):
         return self
 
 
-_ACTION_KEYS = ("task", "decision", "notify", "dispatch", "wait", "spawn", "end")
+_ACTION_KEYS = ("task", "decision", "notify", "dispatch", "command", "wait", "spawn", "end")
 
 
 class _TriggerModel(_Model):
@@ -292,12 +324,14 @@ _DEFAULT_COMPLETE_WITHIN_S: dict[type, int] = {
     DecisionAction: 900,
     NotifyAction: 900,
     DispatchAction: 600,
+    DeviceCommandAction: 300,
     WaitAction: 3_600,
     SpawnAction: 3_600,
     EndAction: 3_600,
 }
 """Deadlines for a step that names none: an hour for work, a quarter of an hour for a duty
-officer's decision or approval, ten minutes to confirm a dispatch."""
+officer's decision or approval, ten minutes to confirm a dispatch, five for devices to confirm
+a command (a sign or a siren answers in seconds; five minutes allows for a slow field link)."""
 
 
 def _action_from(step: _StepModel) -> tuple[Action, int | None]:
@@ -312,6 +346,10 @@ def _action_from(step: _StepModel) -> tuple[Action, int | None]:
         return NotifyAction(message=step.notify.message, roles=roles, public=public), step.notify.within
     if step.dispatch is not None:
         return DispatchAction(units=tuple(step.dispatch.items())), None
+    if step.command is not None:
+        command = step.command
+        return DeviceCommandAction(action=command.action, payload=command.payload, device_kind=command.kind,
+                                   device_ids=tuple(command.ids), within_m=command.within_m), command.within
     if step.wait is not None:
         return WaitAction(duration_s=step.wait), None
     if step.spawn is not None:

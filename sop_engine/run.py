@@ -100,7 +100,13 @@ class StepState(msgspec.Struct, frozen=True):
     """Units confirmed for a dispatch step."""
     next_rung: int = 0
     """Index of the escalation rung a further missed step deadline (decision, approval,
-    dispatch confirmation) goes to."""
+    dispatch or device confirmation) goes to."""
+    command_ids: tuple[str, ...] = ()
+    """The device commands a command step sent, one per device."""
+    confirmed_ids: tuple[str, ...] = ()
+    """Those of `command_ids` the device confirmed."""
+    failed_ids: tuple[str, ...] = ()
+    """Those of `command_ids` the device could not carry out."""
 
 
 class TaskState(msgspec.Struct, frozen=True):

@@ -23,6 +23,8 @@ from sop_engine.definition import SopDefinition
 from sop_engine.errors import SopRuntimeError
 from sop_engine.events import (
     DecisionTaken,
+    DeviceAnswered,
+    DevicesCommanded,
     DispatchConfirmed,
     Event,
     IncidentRevised,
@@ -82,6 +84,8 @@ _HANDLERS: dict[type, Callable[[Working, Any], None]] = {
     NoticeApproved: on.approve_notice,
     NoticeWithheld: on.withhold_notice,
     DispatchConfirmed: on.confirm_dispatch,
+    DevicesCommanded: on.devices_commanded,
+    DeviceAnswered: on.device_answered,
     IncidentRevised: on.revise,
     StoodDown: on.stand_down,
 }

@@ -22,9 +22,10 @@ from sop_engine.run import (
 )
 from sop_engine.vocabulary import Severity
 
-FORMAT_VERSION = 2
-READABLE_FORMATS = (1, 2)
-"""Format 1 (before decisions, dispatch and details) reads with empty new fields."""
+FORMAT_VERSION = 3
+READABLE_FORMATS = (1, 2, 3)
+"""Format 1 (before decisions, dispatch and details) and 2 (before device commands) read with
+empty new fields."""
 
 
 def _time(value: datetime | None) -> str | None:
@@ -33,6 +34,12 @@ def _time(value: datetime | None) -> str | None:
 
 def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value is not None else None
+
+
+def _commands_json(state: StepState) -> dict[str, Any]:
+    """A command step's commands: written only where there are some, as most steps have none."""
+    return {"command_ids": list(state.command_ids), "confirmed_ids": list(state.confirmed_ids),
+            "failed_ids": list(state.failed_ids)}
 
 
 def run_to_json(run: SopRun) -> dict[str, Any]:
@@ -59,6 +66,7 @@ def run_to_json(run: SopRun) -> dict[str, Any]:
                 "outcome": state.outcome,
                 "unit_ids": list(state.unit_ids),
                 "next_rung": state.next_rung,
+                **(_commands_json(state) if state.command_ids else {}),
             }
             for step_id, state in run.steps.items()
         },
@@ -101,6 +109,9 @@ def run_from_json(data: dict[str, Any], *, definition_for: Callable[[SopRef], So
                     outcome=state.get("outcome"),
                     unit_ids=tuple(state.get("unit_ids", ())),
                     next_rung=int(state.get("next_rung", 0)),
+                    command_ids=tuple(state.get("command_ids", ())),
+                    confirmed_ids=tuple(state.get("confirmed_ids", ())),
+                    failed_ids=tuple(state.get("failed_ids", ())),
                 )
                 for step_id, state in data["steps"].items()
             }

@@ -7,6 +7,7 @@ from typing import Iterable
 
 from sop_engine.commands import (
     AskDecision,
+    CommandDevices,
     CreateTask,
     Escalate,
     RequestDispatch,
@@ -16,6 +17,7 @@ from sop_engine.commands import (
 )
 from sop_engine.definition import (
     DecisionAction,
+    DeviceCommandAction,
     DispatchAction,
     EndAction,
     NotifyAction,
@@ -226,6 +228,11 @@ def _activate(w: Working, plan: StepPlan) -> None:
     elif isinstance(action, DispatchAction):
         complete_due_at = now + plan.complete_delta
         w.commands.append(RequestDispatch(step_id, action.units, now + plan.ack_delta, complete_due_at))
+        w.start_timer(step_timer(step_id), complete_due_at)
+    elif isinstance(action, DeviceCommandAction):
+        complete_due_at = now + plan.complete_delta
+        w.commands.append(CommandDevices(step_id, action.device_kind, action.device_ids, action.within_m,
+                                         action.action, dict(action.payload), complete_due_at))
         w.start_timer(step_timer(step_id), complete_due_at)
     elif isinstance(action, WaitAction):
         w.start_timer(wait_timer(step_id), now + timedelta(seconds=action.duration_s))

@@ -17,6 +17,7 @@ from sop_engine.conditions import satisfiable
 from sop_engine.definition import (
     AGENCY_TARGETS,
     DecisionAction,
+    DeviceCommandAction,
     EndAction,
     JoinRule,
     NotifyAction,
@@ -144,12 +145,12 @@ class _Checker:
                         line, f"decision {before.step_id!r} has no option {before.option!r}; "
                         f"its options: {', '.join(target.action.options)}", field,
                     )
-            if isinstance(step.action, (DecisionAction, NotifyAction)):
+            if isinstance(step.action, (DecisionAction, NotifyAction, DeviceCommandAction)):
                 for position, rung in enumerate(step.escalation):
                     if rung.target in AGENCY_TARGETS:
                         self.report(
                             self.lines.get(("steps", index, "escalate", position), step.line),
-                            f"step {step.step_id!r} is the duty officer's ({step.kind}); its ladder cannot name "
+                            f"step {step.step_id!r} is watched by the duty officer ({step.kind}); its ladder cannot name "
                             f"{rung.target.value}: use duty_officer or district_authority",
                             f"steps.{index}.escalate.{position}.to",
                         )

@@ -154,6 +154,6 @@ def test_a_decision_ladder_cannot_climb_to_an_agency():
                         "    decision: {question: \"Evacuate?\", options: [evacuate, stay]}\n"
                         "    escalate: [{to: agency_supervisor, within: 5m}]\n")
     assert problems_of(text) == [
-        "chemical.yaml:13: step 'decide' is the duty officer's (decision); its ladder cannot name "
+        "chemical.yaml:13: step 'decide' is watched by the duty officer (decision); its ladder cannot name "
         "agency_supervisor: use duty_officer or district_authority"
     ]

@@ -58,7 +58,8 @@ blueprint = Blueprint("incident_console", __name__)
 ACTING_ROLES = {Role.DUTY_OFFICER, Role.ADMINISTRATOR}
 
 STEP_KIND_WORDS = {"task": "task for an agency", "decision": "decision", "notify": "notice",
-                   "dispatch": "units to send", "wait": "wait", "spawn": "opens an incident", "end": "ends the SOP"}
+                   "dispatch": "units to send", "command": "devices commanded",
+                   "wait": "wait", "spawn": "opens an incident", "end": "ends the SOP"}
 """What each kind of step is, in words (the SOP format's keys are terse)."""
 
 DEADLINE_WORDS = {"ack": "acknowledgement", "complete": "completion", "ladder": "next escalation",
