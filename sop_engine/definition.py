@@ -100,12 +100,15 @@ class DeviceCommandAction:
     device_kind: str | None = None
     device_ids: tuple[str, ...] = ()
     within_m: int | None = None
+    skip_if_none: bool = False
+    """With no device found, skip the step (nothing to command near this incident) rather than
+    fail it and escalate (a device the SOP relies on is missing)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "payload", MappingProxyType(dict(self.payload)))
 
     def __hash__(self) -> int:
-        return hash((self.action, self.device_kind, self.device_ids, self.within_m))
+        return hash((self.action, self.device_kind, self.device_ids, self.within_m, self.skip_if_none))
 
     @property
     def devices_text(self) -> str:

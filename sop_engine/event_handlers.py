@@ -21,7 +21,7 @@ from sop_engine.events import (
     TasksAssigned,
 )
 from sop_engine.deadlines import climbing_for
-from sop_engine.run import RunStatus, StepState, TaskState, evolve
+from sop_engine.run import RunStatus, StepState, StepStatus, TaskState, evolve
 from sop_engine.settling import fail_step, finish_step, finish_step_if_settled, settle
 from sop_engine.vocabulary import EscalationTarget
 from sop_engine.working import (
@@ -208,6 +208,11 @@ def devices_commanded(w: Working, event: DevicesCommanded) -> None:
     if state.status is not ACTIVE or state.command_ids:
         raise SopRuntimeError(f"command step {step_id!r} of run {w.run.run_id} is not waiting to be sent")
     w.changed = True
+    if not command_ids and action.skip_if_none:
+        w.cancel_step_timers(plan)
+        w.settle_step(step_id, StepStatus.SKIPPED, f"nothing to command: {action.none_found_text}")
+        settle(w)
+        return
     if not command_ids:
         w.cancel_step_timers(plan)
         fail_step(w, step_id, f"no device to command: {action.none_found_text}", escalate=False)
@@ -231,7 +236,9 @@ def device_answered(w: Working, event: DeviceAnswered) -> None:
     w.steps[step_id] = state
     answered = len(state.confirmed_ids) + len(state.failed_ids)
     every_one_failed = answered == len(state.command_ids) and not state.confirmed_ids
-    if not event.confirmed:
+    # The first failure and the step's failing reach the duty officer; the failures between are on
+    # the record but not escalated, so twenty signs behind one dead controller are not twenty alerts.
+    if not event.confirmed and (len(state.failed_ids) == 1 or every_one_failed):
         consequence = "; no device carried it out, so the step fails" if every_one_failed else ""
         _escalate_device_trouble(w, step_id, f"device command {command_id} failed: {event.reason or 'no reason given'}"
                                  f"{consequence}")

@@ -151,6 +151,8 @@ class _CommandModel(_Model):
     payload: dict[Identifier, PayloadValue] = Field(
         {}, max_length=20, description="What the action needs, e.g. `{text: Road flooded - use NH48}`")
     within: DurationS | None = Field(None, description="Time for every device to confirm")
+    if_none: Literal["fail", "skip"] = Field(
+        "fail", description="With no device found: `fail` the step and escalate (default), or `skip` it")
 
     @model_validator(mode="after")
     def _devices_named_once(self) -> "_CommandModel":
@@ -349,7 +351,8 @@ def _action_from(step: _StepModel) -> tuple[Action, int | None]:
     if step.command is not None:
         command = step.command
         return DeviceCommandAction(action=command.action, payload=command.payload, device_kind=command.kind,
-                                   device_ids=tuple(command.ids), within_m=command.within_m), command.within
+                                   device_ids=tuple(command.ids), within_m=command.within_m,
+                                   skip_if_none=command.if_none == "skip"), command.within
     if step.wait is not None:
         return WaitAction(duration_s=step.wait), None
     if step.spawn is not None:

@@ -204,3 +204,29 @@ def test_a_dry_run_scripts_devices_and_says_in_words_what_the_step_does(signs):
     assert "device command start_pumps/pump-7 failed: no power" in trace
     assert step_summary(signs.step("warn_drivers")) == "display: message signs within 2000 m"
     assert step_summary(signs.step("start_pumps")) == "start: pump-7, pump-8"
+
+
+def test_a_step_that_may_find_no_device_is_skipped_rather_than_failed():
+    text = FLOOD_SIGNS.replace("      within: 3m\n", "      within: 3m\n      if_none: skip\n")
+    definition = load_sop_text(text, source="signs.yaml")
+    run, _ = started(definition)
+    run, commands = after(run, DevicesCommanded("warn_drivers", ()))
+    assert run.steps["warn_drivers"].status is StepStatus.SKIPPED
+    assert run.steps["warn_drivers"].outcome == ("nothing to command: no message sign is registered within 2000 m "
+                                                 "of the incident")
+    assert of(Escalate, commands) == [] and "step:warn_drivers" not in run.timers
+    assert run.steps["reopen"].status is StepStatus.SKIPPED  # as after a step whose condition is false
+
+
+def test_many_devices_failing_together_reach_the_duty_officer_twice_not_once_each():
+    text = FLOOD_SIGNS.replace("{ids: [pump-7, pump-8], action: start}", "{ids: [p1, p2, p3, p4], action: start}")
+    run, _ = started(load_sop_text(text, source="signs.yaml"))
+    run, _ = after(run, DevicesCommanded("start_pumps", ("c1", "c2", "c3", "c4")))
+    escalations = []
+    for command_id in ("c1", "c2", "c3", "c4"):
+        run, commands = after(run, DeviceAnswered(command_id, False, "controller offline"))
+        escalations += of(Escalate, commands)
+    assert [e.reason for e in escalations] == [
+        "device command c1 failed: controller offline",
+        "device command c4 failed: controller offline; no device carried it out, so the step fails",
+    ]
