@@ -96,6 +96,38 @@ class TimerStatus(str, Enum):
     CANCELLED = "cancelled"
 
 
+class DeviceCommandStatus(str, Enum):
+    QUEUED = "queued"
+    """Written with the event that issued it; the publisher has not had the broker's PUBACK yet."""
+    SENT = "sent"
+    """The broker acknowledged it (QoS 1); waiting for the device to confirm."""
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    """The device answered that it could not do it."""
+    OVERDUE = "overdue"
+    """Not confirmed by its deadline (a command still queued then is never published: its step's
+    ladder has taken over, and a siren sounded an hour late does harm)."""
+
+    @property
+    def is_answered(self) -> bool:
+        return self in (DeviceCommandStatus.CONFIRMED, DeviceCommandStatus.FAILED)
+
+
+UNANSWERED_COMMAND_STATUSES = (DeviceCommandStatus.QUEUED, DeviceCommandStatus.SENT, DeviceCommandStatus.OVERDUE)
+
+# A device may confirm before the publisher has recorded the broker's PUBACK (the two race), and
+# an answer after the deadline is still recorded: the officer learns the sign did change.
+COMMAND_MOVES: dict[DeviceCommandStatus, frozenset[DeviceCommandStatus]] = {
+    DeviceCommandStatus.QUEUED: frozenset({DeviceCommandStatus.SENT, DeviceCommandStatus.CONFIRMED,
+                                           DeviceCommandStatus.FAILED, DeviceCommandStatus.OVERDUE}),
+    DeviceCommandStatus.SENT: frozenset({DeviceCommandStatus.CONFIRMED, DeviceCommandStatus.FAILED,
+                                         DeviceCommandStatus.OVERDUE}),
+    DeviceCommandStatus.OVERDUE: frozenset({DeviceCommandStatus.CONFIRMED, DeviceCommandStatus.FAILED}),
+    DeviceCommandStatus.CONFIRMED: frozenset(),
+    DeviceCommandStatus.FAILED: frozenset(),
+}
+
+
 def require_move(what: str, current: Enum, requested: Enum, moves: dict) -> None:
     """Raise `InvalidTransition` unless `moves` allows `current` -> `requested`."""
     if requested not in moves[current]:

@@ -11,5 +11,7 @@ INTAKE_READINGS = Counter("iccc_intake_readings_total",
 INTAKE_REFUSALS = Counter("iccc_intake_refusals_total",
                           "Readings or messages refused (kept as intake dead letters), by door and problem",
                           ["source", "problem"])
+DEVICE_ANSWERS = Counter("iccc_device_answers_total", "Devices' answers to commands taken over MQTT, by outcome "
+                         "(confirmed, failed, repeated, refused)", ["outcome"])
 VEHICLE_MESSAGES = Counter("iccc_vehicle_messages_total", "Unit positions and statuses taken over MQTT, by outcome",
                            ["outcome"])

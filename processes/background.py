@@ -1,5 +1,6 @@
 """The server's background jobs, driven by APScheduler: fire due deadlines (SOP timers and
-dispatch orders' deadlines), deliver webhooks, follow the configured CAP feeds."""
+dispatch orders' deadlines), deliver webhooks, publish device commands, follow the configured
+CAP feeds."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from coordination import (
 from coordination.audit import current_head
 from coordination.cap import default_mapping, load_mapping
 from coordination.cap.following import FeedOptions, poll_feed
+from coordination.devices import CommandPublisher
 from coordination.intake.upkeep import downsample_readings, tick_sensor_rules
 from web.app.config import Settings
 
@@ -49,7 +51,10 @@ class BackgroundJobs:
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.delivery_workers), thread_name_prefix="delivery")
         self._rng = random.Random()
         self._scheduler = BackgroundScheduler(timezone="UTC")
-        for name, job in (("timers", self.fire_timers), ("deliveries", self.deliver)):
+        # Connects to the broker (ICCC_MQTT_*) only once a command is queued.
+        self._device_publisher = CommandPublisher(store=store, clock=clock, broker=settings.broker)
+        for name, job in (("timers", self.fire_timers), ("deliveries", self.deliver),
+                          ("device_commands", self.publish_device_commands)):
             self._scheduler.add_job(job, "interval", seconds=settings.tick_interval_s, id=name,
                                     max_instances=1, coalesce=True)
         if settings.cap_feeds:
@@ -69,6 +74,14 @@ class BackgroundJobs:
             alert_missed_order_deadlines(store=self._store, clock=self._clock)
         except Exception:  # the scheduler must keep ticking through a database hiccup
             log.exception("timers.tick_failed")
+
+    def publish_device_commands(self) -> None:
+        try:
+            done = self._device_publisher.publish_due()
+            if done.sent or done.overdue:
+                log.info("devices.published", sent=len(done.sent), overdue=len(done.overdue))
+        except Exception:
+            log.exception("device_commands.tick_failed")
 
     def follow_cap_feeds(self) -> None:
         """Poll each configured CAP feed once; one failing feed does not hold up the others."""
@@ -132,5 +145,6 @@ class BackgroundJobs:
             self._scheduler.shutdown(wait=True)
         self._pool.shutdown(wait=True)
         self._sender.close()
+        self._device_publisher.close()
         if self._settings.cap_feeds:
             self._feed_client.close()

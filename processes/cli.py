@@ -58,6 +58,7 @@ from processes.demo import (
 from processes.cap_commands import cap
 from processes.demo_broker import DemoBroker, demo_broker
 from processes.demo_city_feed import DemoCityFeed, TrackedUnit, demo_topic_base
+from processes.device_commands import devices
 from processes.drill_commands import drill, load_scenario_or_exit
 from processes.drill_live import LiveDrill
 from processes.intake_command import intake
@@ -104,6 +105,7 @@ main.add_command(map_group)
 main.add_command(rules)
 main.add_command(cap)
 main.add_command(sensors)
+main.add_command(devices)
 main.add_command(intake)
 main.add_command(worker)
 main.add_command(users)

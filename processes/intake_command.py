@@ -1,4 +1,5 @@
-"""`iccc intake`: the MQTT consumer of the city's readings (and vehicle positions).
+"""`iccc intake`: the MQTT consumer of the city's readings (and vehicle positions, and the
+devices' answers to commands).
 
 Run one or several (MQTT 5 shared subscription: the broker spreads the stream over them), beside
 `iccc serve`, which runs the stale-sensor tick and the readings' retention. Each acknowledges a
@@ -16,6 +17,7 @@ import click
 from prometheus_client import start_http_server
 
 from coordination import Store, is_current
+from coordination.device_confirmations import DeviceConfirmations
 from coordination.intake import Intake
 from coordination.intake.mqtt_door import MqttDoor
 from coordination.vehicle_stream import VehicleStream
@@ -29,7 +31,8 @@ from web.app.config import Settings
 @click.option("--exit-after", type=click.FloatRange(min=0.1), default=None, help="Stop after this many seconds.")
 @click.option("--no-vehicles", is_flag=True, help="Take readings only, not unit positions and statuses.")
 def intake(metrics_port: int | None, exit_after: float | None, no_vehicles: bool) -> None:
-    """Take readings from the MQTT broker (ICCC_MQTT_*) until stopped (SIGINT or SIGTERM)."""
+    """Take readings, vehicle positions and devices' answers from the MQTT broker (ICCC_MQTT_*)
+    until stopped (SIGINT or SIGTERM)."""
     settings = Settings.from_environment()
     store = Store(settings.database_url)
     if not is_current(store):
@@ -38,7 +41,8 @@ def intake(metrics_port: int | None, exit_after: float | None, no_vehicles: bool
     path = Intake(store=store, clock=clock, kinds=settings.sensor_kinds, retention=settings.retention,
                   duplicates=settings.duplicates)
     vehicles = None if no_vehicles else VehicleStream(store=store, clock=clock).take
-    door = MqttDoor(broker=settings.broker, intake=path, vehicles=vehicles)
+    door = MqttDoor(broker=settings.broker, intake=path, vehicles=vehicles,
+                    device_answers=DeviceConfirmations(store=store, clock=clock).take)
     if metrics_port is not None:
         start_http_server(metrics_port, addr="127.0.0.1")
     stop = threading.Event()

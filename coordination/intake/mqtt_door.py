@@ -59,14 +59,16 @@ class DoorCounts:
 
 
 class MqttDoor:
-    """One consumer of the readings' (and vehicles') topics on one broker."""
+    """One consumer of the readings' (and vehicles' and devices' answers') topics on one broker."""
 
     def __init__(self, *, broker: BrokerSettings, intake: Intake,
                  vehicles: Callable[[Sequence[mqtt.MQTTMessage]], None] | None = None,
+                 device_answers: Callable[[Sequence[mqtt.MQTTMessage]], None] | None = None,
                  batch_max: int = BATCH_MAX, batch_wait_s: float = BATCH_WAIT_S):
         self._broker = broker
         self._intake = intake
         self._vehicles = vehicles
+        self._device_answers = device_answers
         self._batch_max = batch_max
         self._batch_wait_s = batch_wait_s
         self._arrived: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
@@ -96,7 +98,8 @@ class MqttDoor:
         if reason_code.is_failure:
             log.error("intake.mqtt_refused", reason=str(reason_code), host=self._broker.host, port=self._broker.port)
             return
-        subscriptions = self._broker.subscriptions + (self._broker.vehicle_subscriptions if self._vehicles else ())
+        subscriptions = (self._broker.subscriptions + (self._broker.vehicle_subscriptions if self._vehicles else ())
+                         + (self._broker.device_subscriptions if self._device_answers else ()))
         client.subscribe([(topic, 1) for topic in subscriptions])
         log.info("intake.mqtt_connected", host=self._broker.host, port=self._broker.port, client_id=self.client_id,
                  subscriptions=list(subscriptions))
@@ -175,12 +178,16 @@ class MqttDoor:
         self.counts.messages += len(batch)
 
     def _take(self, batch: list[mqtt.MQTTMessage], stop: threading.Event) -> None:
-        readings = [self._incoming(message) for message in batch if not self._is_vehicle(message.topic)]
         vehicles = [message for message in batch if self._is_vehicle(message.topic)]
+        answers = [message for message in batch if self._is_device_answer(message.topic)]
+        readings = [self._incoming(message) for message in batch
+                    if not self._is_vehicle(message.topic) and not self._is_device_answer(message.topic)]
         if readings:
             self._retrying(lambda: self._intake.take(readings), stop)
         if vehicles:
             self._retrying(lambda: self._vehicles(vehicles), stop)
+        if answers:
+            self._retrying(lambda: self._device_answers(answers), stop)
 
     def _retrying(self, work: Callable[[], object], stop: threading.Event) -> None:
         """Run `work`, again and again while the database cannot be reached; raise anything else."""
@@ -202,3 +209,7 @@ class MqttDoor:
     def _is_vehicle(self, topic: str) -> bool:
         return self._vehicles is not None and any(topic_matches(topic_filter, topic)
                                                   for topic_filter in self._broker.vehicle_topics)
+
+    def _is_device_answer(self, topic: str) -> bool:
+        return self._device_answers is not None and any(topic_matches(topic_filter, topic)
+                                                        for topic_filter in self._broker.device_topics)

@@ -47,9 +47,10 @@ class Refusal(msgspec.Struct, frozen=True):
 
 
 PROBLEMS = ("malformed", "unknown_sensor", "topic", "unit", "impossible_value", "future", "too_old", "unknown_unit",
-            "refused", "failed")
+            "refused", "unknown_command", "failed")
 """Readings: malformed to too_old. Unit positions and statuses: malformed, topic, future, unknown_unit
-(no such unit of that agency), refused (a status move the unit's state does not allow). Either:
+(no such unit of that agency), refused (a status move the unit's state does not allow). Devices'
+answers to commands: malformed, topic (not the device's confirmation topic), unknown_command. Any:
 failed (taking the message raised an error the engine did not expect; kept so that one poison
 message cannot stop the stream)."""
 

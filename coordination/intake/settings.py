@@ -26,6 +26,9 @@ class BrokerSettings:
     """Topic filters to subscribe to; the last level of a reading's topic names its sensor."""
     vehicle_topics: tuple[str, ...] = ("iccc/vehicles/#",)
     """Topic filters of unit positions and statuses (AVL): `…/<unit code>/position|status`."""
+    device_topics: tuple[str, ...] = ("iccc/devices/+/confirm",)
+    """Topic filters of the devices' answers to commands (each device answers on its registered
+    confirmation topic, which one of these must match)."""
     shared_group: str = SHARED_GROUP
     """MQTT 5 shared subscription group (`$share/<group>/<filter>`): every `iccc intake` in the
     group takes a share of the stream. Empty: a plain subscription (MQTT 3.1.1 brokers)."""
@@ -43,6 +46,10 @@ class BrokerSettings:
     @property
     def vehicle_subscriptions(self) -> tuple[str, ...]:
         return tuple(self._shared(topic) for topic in self.vehicle_topics)
+
+    @property
+    def device_subscriptions(self) -> tuple[str, ...]:
+        return tuple(self._shared(topic) for topic in self.device_topics)
 
     def _shared(self, topic: str) -> str:
         return f"$share/{self.shared_group}/{topic}" if self.shared_group and self.protocol == 5 else topic

@@ -8,6 +8,7 @@ from web.api import (
     agencies,
     alerts,
     decisions,
+    devices,
     dispatch,
     escalations,
     incident_runs,
@@ -30,7 +31,8 @@ from web.api import (
 )
 
 AREAS = (incidents, tasks, agencies, sops, escalations, decisions, integrity, alerts, notices, officer_alerts,
-         public, webhooks, units, dispatch, incident_runs, users, rules, sensors, readings, tokens)
+         public, webhooks, units, dispatch, incident_runs, users, rules, sensors, readings, tokens,
+         devices)
 
 
 def register(app: Flask, *, url_prefix: str) -> None:

@@ -17,6 +17,7 @@ from coordination.dispatch_service import (
     StatusReport,
     UnitRegistration,
 )
+from coordination.devices import DeviceRegistration
 from coordination.sensors import SensorRegistration
 from web.api.agencies import TokenRotationBody, WebhookEnableBody
 from web.api.decisions import DecisionAnswer, StandDownRequest
@@ -58,6 +59,7 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "users.change_password": PasswordChange,
     "tokens.create": NewTokenRequest,
     "sensors.register_a_sensor": SensorRegistration,
+    "devices.register_a_device": DeviceRegistration,
     "tasks.acknowledge": AcknowledgeBody,
     "agencies.rotate_secret": AcknowledgeBody,
     "notices.approve": AcknowledgeBody,
@@ -71,6 +73,8 @@ OPTIONAL_BODIES = {"tasks.complete", "agencies.rotate_token", "agencies.enable",
 CREATED = {"incidents.declare", "agencies.register", "sops.upload", "rules.upload", "alerts.receive_cap", "notices.draft",
            "units.register_a_station", "units.register_a_unit", "dispatch.recommend", "incident_runs.start",
            "users.create", "tokens.create"}
+ONLY_CREATED = {"sensors.register_a_sensor", "devices.register_a_device"}
+"""Creates that refuse a repeat (409) rather than answer 200."""
 EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json",
                         "readings.receive_senml": "application/senml+json",
                         "readings.receive_ngsi_ld": "application/ld+json",
@@ -151,6 +155,8 @@ def _operation(rule, view, schemas: dict[str, Any]) -> dict[str, Any]:
 
 def _successes(endpoint: str) -> dict[str, str]:
     # A create answers 200 when it changed nothing new: a repeated CAP alert, a duplicate report.
+    if endpoint in ONLY_CREATED:
+        return {"201": "Created"}
     return {"201": "Created", "200": "Already there (a repeat or a duplicate)"} if endpoint in CREATED \
         else {"200": "Success"}
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from coordination import InvalidInput, parse_allowed_hosts
 from coordination.cap import CapPlaces, CapTrust, load_cap_trust, load_geocodes, load_territory
+from coordination.devices.kinds import SHIPPED_DEVICE_KINDS, parse_device_kinds
 from coordination.duplicates import DuplicatePolicy
 from coordination.intake.settings import DEFAULT_TOPICS, SHARED_GROUP, BrokerSettings, ReadingRetention
 from coordination.landmarks import Landmark, load_landmarks
@@ -58,6 +59,7 @@ class Settings:
     sensor_kinds: dict[str, SensorKind] = field(default_factory=lambda: dict(SHIPPED_KINDS))
     broker: BrokerSettings = BrokerSettings()
     retention: ReadingRetention = ReadingRetention()
+    device_kinds: frozenset[str] = SHIPPED_DEVICE_KINDS
 
     @classmethod
     def from_environment(cls, *, data_dir: Path = DEFAULT_DATA_DIR, **overrides) -> Settings:
@@ -120,6 +122,8 @@ def _city_data_settings() -> dict:
                    if topic.strip())
     vehicle_topics = tuple(topic.strip() for topic in env("ICCC_MQTT_VEHICLE_TOPICS", "iccc/vehicles/#").split(",")
                            if topic.strip())
+    device_topics = tuple(topic.strip() for topic in env("ICCC_MQTT_DEVICE_TOPICS", ",".join(
+        BrokerSettings.device_topics)).split(",") if topic.strip())
     protocol = env("ICCC_MQTT_PROTOCOL", "5").strip()
     if protocol not in ("5", "3.1.1"):
         raise InvalidInput(f"ICCC_MQTT_PROTOCOL must be 5 or 3.1.1, not {protocol!r}", field="ICCC_MQTT_PROTOCOL")
@@ -128,12 +132,13 @@ def _city_data_settings() -> dict:
         raise InvalidInput(f"ICCC_MQTT_CA_FILE: {ca_file} is not a readable file", field="ICCC_MQTT_CA_FILE")
     return dict(
         sensor_kinds=parse_extra_kinds(env("ICCC_SENSOR_KINDS", "")),
+        device_kinds=parse_device_kinds(env("ICCC_DEVICE_KINDS", "")),
         broker=BrokerSettings(
             host=env("ICCC_MQTT_HOST", "127.0.0.1"),
             port=int(_number("ICCC_MQTT_PORT", 1883, whole=True)),
             username=env("ICCC_MQTT_USERNAME", ""), password=env("ICCC_MQTT_PASSWORD", ""),
             tls=_switch("ICCC_MQTT_TLS", default=False), ca_file=Path(ca_file) if ca_file else None,
-            topics=topics, vehicle_topics=vehicle_topics,
+            topics=topics, vehicle_topics=vehicle_topics, device_topics=device_topics,
             shared_group=env("ICCC_MQTT_SHARED_GROUP", SHARED_GROUP).strip(),
             protocol=5 if protocol == "5" else 4,
             client_id=env("ICCC_MQTT_CLIENT_ID", "").strip(),

@@ -7,6 +7,7 @@ Webhooks message id); every time is timezone-aware UTC (`UtcDateTime`). Deadline
 
 from coordination.store.tables.alerts import CapAlertRecord, CapFeed, CapFeedEntry, PublicWarning
 from coordination.store.tables.base import NAMING, Base, SequenceNumber
+from coordination.store.tables.devices import Device, DeviceCommand
 from coordination.store.tables.drills import DrillRun
 from coordination.store.tables.fleet import (
     DispatchAssignment,
@@ -40,7 +41,7 @@ from coordination.store.tables.sensors import IntakeDeadLetter, Sensor, SensorLa
 from coordination.store.tables.timeline import TimelineEntry
 
 __all__ = [
-    "Agency", "ApiToken", "Base", "CapAlertRecord", "DeliveryAttempt", "DispatchAssignment", "DispatchDemand",
+    "Agency", "ApiToken", "Base", "CapAlertRecord", "DeliveryAttempt", "Device", "DeviceCommand", "DispatchAssignment", "DispatchDemand",
     "DispatchRecommendation", "DrillRun", "IntakeDeadLetter", "DuplicateReport", "DutyRequest", "Escalation", "Incident",
     "MissedOrderDeadline", "NAMING", "OfficerAlert", "PublicNotice", "PublicWarning", "ResponseUnit",
     "RoutingPolicy", "RuleOutcome", "RuleStateRow", "RuleVersion", "SequenceNumber", "Sensor", "SensorLatest", "SensorReading", "SignInAttempt", "SopRunEvent", "SopRunRecord", "SopVersion",
