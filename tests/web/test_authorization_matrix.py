@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 
 from coordination import SYSTEM, Role, issue_token
+from coordination.devices import SHIPPED_DEVICE_KINDS, DeviceRegistration, register_device
 from coordination.dispatch_service import StationRegistration, UnitRegistration, register_station, register_unit
 from coordination.geojson import GeoPoint
 from coordination.sensors import SHIPPED_KINDS, SensorRegistration, register_sensor
@@ -37,8 +38,10 @@ AGENCY_ROUTES = [
     ("list-sensors", "GET", "/api/v1/sensors", None, 200),
     ("read-sensor", "GET", "/api/v1/sensors/{sensor}", None, 200),
     ("sensor-readings", "GET", "/api/v1/sensors/{sensor}/readings", None, 200),
+    ("list-devices", "GET", "/api/v1/devices", None, 200),
+    ("read-device", "GET", "/api/v1/devices/{device}", None, 200),
 ]
-LISTS = {"list-tasks", "list-stations", "list-units", "list-sensors"}
+LISTS = {"list-tasks", "list-stations", "list-units", "list-sensors", "list-devices"}
 """Lists answer another agency with its own items (none of the fire agency's)."""
 
 
@@ -47,7 +50,7 @@ def test_the_matrix_covers_every_route_an_agency_may_call(app):
                         if Role.AGENCY in getattr(app.view_functions[rule.endpoint], "allowed_roles", ())}
     adapter = app.url_map.bind("localhost")
     nothing = "00000000-0000-4000-8000-000000000000"
-    covered = {adapter.match(path.format(task=nothing, agency="x", unit=nothing, sensor="x"),
+    covered = {adapter.match(path.format(task=nothing, agency="x", unit=nothing, sensor="x", device="x"),
                              method=method)[0] for _id, method, path, _body, _status in AGENCY_ROUTES}
     assert agency_endpoints == covered
 
@@ -73,9 +76,12 @@ def world(client, store, clock, officer, make_agency):
         register_sensor(session=session, clock=clock, actor=SYSTEM, kinds=SHIPPED_KINDS, registration=SensorRegistration(
             id="hydrant-pressure-1", kind="pipe_pressure", unit="kPa", agency="fire-central", interval_s=60,
             location=GeoPoint(type="Point", coordinates=(77.5946, 12.9716))))
+        register_device(session=session, clock=clock, actor=SYSTEM, kinds=SHIPPED_DEVICE_KINDS,
+                        registration=DeviceRegistration(id="fire-siren-1", kind="siren", agency="fire-central",
+                                                        location=GeoPoint(type="Point", coordinates=(77.5946, 12.9716))))
     return {"own": bearer(fire_token), "other": bearer(police_token), "none": {},
             "bad": bearer("iccc_forged-token"), "expired": bearer(expired), "revoked": bearer(revoked)}, {
-        "task": task, "unit": str(unit), "sensor": "hydrant-pressure-1"}
+        "task": task, "unit": str(unit), "sensor": "hydrant-pressure-1", "device": "fire-siren-1"}
 
 
 @pytest.mark.parametrize("route", AGENCY_ROUTES, ids=[route[0] for route in AGENCY_ROUTES])
@@ -83,7 +89,7 @@ def test_an_agency_reaches_only_its_own(client, world, route):
     _id, method, path, body, own_status = route
     callers, ids = world
     task = ids["task"]
-    url = path.format(task=task, agency="fire-central", unit=ids["unit"], sensor=ids["sensor"])
+    url = path.format(task=task, agency="fire-central", unit=ids["unit"], sensor=ids["sensor"], device=ids["device"])
     kwargs = {"json": body} if body is not None else {}
     for caller, expected in [("none", 401), ("bad", 401), ("expired", 401), ("other", 404)]:
         response = client.open(url, method=method, headers=callers[caller], **kwargs)
@@ -201,6 +207,9 @@ API_ROLES: dict[str, set[Role] | None] = {
     "sensors.register_a_sensor": ADMIN,
     "sensors.import_geojson": ADMIN,
     "sensors.sensors_geojson_layer": OFFICERS | {Role.PLANNER},
+    "devices.list_devices": AGENCY_AND_OFFICERS | {Role.PLANNER},
+    "devices.read_device": AGENCY_AND_OFFICERS | {Role.PLANNER},
+    "devices.register_a_device": ADMIN,
     "readings.receive_senml": ADMIN | {Role.SENSOR_FEED},
     "readings.receive_ngsi_ld": ADMIN | {Role.SENSOR_FEED},
     "readings.sensor_readings": AGENCY_AND_OFFICERS | {Role.PLANNER},
