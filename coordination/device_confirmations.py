@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.orm import Session
 
 from coordination.clock import Clock
 from coordination.devices import record_answer
@@ -23,6 +24,7 @@ from coordination.intake.records import Refusal
 from coordination.intake.senml import kept_payload
 from coordination.intake.storage import insert_dead_letters
 from coordination.metrics import DEVICE_ANSWERS, INTAKE_REFUSALS
+from coordination.runs import feed_device_answer
 from coordination.store import Store
 from coordination.store.tables import DeviceCommand
 
@@ -82,8 +84,8 @@ class DeviceConfirmations:
                         "topic", f"command {answer.command_id} went to {command.device_id}, which answers on "
                         f"{command.device.confirmation_topic!r}, not {message.topic!r}", message), "mqtt", message.topic))
                     continue
-                recorded = record_answer(session, at=now, command_id=answer.command_id,
-                                         confirmed=answer.status == "done", reason=answer.reason)
+                recorded = answer_command(session=session, clock=self.clock, command_id=answer.command_id,
+                                          confirmed=answer.status == "done", reason=answer.reason)
                 if recorded is None:
                     taken.repeated += 1
                 else:
@@ -98,6 +100,20 @@ class DeviceConfirmations:
             INTAKE_REFUSALS.labels(source="mqtt", problem=refusal.problem).inc()
         taken.refused = [refusal for refusal, _, _ in refused]
         return taken
+
+
+def answer_command(*, session: Session, clock: Clock, command_id: str, confirmed: bool, reason: str
+                   ) -> DeviceCommand | None:
+    """Record a device's answer and feed it to the SOP run whose step issued the command, in the
+    caller's transaction; None when the command was answered already (nothing changes).
+
+    Raises:
+        NotFound: no command has this id.
+    """
+    recorded = record_answer(session, at=clock.now(), command_id=command_id, confirmed=confirmed, reason=reason)
+    if recorded is not None:
+        feed_device_answer(session=session, clock=clock, command=recorded)
+    return recorded
 
 
 def _refusal(problem: str, reason: str, message: AnswerMessage) -> Refusal:

@@ -1,7 +1,7 @@
 """The integrity board: everything that could be stalling, in one place, so that nothing can
 stall silently. Missed deadlines, escalations still open, dead-lettered webhooks, decisions
 overdue, SOP runs that have not moved for a while with nothing scheduled to move them, sensors
-gone silent and readings the intake refused."""
+gone silent, readings the intake refused and device commands not confirmed by their deadline."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from coordination.devices import overdue_commands
 from coordination.lifecycles import OPEN_TASK_STATUSES, DeliveryStatus, DutyRequestStatus, TimerStatus
 from coordination.sensors.queries import stale_sensors
 from coordination.store.tables import (
+    DeviceCommand,
     DutyRequest,
     Escalation,
     IntakeDeadLetter,
@@ -45,11 +47,14 @@ class IntegrityReport:
     intake_dead_letters: list[IntakeDeadLetter] = field(default_factory=list)
     """The newest readings the intake refused in the last day (at most `INTAKE_DEAD_LETTERS_SHOWN`)."""
     intake_dead_letters_total: int = 0
+    unconfirmed_commands: list[DeviceCommand] = field(default_factory=list)
+    """Device commands past their deadline with no answer (of the last day), longest overdue first."""
 
     @property
     def is_clear(self) -> bool:
         return not (self.overdue_tasks or self.overdue_decisions or self.open_escalations or self.dead_letters
-                    or self.stalled_runs or self.stale_sensors or self.intake_dead_letters)
+                    or self.stalled_runs or self.stale_sensors or self.intake_dead_letters
+                    or self.unconfirmed_commands)
 
 
 def integrity_report(*, session: Session, now: datetime, stale_after: timedelta = STALE_AFTER) -> IntegrityReport:
@@ -99,4 +104,5 @@ def integrity_report(*, session: Session, now: datetime, stale_after: timedelta 
         .order_by(IntakeDeadLetter.seq.desc()).limit(INTAKE_DEAD_LETTERS_SHOWN)))
     report.intake_dead_letters_total = session.scalar(
         select(func.count()).select_from(IntakeDeadLetter).where(IntakeDeadLetter.received_at >= since))
+    report.unconfirmed_commands = overdue_commands(session, now)
     return report

@@ -20,6 +20,7 @@ from coordination import audit, metrics
 from coordination.agencies import escalation_contact
 from coordination.assignment import agencies_for_task, routing_decision
 from coordination.clock import Clock
+from coordination.devices import devices_for_command, issue_commands
 from coordination.dispatch_service.sop_steps import recommend_for_sop_step
 from coordination.lifecycles import (
     INCIDENT_MOVES,
@@ -169,8 +170,20 @@ class StoreRunPort:
         return True
 
     def command_devices(self, command: CommandDevices) -> tuple[str, ...]:
-        """No device registry yet: the step fails and is escalated, saying that no device is registered."""
-        return ()
+        """Queue one command per device the step names, or of its kind within its distance of the
+        incident, nearest first; the worker publishes them once this transaction commits."""
+        incident = self.incident
+        devices = devices_for_command(self.session, kind=command.device_kind, device_ids=command.device_ids,
+                                      near=(incident.longitude, incident.latitude), within_m=command.within_m)
+        missing = sorted(set(command.device_ids) - {device.id for device in devices})
+        if missing:  # the step goes on with the devices there are; the SOP names one that is not registered
+            audit.record(self.session, at=self.now, kind="device.missing", actor="engine", incident_id=incident.id,
+                         summary=f"step {command.step_id}: no {command.device_kind or 'device'} registered as "
+                         f"{', '.join(missing)}", data={"step_id": command.step_id, "device_ids": missing})
+        commands = issue_commands(self.session, at=self.now, devices=devices, action=command.action,
+                                  payload=dict(command.payload), due_at=command.due_at, incident_id=incident.id,
+                                  run_id=self.record.id, step_id=command.step_id, issued_by="engine")
+        return tuple(item.command_id for item in commands)
 
     def cancel_task(self, command: CancelTask) -> None:
         session, now = self.session, self.now

@@ -17,8 +17,10 @@ from coordination.clock import Clock
 from coordination.errors import NotFound
 from coordination.run_commands import StoreRunPort
 from coordination.sop_catalogue import definition_for, sop_for_incident
-from coordination.store.tables import Incident, SopRunRecord
+from coordination.lifecycles import DeviceCommandStatus
+from coordination.store.tables import DeviceCommand, Incident, SopRunRecord
 from sop_engine import (
+    DeviceAnswered,
     Event,
     IncidentFacts,
     RunStatus,
@@ -90,6 +92,16 @@ def apply_event(*, session: Session, clock: Clock, run_id: uuid.UUID, event: Eve
     port = _port(session=session, clock=clock, record=record, incident=incident, actor=actor)
     drive_run(port, load_run(session, record), event, port.now)
     return record
+
+
+def feed_device_answer(*, session: Session, clock: Clock, command: DeviceCommand) -> None:
+    """Tell the run whose step issued `command` that its device answered (a duty officer's own
+    command belongs to no run). A run past that step, or finished, takes it and changes nothing."""
+    if command.run_id is None or not command.status.is_answered:
+        return
+    apply_event(session=session, clock=clock, run_id=command.run_id, actor=f"device:{command.device_id}",
+                event=DeviceAnswered(command.command_id, command.status is DeviceCommandStatus.CONFIRMED,
+                                     command.reason))
 
 
 def _port(*, session: Session, clock: Clock, record: SopRunRecord, incident: Incident, actor: str,

@@ -22,7 +22,7 @@ from coordination import (
 from coordination.audit import current_head
 from coordination.cap import default_mapping, load_mapping
 from coordination.cap.following import FeedOptions, poll_feed
-from coordination.devices import CommandPublisher
+from coordination.device_publisher import CommandPublisher
 from coordination.intake.upkeep import downsample_readings, tick_sensor_rules
 from web.app.config import Settings
 

@@ -1,6 +1,7 @@
 """The city's devices commanded: the registry, importing it from GeoJSON, choosing the devices a
-command goes to, the commands (queued in the outbox, published by the worker, answered by the
-device before a deadline) and the publisher."""
+command goes to, and the commands (queued in the outbox, answered by the device before a
+deadline). The edges sit above the SOP runs they feed: `device_publisher` sends the queued
+commands, `device_confirmations` takes the devices' answers."""
 
 from coordination.devices.commands import (
     OVERDUE_SHOWN_FOR,
@@ -17,7 +18,6 @@ from coordination.devices.device_import import (
     parse_device_collection,
 )
 from coordination.devices.kinds import SHIPPED_DEVICE_KINDS, parse_device_kinds
-from coordination.devices.publisher import CommandPublisher, PublishRound, command_message
 from coordination.devices.registry import (
     DeviceRegistration,
     device_json,
@@ -28,8 +28,8 @@ from coordination.devices.registry import (
 from coordination.devices.selection import devices_for_command
 
 __all__ = [
-    "OVERDUE_SHOWN_FOR", "SHIPPED_DEVICE_KINDS", "CommandPublisher", "DeviceImportRejected", "DeviceImportResult",
-    "DeviceRegistration", "PublishRound", "command_json", "command_message", "device_json", "devices_for_command",
+    "OVERDUE_SHOWN_FOR", "SHIPPED_DEVICE_KINDS", "DeviceImportRejected", "DeviceImportResult", "DeviceRegistration",
+    "command_json", "device_json", "devices_for_command",
     "devices_visible_to", "import_devices", "issue_commands", "mark_overdue", "overdue_commands",
     "parse_device_collection", "parse_device_kinds", "record_answer", "register_device", "visible_device",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from coordination import Role
+from coordination.devices import command_json
 from coordination.intake.queries import dead_letter_json
 from coordination.integrity import integrity_report
 from coordination.sensors import sensor_json
@@ -23,7 +24,8 @@ blueprint = Blueprint("integrity", __name__)
 @api(Role.DUTY_OFFICER, Role.ADMINISTRATOR, Role.VIEWER)
 def read_integrity():
     """Missed deadlines, overdue decisions, open escalations, dead letters, stalled SOP runs, stale
-    sensors and the readings the intake refused in the last day."""
+    sensors, the readings the intake refused in the last day and the device commands unconfirmed
+    past their deadline."""
     report = integrity_report(session=session(), now=services().clock.now())
     return {
         "is_clear": report.is_clear,
@@ -44,4 +46,5 @@ def read_integrity():
         "stale_sensors": [sensor_json(sensor) for sensor in report.stale_sensors],
         "intake_dead_letters": [dead_letter_json(letter) for letter in report.intake_dead_letters],
         "intake_dead_letters_last_day": report.intake_dead_letters_total,
+        "unconfirmed_commands": [command_json(command) for command in report.unconfirmed_commands],
     }

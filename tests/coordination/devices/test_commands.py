@@ -17,6 +17,7 @@ from coordination.devices import (
     overdue_commands,
     record_answer,
 )
+from coordination.integrity import integrity_report
 from coordination.lifecycles import DeviceCommandStatus
 from coordination.store.tables import DeviceCommand, TimelineEntry
 from tests.coordination.devices.fleet import register
@@ -108,6 +109,8 @@ def test_an_unanswered_command_is_overdue_after_its_deadline_and_a_late_answer_i
     with store.transaction() as session:
         assert mark_overdue(session, now=clock.now()) == []  # once
         assert [command.command_id for command in overdue_commands(session, clock.now())] == [command_id]
+        board = integrity_report(session=session, now=clock.now())
+        assert [command.command_id for command in board.unconfirmed_commands] == [command_id] and not board.is_clear
         record_answer(session, at=clock.now(), command_id=command_id, confirmed=True, reason="")
     with store.transaction() as session:
         assert overdue_commands(session, clock.now()) == []

@@ -1,7 +1,8 @@
 """Device commands on the machine's real Mosquitto: a queued command is published to its device's
 topic and marked sent once the broker acknowledges it; a device's answer taken by `iccc intake`'s
-door marks it confirmed; an answer that is not one, or names no command, or comes on another
-device's topic, is an intake dead letter and the door goes on."""
+door marks it confirmed, and moves on the SOP step that commanded it; an answer that is not one,
+or names no command, or comes on another device's topic, is an intake dead letter and the door
+goes on."""
 
 from __future__ import annotations
 
@@ -18,14 +19,16 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import select
 
-from coordination import CITY_CENTRE
+from coordination import CITY_CENTRE, SYSTEM, Complete, Principal, Role, answer_task, declare_incident
 from coordination.device_confirmations import DeviceConfirmations
-from coordination.devices import CommandPublisher, devices_for_command, issue_commands
+from coordination.device_publisher import CommandPublisher
+from coordination.devices import devices_for_command, issue_commands
 from coordination.intake import Intake
 from coordination.intake.mqtt_door import MqttDoor
 from coordination.lifecycles import DeviceCommandStatus
 from coordination.sensors import SHIPPED_KINDS
-from coordination.store.tables import DeviceCommand, IntakeDeadLetter
+from coordination.store.tables import DeviceCommand, IntakeDeadLetter, SopRunRecord, Task
+from tests.conftest import incident_report
 from tests.broker import BROKER, broker, run_in_thread  # noqa: F401 - a fixture
 from tests.coordination.devices.fleet import register
 
@@ -37,6 +40,27 @@ def wait_until(condition, *, timeout_s: float = 15.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+@pytest.fixture
+def door_for(store, clock):
+    """Start `iccc intake`'s door (readings and devices' answers) on some broker settings."""
+    running = []
+
+    def start(settings) -> MqttDoor:
+        door = MqttDoor(broker=settings, intake=Intake(store=store, clock=clock, kinds=SHIPPED_KINDS),
+                        device_answers=DeviceConfirmations(store=store, clock=clock).take)
+        door.connect()
+        assert door.wait_connected(10)
+        stop = threading.Event()
+        running.append((stop, run_in_thread(door, stop)))
+        time.sleep(0.2)  # the subscription is made in the connect callback
+        return door
+
+    yield start
+    for stop, thread in running:
+        stop.set()
+        thread.join(10)
 
 
 @pytest.fixture
@@ -108,34 +132,24 @@ def test_a_queued_command_is_published_to_its_device_and_marked_sent_after_the_b
 
 
 def test_a_device_answer_over_mqtt_confirms_its_command_and_bad_answers_are_dead_letters(
-        broker, device_settings, store, clock, shipped_rules):  # noqa: F811
+        broker, device_settings, door_for, store, clock, shipped_rules):  # noqa: F811
     prefix = f"{broker.prefix}/devices"
     register(store, clock, "vms-1", prefix=prefix)
     register(store, clock, "vms-2", prefix=prefix)
     confirmed_id, failed_id = queue_command(store, clock, "vms-1"), queue_command(store, clock, "vms-1")
-    door = MqttDoor(broker=device_settings, intake=Intake(store=store, clock=clock, kinds=SHIPPED_KINDS),
-                    device_answers=DeviceConfirmations(store=store, clock=clock).take)
-    door.connect()
-    assert door.wait_connected(10)
-    stop = threading.Event()
-    thread = run_in_thread(door, stop)
-    time.sleep(0.2)  # the subscription is made in the connect callback
+    door = door_for(device_settings)
     nobody = str(uuid.uuid4())
-    try:
-        broker.publish([
-            (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "done"}).encode()),
-            (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "done"}).encode()),
-            (f"{prefix}/vms-1/confirm", b"\xff not json"),
-            (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "maybe"}).encode()),
-            (f"{prefix}/vms-1/confirm", json.dumps({"command_id": nobody, "status": "done"}).encode()),
-            (f"{prefix}/vms-2/confirm", json.dumps({"command_id": failed_id, "status": "done"}).encode()),
-            (f"{prefix}/vms-1/confirm", json.dumps({"command_id": failed_id, "status": "failed",
-                                                    "reason": "lamp fault"}).encode()),
-        ])
-        wait_until(lambda: door.counts.messages == 7)
-    finally:
-        stop.set()
-        thread.join(10)
+    broker.publish([
+        (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "done"}).encode()),
+        (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "done"}).encode()),
+        (f"{prefix}/vms-1/confirm", b"\xff not json"),
+        (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "maybe"}).encode()),
+        (f"{prefix}/vms-1/confirm", json.dumps({"command_id": nobody, "status": "done"}).encode()),
+        (f"{prefix}/vms-2/confirm", json.dumps({"command_id": failed_id, "status": "done"}).encode()),
+        (f"{prefix}/vms-1/confirm", json.dumps({"command_id": failed_id, "status": "failed",
+                                                "reason": "lamp fault"}).encode()),
+    ])
+    wait_until(lambda: door.counts.messages == 7)
     assert command_status(store, confirmed_id) is DeviceCommandStatus.CONFIRMED
     with store.transaction() as session:
         failed = session.get(DeviceCommand, failed_id)
@@ -145,3 +159,45 @@ def test_a_device_answer_over_mqtt_confirms_its_command_and_bad_answers_are_dead
         ("malformed", f"{prefix}/vms-1/confirm"), ("malformed", f"{prefix}/vms-1/confirm"),
         ("unknown_command", f"{prefix}/vms-1/confirm"), ("topic", f"{prefix}/vms-2/confirm")]
     assert letters[1].reason.startswith("status:") and nobody in letters[2].reason
+
+
+def test_a_flood_sop_commands_the_signs_near_it_and_their_confirmations_over_mqtt_finish_the_step(
+        broker, device_settings, door_for, store, clock, shipped_rules):  # noqa: F811
+    """The shipped urban-flood SOP: once the flood is assessed, the message signs within 2 km get
+    its warning through the broker, and the step is done when they confirm over MQTT."""
+    prefix = f"{broker.prefix}/devices"
+    register(store, clock, "vms-near", east_m=300, prefix=prefix)
+    register(store, clock, "vms-far", east_m=5000, prefix=prefix)  # beyond the step's 2 km
+    with store.transaction() as session:
+        incident = declare_incident(session=session, clock=clock, actor=SYSTEM, report=incident_report(
+            type="flood", severity="moderate", location={"type": "Point", "coordinates": list(CITY_CENTRE)}))
+        run_id = session.scalars(select(SopRunRecord.id).where(SopRunRecord.incident_id == incident.id)).one()
+        assess = session.scalars(select(Task).where(Task.run_id == run_id, Task.step_id == "assess")).one()
+        ddma = Principal(token_id=None, name="ddma", role=Role.AGENCY, agency_id=assess.agency_id)
+        answer_task(session=session, clock=clock, principal=ddma, task_id=assess.id, answer=Complete())
+    with store.transaction() as session:
+        command = session.scalars(select(DeviceCommand).where(DeviceCommand.run_id == run_id)).one()
+        assert (command.device_id, command.step_id, command.action, command.status) == \
+            ("vms-near", "warn_drivers", "display", DeviceCommandStatus.QUEUED)
+        assert step_status(session, run_id, "warn_drivers") == "active"
+    device = Listener(f"{prefix}/vms-near/command")
+    publisher = CommandPublisher(store=store, clock=clock, broker=broker.settings)
+    try:
+        assert publisher.publish_due().sent == [command.command_id]
+        told = json.loads(device.arrived.get(timeout=10).payload)
+    finally:
+        publisher.close()
+        device.close()
+    assert told["payload"]["text"] == "FLOODING AHEAD - UNDERPASS CLOSED - USE DIVERSION"
+    door = door_for(device_settings)
+    clock.advance(seconds=40)
+    broker.publish([(f"{prefix}/vms-near/confirm",
+                     json.dumps({"command_id": told["command_id"], "status": "done"}).encode())])
+    wait_until(lambda: door.counts.messages == 1)
+    with store.transaction() as session:
+        assert session.get(DeviceCommand, command.command_id).status is DeviceCommandStatus.CONFIRMED
+        assert step_status(session, run_id, "warn_drivers") == "done"
+
+
+def step_status(session, run_id, step_id: str) -> str:
+    return session.get(SopRunRecord, run_id).state["steps"][step_id]["status"]

@@ -33,7 +33,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from coordination.clock import Clock
-from coordination.devices.commands import mark_overdue
+from coordination.devices import mark_overdue
 from coordination.intake.settings import BrokerSettings
 from coordination.lifecycles import DeviceCommandStatus
 from coordination.store import Store
