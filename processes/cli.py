@@ -30,6 +30,7 @@ from coordination import (
 )
 from coordination.dispatch_service import seed_demo_fleet
 from coordination.rule_service import install_shipped_rules
+from coordination.devices.demo_devices import seed_demo_devices
 from coordination.sensors.demo_sensors import demo_tracked_units, seed_demo_sensors
 from coordination.store.tables import Agency, ApiToken
 from processes.background import BackgroundJobs
@@ -201,9 +202,11 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
                                                                                kept)
     receivers.agencies = clients
     app = create_app(settings, store=store, clock=clock)
-    jobs = BackgroundJobs(settings=settings, store=store, clock=clock)
     stream: list[IncidentStream | DemoDutyOfficer | LiveDrill | DemoCityFeed] = []
     city_feed, broker = _demo_city_feed(store, clock, settings, app.extensions["iccc"].intake)
+    # The jobs publish device commands to the broker the demo's devices listen on (an embedded one
+    # when none was reachable on the configured port).
+    jobs = BackgroundJobs(settings=replace(settings, broker=broker.settings), store=store, clock=clock)
 
     def listening(actual_port: int) -> None:
         base = f"http://127.0.0.1:{actual_port}"
@@ -226,8 +229,9 @@ def demo(port: int, incident_every: float, answer_delay: float, exit_after: floa
                                       rng=random.Random(13)))
         stream.append(city_feed)
         click.echo(f"city sensors and vehicle trackers publish to {broker.described}, under "
-                   f"{city_feed.topic_base}/readings/<sensor> and .../vehicles/<agency>/<unit>/position; a "
-                   "cloudburst every 3 minutes (the first in 30 s) floods three drains: the flood rule declares it")
+                   f"{city_feed.topic_base}/readings/<sensor> and .../vehicles/<agency>/<unit>/position, its "
+                   "devices answer on .../devices/<id>/confirm; a cloudburst every 3 minutes (the first in 30 s) "
+                   "floods three drains: the flood rule declares it and the flood SOP's signs and pumps confirm")
         for part in stream:
             part.start()
 
@@ -250,8 +254,11 @@ def _demo_city_feed(store: Store, clock: WallClock, settings: Settings, intake) 
         tracked = [TrackedUnit(agency, code, longitude, latitude) for agency, code, longitude, latitude in
                    demo_tracked_units(session)]
     topic_base = demo_topic_base(secrets.token_hex(3))
+    with store.transaction() as session:
+        seed_demo_devices(session=session, clock=clock, topic_base=topic_base)
     broker = demo_broker(replace(settings.broker, topics=(f"{topic_base}/readings/#",),
-                                 vehicle_topics=(f"{topic_base}/vehicles/#",), client_id=""))
+                                 vehicle_topics=(f"{topic_base}/vehicles/#",),
+                                 device_topics=(f"{topic_base}/devices/+/confirm",), client_id=""))
     feed = DemoCityFeed(broker=broker.settings, topic_base=topic_base, store=store, clock=clock, intake=intake,
                         units=tracked)
     return feed, broker

@@ -1,8 +1,10 @@
 """The demo city's systems on MQTT: simulated drain gauges, rain gauges, SCADA (feeder current,
 main pressure), air quality and a panic button publishing SenML, and vehicle trackers publishing
-unit positions, all to the demo's broker; and the engine's own consumer (the MQTT door) taking
-them in. Every few minutes a cloudburst raises three neighbouring drains over their mark: the
-shipped flood rule declares a flood and the urban-flood SOP starts, from readings alone."""
+unit positions, all to the demo's broker; the demo's devices (message signs, pumps, a barrier, a
+siren) answering the commands they are sent; and the engine's own consumer (the MQTT door) taking
+readings, positions and answers in. Every few minutes a cloudburst raises three neighbouring drains
+over their mark: the shipped flood rule declares a flood, the urban-flood SOP starts from readings
+alone, and its signs and pumps confirm their commands."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import structlog
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from coordination import Clock, Store
+from coordination.device_confirmations import DeviceConfirmations
 from coordination.intake import BrokerSettings, Intake
 from coordination.intake.mqtt_door import MqttDoor
 from coordination.sensors.demo_sensors import DEMO_SENSORS
@@ -26,6 +29,9 @@ from coordination.vehicle_stream import VehicleStream
 log = structlog.get_logger(__name__)
 
 TICK_S = 10.0
+DEVICE_ANSWER_S = 2.0
+"""How long a demo device takes to carry out a command and confirm it (a sign's controller, a pump's
+starter): long enough to see the command sent, then confirmed, on the incident page."""
 CLOUDBURST_LEVEL_M = 0.9  # over the flood rule's 0.6 m mark, under its 1.0 m severe band
 
 
@@ -57,16 +63,21 @@ class DemoCityFeed:
         self._first_cloudburst_s = first_cloudburst_s
         self._rng = rng or random.Random(17)
         self._stop = threading.Event()
-        self._door = MqttDoor(broker=broker, intake=intake, vehicles=VehicleStream(store=store, clock=clock).take)
+        self._door = MqttDoor(broker=broker, intake=intake, vehicles=VehicleStream(store=store, clock=clock).take,
+                              device_answers=DeviceConfirmations(store=store, clock=clock).take)
         self._publisher = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="iccc-demo-city",
                                       protocol=MQTTProtocolVersion.MQTTv5 if broker.protocol == 5
                                       else MQTTProtocolVersion.MQTTv311)
         self._threads: list[threading.Thread] = []
+        self._answers: list[threading.Timer] = []
         self.cloudbursts = 0
+        self.commands_answered = 0
 
     def start(self) -> None:
         self._door.connect()
         self._door.wait_connected(10)
+        self._publisher.on_message = self._device_commanded
+        self._publisher.on_connect = lambda client, *_: client.subscribe(f"{self.topic_base}/devices/+/command", qos=1)
         self._publisher.connect(self._broker.host, self._broker.port)
         self._publisher.loop_start()
         for name, target in (("demo-intake", lambda: self._door.run(self._stop)), ("demo-city", self._publish)):
@@ -76,10 +87,32 @@ class DemoCityFeed:
 
     def stop(self) -> None:
         self._stop.set()
+        for answer in self._answers:
+            answer.cancel()
         for thread in self._threads:
             thread.join(10)
         self._publisher.disconnect()
         self._publisher.loop_stop()
+
+    def _device_commanded(self, client: mqtt.Client, _userdata, message: mqtt.MQTTMessage) -> None:
+        """A demo device carries out what it is told and confirms it on its own answer topic."""
+        try:
+            command = json.loads(message.payload)
+            command_id = str(command["command_id"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("demo.device_command_unreadable", topic=message.topic)
+            return
+        answer_topic = message.topic.removesuffix("/command") + "/confirm"
+        body = json.dumps({"command_id": command_id, "status": "done"})
+
+        def confirm() -> None:
+            client.publish(answer_topic, body, qos=1)
+            self.commands_answered += 1
+
+        timer = threading.Timer(DEVICE_ANSWER_S, confirm)
+        timer.daemon = True
+        self._answers = [answer for answer in self._answers if answer.is_alive()] + [timer]
+        timer.start()
 
     def _publish(self) -> None:
         started = time.monotonic()
