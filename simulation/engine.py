@@ -34,9 +34,11 @@ from simulation.harvest import harvest
 from simulation.records import DrillRecords
 from simulation.runtime_world import RuntimeWorld
 from simulation.scenario import Scenario
+from simulation.scenario_readings import trigger_rules
+from simulation.sensor_feed import SensorFeed
 from simulation.services_world import ServicesWorld
 from simulation.sim_clock import SimClock
-from simulation.world_protocol import Changes, NewRequest, NewTask, World
+from simulation.world_protocol import Changes, NewCommand, NewRequest, NewTask, World
 from sop_engine import Severity
 
 FIRST_RETRY_S = 15.0
@@ -104,6 +106,14 @@ class Drill:
         """Each role's behaviour, resolved once (defaults merged with the role's own)."""
         self._nodes: dict[tuple[float, float], Hashable] = {}
         """Road node of each incident place, snapped in one batch for the drawn arrivals."""
+        self.feed: SensorFeed | None = None
+        if scenario.readings is not None:
+            # The readings' noise comes from a stream of its own, spawned from the replication's
+            # generator: the same seed gives the same rain whatever the people in the drill did, so
+            # two rule sets or SOP sets are compared on the same readings.
+            self.feed = SensorFeed(env=self.env, clock=self.clock, readings=scenario.readings,
+                                   rules=trigger_rules(scenario.readings, scenario.base_dir), replication=replication,
+                                   draws=Draws(rng.spawn(1)[0]), declare=self._declare_from_rule)
 
     def run(self) -> DrillRecords:
         """Run to the scenario's duration and return the replication's records."""
@@ -115,12 +125,16 @@ class Drill:
                 if places:
                     self._nodes = dict(zip(places, self.city.travel_times.nearest_nodes(points=places)))
                 self._next_arrival(iter(arrivals))
+                if self.feed is not None:
+                    self.feed.start()
                 self.env.run(until=self.scenario.duration)
                 self.counters["dispatch_plans"] = self.fleet.memo.asked
                 self.counters["dispatch_plans_solved"] = self.fleet.memo.computed
+                if self.feed is not None:
+                    self.counters["readings"] = self.feed.readings_sent
                 return harvest(world=self.world, clock=self.clock, tracks=self.tracks, fleet=self.fleet,
                                replication=self.replication, duration_s=self.scenario.duration,
-                               counters=self.counters)
+                               counters=self.counters, rule_firings=tuple(self.feed.firings) if self.feed else ())
         finally:
             self.world.close()
 
@@ -145,6 +159,15 @@ class Drill:
         self._track(key, arrival.incident_type, arrival.severity, arrival.lon, arrival.lat, arrival.origin,
                     arrival=arrival)
         self._react(changes)
+
+    def _declare_from_rule(self, incident_type: str, severity: Severity, lon: float, lat: float,
+                           description: str) -> int:
+        """A trigger rule declares an incident as an arrival does; return its number."""
+        key, changes = self.world.declare(incident_type=incident_type, severity=severity, lon=lon, lat=lat,
+                                          description=f"Drill {self.scenario.name}: {description}")
+        self._track(key, incident_type, severity, lon, lat, "rule")
+        self._react(changes)
+        return self.tracks[key].number
 
     def _track(self, key: Hashable, incident_type: str, severity: Severity, lon: float, lat: float,
                origin: str, arrival: Arrival | None = None) -> None:
@@ -204,7 +227,7 @@ class Drill:
             return
         # Sorted so that draws follow incident numbers, never the world's keys (most lists hold
         # one item or none, which need no sorting).
-        incidents, tasks, requests = changes.incidents, changes.tasks, changes.requests
+        incidents, tasks, requests, commands = changes.incidents, changes.tasks, changes.requests, changes.commands
         if len(incidents) > 1:
             incidents = sorted(incidents, key=lambda i: (self._number(i.parent_key), i.spawned_by_step))
         for child in incidents:  # tracked first: the tasks and requests may be theirs
@@ -226,6 +249,10 @@ class Drill:
                 self._agency_answers(task)
         for request in requests:
             self._duty_officer_answers(request)
+        if len(commands) > 1:
+            commands = sorted(commands, key=lambda c: (self.tracks[c.incident_key].number, c.step_id, c.device_id))
+        for command in commands:
+            self._device_answers(command)
         if changes.next_due is not None:
             self._wake_by(changes.next_due)
 
@@ -293,6 +320,19 @@ class Drill:
         else:
             choice, delay_s = NOTICE_APPROVE, officer.approve.sample_s(self.draws)
         after(self.env, delay_s, lambda: self._react(self.world.answer_request(request.key, choice=choice)))
+
+
+    def _device_answers(self, command: NewCommand) -> None:
+        """One draw decides whether the device stays silent, fails or confirms; one more, when."""
+        confirm, failure, no_answer = self.scenario.behaviour.devices.of(command.device_kind)
+        fate = self.draws.random() if failure > 0 or no_answer > 0 else 1.0
+        delay_s = confirm.sample_s(self.draws)
+        if fate < no_answer:
+            return  # never answered: the step's deadline and ladder take over
+        confirmed = fate >= no_answer + failure
+        reason = "" if confirmed else f"drill: {command.device_id} reported a fault"
+        after(self.env, delay_s,
+              lambda: self._react(self.world.answer_command(command.key, confirmed=confirmed, reason=reason)))
 
 
 def run_replication(scenario: Scenario, replication: int, seed: np.random.SeedSequence,

@@ -12,7 +12,14 @@ from typing import Protocol
 
 from coordination.planner import priority_for
 from simulation.fleet import Fleet
-from simulation.records import DrillRecords, EscalationRecord, IncidentRecord, TaskRecord
+from simulation.records import (
+    CommandRecord,
+    DrillRecords,
+    EscalationRecord,
+    IncidentRecord,
+    RuleFiringRecord,
+    TaskRecord,
+)
 from simulation.sim_clock import SimClock
 from simulation.world_protocol import World
 from sop_engine import Severity
@@ -34,7 +41,8 @@ def _r(value: float | None) -> float | None:
 
 
 def harvest(*, world: World, clock: SimClock, tracks: dict[Hashable, Track], fleet: Fleet, replication: int,
-            duration_s: float, counters: dict[str, int]) -> DrillRecords:
+            duration_s: float, counters: dict[str, int], rule_firings: tuple[RuleFiringRecord, ...] = ()
+            ) -> DrillRecords:
     """Collect every record of the replication, ordered by incident number."""
 
     def at(moment) -> float | None:
@@ -65,6 +73,16 @@ def harvest(*, world: World, clock: SimClock, tracks: dict[Hashable, Track], fle
         ))
     escalations = [EscalationRecord(replication, tracks[e.incident_key].number, e.step_id, e.rung, e.target,
                                     at(e.raised_at)) for e in escalation_rows]
+    commands = []
+    for c in world.command_rows():
+        sent, due, answered = at(c.sent_at), at(c.due_at), at(c.answered_at)
+        confirmed = c.status == "confirmed"
+        commands.append(CommandRecord(
+            replication=replication, incident=tracks[c.incident_key].number, step=c.step_id, device=c.device_id,
+            device_kind=c.device_kind, action=c.action, sent_s=sent, due_s=due, answered_s=answered, status=c.status,
+            confirm_s=_r(answered - sent) if confirmed else None, confirmed_in_time=confirmed and answered <= due,
+            is_exercise=c.is_exercise,
+        ))
     return DrillRecords(
         replication=replication, duration_s=duration_s,
         incidents=tuple(sorted(incidents, key=lambda r: r.incident)),
@@ -73,5 +91,7 @@ def harvest(*, world: World, clock: SimClock, tracks: dict[Hashable, Track], fle
         dispatches=tuple(sorted(fleet.dispatch_records(), key=lambda r: (r.dispatched_s, r.incident, r.unit))),
         unserved=fleet.unserved_records(),
         units=fleet.unit_records(duration_s),
+        commands=tuple(sorted(commands, key=lambda r: (r.incident, r.sent_s, r.step, r.device))),
+        rule_firings=tuple(rule_firings),
         counters=dict(counters),
     )

@@ -18,7 +18,7 @@ class Measure:
     unit: str  # "min", "%" or "" (a count)
     scale: float  # multiply the stored value by this to show it in `unit`
     target: str = ""  # what it should be, when the measure itself says (a deadline's share: all)
-    group_is: str = "incident"  # what the group after `|` names: incident, agency/step, unit, target
+    group_is: str = "incident"  # what the group after `|` names: incident, agency/step, unit, target, device, rule
 
 
 MEASURES = {
@@ -38,6 +38,19 @@ MEASURES = {
     "utilisation": Measure("Unit utilisation (share of time committed to a scene)", "%", 100, group_is="unit"),
     "unserved_units": Measure("Units asked for when none was free", "", 1, target="0"),
     "unserved_incidents": Measure("Incidents that waited for a unit", "", 1, target="0"),
+    "commands": Measure("Device commands sent", "", 1, group_is="device"),
+    "commands_confirmed": Measure("Device commands confirmed", "", 1, group_is="device"),
+    "commands_failed": Measure("Device commands the device failed to carry out", "", 1, target="0",
+                               group_is="device"),
+    "commands_unanswered": Measure("Device commands never answered", "", 1, target="0", group_is="device"),
+    "command_confirmed_in_time.share": Measure("Device commands confirmed within the step's deadline", "%", 100,
+                                               target="100%", group_is="device"),
+    "command_confirm_s.mean": Measure("Mean time for a device to confirm a command", "min", 1 / 60,
+                                      group_is="device"),
+    "command_confirm_s.p90": Measure("Time for a device to confirm, 90th percentile", "min", 1 / 60,
+                                     group_is="device"),
+    "rule_firings": Measure("Trigger rules raised by the readings", "", 1, group_is="rule"),
+    "rule_declarations": Measure("Incidents declared by trigger rules", "", 1),
 }
 
 

@@ -56,6 +56,41 @@ def replication_kpis(records: DrillRecords) -> dict[str, float]:
         kpis[f"utilisation | {group}"] = float(np.mean(shares))
     kpis["unserved_units | all"] = float(sum(u.count for u in records.unserved))
     kpis["unserved_incidents | all"] = float(len({u.incident for u in records.unserved}))
+    kpis.update(device_kpis(records))
+    kpis.update(rule_kpis(records))
+    return kpis
+
+
+def device_kpis(records: DrillRecords) -> dict[str, float]:
+    """Commands sent, confirmed, failed and never answered, time to confirm and the share confirmed
+    by the step's deadline, per device kind and for all; nothing when no command was sent."""
+    kpis: dict[str, float] = {}
+    groups: dict[str, list] = defaultdict(list)
+    for command in records.commands:
+        groups[command.device_kind].append(command)
+        groups["all"].append(command)
+    for group, commands in sorted(groups.items()):
+        kpis[f"commands | {group}"] = float(len(commands))
+        for status, name in (("confirmed", "commands_confirmed"), ("failed", "commands_failed"),
+                             ("sent", "commands_unanswered")):
+            kpis[f"{name} | {group}"] = float(sum(c.status == status for c in commands))
+        kpis[f"command_confirmed_in_time.share | {group}"] = float(np.mean([c.confirmed_in_time for c in commands]))
+        confirm = [c.confirm_s for c in commands if c.confirm_s is not None]
+        if confirm:
+            kpis[f"command_confirm_s.mean | {group}"] = float(np.mean(confirm))
+            kpis[f"command_confirm_s.p90 | {group}"] = float(np.percentile(confirm, 90))
+    return kpis
+
+
+def rule_kpis(records: DrillRecords) -> dict[str, float]:
+    """Trigger rules raised (per rule version and for all) and the incidents they declared."""
+    raised = [firing for firing in records.rule_firings if firing.outcome == "raised"]
+    if not records.rule_firings:
+        return {}
+    kpis = {"rule_firings | all": float(len(raised)),
+            "rule_declarations | all": float(sum(firing.result == "declared" for firing in raised))}
+    for rule in sorted({firing.rule for firing in records.rule_firings}):
+        kpis[f"rule_firings | {rule}"] = float(sum(firing.rule == rule for firing in raised))
     return kpis
 
 

@@ -26,7 +26,8 @@ class IncidentRecord(msgspec.Struct, frozen=True, gc=False):
     severity: str
     priority: int
     origin: str
-    """generated, scripted, cascade (scenario) or spawned (by an SOP step)."""
+    """generated, scripted, cascade (scenario), rule (a trigger rule on the drill's readings) or
+    spawned (by an SOP step)."""
     declared_s: float
     lon: float
     lat: float
@@ -102,6 +103,48 @@ class UnitRecord(msgspec.Struct, frozen=True, gc=False):
     is_exercise: bool = True
 
 
+class CommandRecord(msgspec.Struct, frozen=True, gc=False):
+    """One command an SOP step sent to one device, and the device's answer."""
+
+    replication: int
+    incident: int
+    step: str
+    device: str
+    device_kind: str
+    action: str
+    sent_s: float
+    due_s: float
+    answered_s: float | None
+    status: str
+    """confirmed, failed, or sent (never answered before the drill ended)."""
+    confirm_s: float | None
+    """Sent to confirmed; None when the device failed or never answered."""
+    confirmed_in_time: bool
+    is_exercise: bool = True
+
+
+class RuleFiringRecord(msgspec.Struct, frozen=True, gc=False):
+    """One outcome of a trigger rule on the drill's readings, and what the drill made of it."""
+
+    replication: int
+    rule: str
+    """The rule version, `drains-flood@v1`."""
+    episode: str
+    outcome: str
+    """raised, severity_raised or cleared."""
+    at_s: float
+    severity: str
+    """The severity raised to ("" when cleared)."""
+    sensors: str
+    """The sensors of the firing, comma-separated (a record holds only strings and numbers)."""
+    result: str
+    """declared (an incident), alerted, maintenance, severity_raised or cleared: the drill world declares,
+    and the rest are recorded for the planner (it has no officer alerts, maintenance webhooks or revisions)."""
+    incident: int | None
+    """The incident it declared."""
+    is_exercise: bool = True
+
+
 class DrillRecords(msgspec.Struct, frozen=True):
     """Everything one replication produced, and the horizon it ran for."""
 
@@ -113,9 +156,12 @@ class DrillRecords(msgspec.Struct, frozen=True):
     dispatches: tuple[DispatchRecord, ...] = ()
     unserved: tuple[UnservedRecord, ...] = ()
     units: tuple[UnitRecord, ...] = ()
+    commands: tuple[CommandRecord, ...] = ()
+    rule_firings: tuple[RuleFiringRecord, ...] = ()
     counters: dict[str, int] = msgspec.field(default_factory=dict)
 
-    TABLES: ClassVar[tuple[str, ...]] = ("incidents", "tasks", "escalations", "dispatches", "unserved", "units")
+    TABLES: ClassVar[tuple[str, ...]] = ("incidents", "tasks", "escalations", "dispatches", "unserved", "units",
+                                         "commands", "rule_firings")
 
     def table(self, name: str) -> list[dict]:
         """One kind of record as dictionaries (for CSV and JSON)."""
@@ -125,5 +171,6 @@ class DrillRecords(msgspec.Struct, frozen=True):
 def columns_of(name: str) -> list[str]:
     """Column names of one record table, in declaration order."""
     kinds = {"incidents": IncidentRecord, "tasks": TaskRecord, "escalations": EscalationRecord,
-             "dispatches": DispatchRecord, "unserved": UnservedRecord, "units": UnitRecord}
+             "dispatches": DispatchRecord, "unserved": UnservedRecord, "units": UnitRecord,
+             "commands": CommandRecord, "rule_firings": RuleFiringRecord}
     return list(kinds[name].__struct_fields__)

@@ -18,8 +18,10 @@ from simulation.records import DrillRecords
 from simulation.scenario import Scenario, Targets
 
 HEADLINE = ("response_s.mean | all", "response_s.p90 | all", "ack_in_time.share | all",
-            "complete_in_time.share | all", "escalations | all", "unserved_units | all", "utilisation | all")
-"""The KPIs on a report's first screen, in this order."""
+            "complete_in_time.share | all", "escalations | all", "unserved_units | all", "utilisation | all",
+            "rule_declarations | all", "command_confirmed_in_time.share | all", "command_confirm_s.mean | all")
+"""The KPIs on a report's first screen, in this order (those a drill has: the last three only with
+readings or devices)."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,11 @@ def breaks_first(summaries: Sequence[KpiSummary], records: Sequence[DrillRecords
         agency_code, _, step_id = step.name.partition(" | ")[2].partition("/")
         said.append(f"Step: “{step_id.replace('_', ' ')}” ({agency_code}) is completed within its deadline "
                     f"least often: {format_value(step.name, step.mean)}.")
+    device = _lowest(summaries, "command_confirmed_in_time.share | ", with_step=False)
+    if device is not None and device.mean < 1:
+        kind = device.name.partition(" | ")[2]
+        said.append(f"Devices: {kind.replace('_', ' ')} commands are confirmed within the step's deadline least "
+                    f"often: {format_value(device.name, device.mean)}.")
     hour = _strained_hour(records)
     if hour is not None:
         number, count = hour

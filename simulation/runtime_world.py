@@ -30,10 +30,12 @@ from coordination.lifecycles import (
 )
 from coordination.routing import AgencyArea, JurisdictionIndex
 from simulation.scenario import Scenario
+from simulation.memory_devices import MemoryDevices
 from simulation.services_world import DRILL_DUTY_OFFICER, agency_specs, sop_files
 from simulation.sim_clock import SimClock
 from simulation.world_protocol import (
     Changes,
+    CommandRow,
     EscalationRow,
     IncidentRow,
     NewIncident,
@@ -49,6 +51,7 @@ from sop_engine import (
     CommandDevices,
     DeadlineMissed,
     DecisionTaken,
+    DeviceAnswered,
     DispatchAction,
     Escalate,
     Event,
@@ -157,9 +160,13 @@ class MemoryRunPort:
         return False
 
     def command_devices(self, command: CommandDevices) -> tuple[str, ...]:
-        """The drill's city has no devices yet: the step fails and is escalated, as it would in a
-        centre with none registered."""
-        return ()
+        """Send the command to each of the scenario's devices it finds, as the registry would choose
+        them (nearest first); none found: the step fails and is escalated, as in a centre without such devices."""
+        incident = self.incident
+        sent = self.world.devices.send(command, incident=incident.key, lon=incident.lon, lat=incident.lat,
+                                       run=self.run_id, now=self.now)
+        self.world.changes.commands.extend(sent)
+        return tuple(item.key for item in sent)
 
     def cancel_task(self, command: CancelTask) -> None:
         task = self.world.tasks.get(command.task_id)
@@ -257,6 +264,7 @@ class RuntimeWorld:
         self._runs_started = 0
         self._sop_for: dict[tuple[str, Severity], tuple[SopDefinition | None, str, IncidentFacts]] = {}
         self.escalations: list[EscalationRow] = []
+        self.devices = MemoryDevices(scenario.devices)
         self.timer_heap: list[tuple[datetime, int, str, str]] = []
         self.timer_seq = itertools.count()
         """Ties on the heap break in the order the timers were started."""
@@ -304,6 +312,14 @@ class RuntimeWorld:
         self._drive(request.run, event)
         return self._take_changes()
 
+    def answer_command(self, key: Hashable, *, confirmed: bool, reason: str = "") -> Changes | None:
+        command = self.devices.answer(key, confirmed=confirmed, now=self.clock.now())
+        if command is None:
+            return None
+        if command.run in self.runs:  # a finished run hears nothing more (its step settled without this answer)
+            self._drive(command.run, DeviceAnswered(command.key, confirmed, reason))
+        return self._take_changes()
+
     def fire_due_timers(self) -> tuple[int, Changes]:
         now, fired, heap = self.clock.now(), 0, self.timer_heap
         while heap and heap[0][0] <= now:
@@ -322,6 +338,9 @@ class RuntimeWorld:
                          t.acknowledged_at, t.complete_due_at, t.completed_at, t.status.value, True)
                  for t in self.tasks.values()]
         return incidents, tasks, list(self.escalations)
+
+    def command_rows(self) -> list[CommandRow]:
+        return self.devices.rows()
 
     def close(self) -> None:
         """Nothing to release: the world is plain memory."""

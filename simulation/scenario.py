@@ -35,7 +35,14 @@
       default: {acknowledge: {exponential: 2m}, complete: {exponential: 20m}, no_answer: 0.02}
       roles: {electricity: {acknowledge: {exponential: 8m}}}
       duty_officer: {decide: {exponential: 3m}, choices: {evacuate_or_shelter: {evacuate: 0.7}}}
+      devices: {default: {confirm: {exponential: 20s}, failure: 0.05, no_answer: 0.02}}
     targets: {response_mean: 10m, response_p90: 20m}   # shown beside the report's headline KPIs
+    devices:                            # what SOP `command` steps find (simulation.scenario_devices)
+      - {id: vms-1, kind: message_sign, at: [77.59, 12.97]}
+    readings:                           # gauges, rain and trigger rules (simulation.scenario_readings)
+      rules: [drains-flood]
+      sensors: [{id: drain-01, kind: water_level, unit: m, at: [77.59, 12.968], interval: 1m, normal: 0.15}]
+      events: [{rain: {at: 1h, along: [[77.589, 12.968], [77.6, 12.968]], peak: 0.9, rise: 20m, recession: 1h}}]
 """
 
 from __future__ import annotations
@@ -44,23 +51,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from shapely.geometry import shape
 
 from simulation.distributions import Delay, seconds
+from simulation.scenario_base import Point, Strict, check_point
+from simulation.scenario_devices import Device, DeviceBehaviours
+from simulation.scenario_readings import Readings
+from simulation.scenario_systems import check_city_systems
 from sop_engine import INCIDENT_TYPES, UNIT_TYPES, AgencyRole, Severity, SopDefinitionError, SourceProblem
 from sop_engine.yaml_source import read_yaml, validate_model
-
-Point = tuple[float, float]
-
-
-def _check_point(value: Point) -> Point:
-    lon, lat = value
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValueError("a place is [longitude, latitude] in degrees")
-    return value
-
 
 def _check_type(value: str) -> str:
     if value not in INCIDENT_TYPES:
@@ -81,11 +82,7 @@ def _check_units(value: dict[str, int]) -> dict[str, int]:
     return value
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Grid(_Strict):
+class Grid(Strict):
     rows: int = Field(ge=2, le=1000)
     cols: int = Field(ge=2, le=1000)
     spacing_m: float = Field(default=150.0, gt=0)
@@ -93,16 +90,16 @@ class Grid(_Strict):
     centre: Point = (77.5946, 12.9716)
 
 
-class Station(_Strict):
+class Station(Strict):
     id: str = Field(min_length=1)
     at: Point
     units: dict[str, int]
 
-    _place = field_validator("at")(lambda cls, value: _check_point(value))
+    _place = field_validator("at")(lambda cls, value: check_point(value))
     _known = field_validator("units")(lambda cls, value: _check_units(value))
 
 
-class City(_Strict):
+class City(Strict):
     grid: Grid | None = None
     graphml: str | None = None
     travel: Literal["roads", "zero"] = "roads"
@@ -137,15 +134,15 @@ class City(_Strict):
         return self
 
 
-class Hotspot(_Strict):
+class Hotspot(Strict):
     at: Point
     radius_m: float = Field(gt=0)
     weight: float = Field(default=1.0, gt=0)
 
-    _place = field_validator("at")(lambda cls, value: _check_point(value))
+    _place = field_validator("at")(lambda cls, value: check_point(value))
 
 
-class Generator(_Strict):
+class Generator(Strict):
     """Random incidents of one type: a Poisson stream whose hourly rate follows a daily profile."""
 
     type: str
@@ -182,7 +179,7 @@ class Generator(_Strict):
         return self
 
 
-class Scripted(_Strict):
+class Scripted(Strict):
     """One incident at a set time and place (the festival crush at 21:00)."""
 
     at: float
@@ -192,10 +189,10 @@ class Scripted(_Strict):
 
     _time = field_validator("at", mode="before")(lambda cls, value: seconds(value))
     _type = field_validator("type")(lambda cls, value: _check_type(value))
-    _place = field_validator("place")(lambda cls, value: _check_point(value))
+    _place = field_validator("place")(lambda cls, value: check_point(value))
 
 
-class Cascade(_Strict):
+class Cascade(Strict):
     """An incident of type `from_type` opens one of `to_type` at the same place, with a probability."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -210,7 +207,7 @@ class Cascade(_Strict):
     _types = field_validator("from_type", "to_type")(lambda cls, value: _check_type(value))
 
 
-class AgencyBehaviour(_Strict):
+class AgencyBehaviour(Strict):
     """How an agency answers its tasks. Unset fields take the scenario's default behaviour."""
 
     acknowledge: Delay | None = None
@@ -221,20 +218,21 @@ class AgencyBehaviour(_Strict):
     """Probability that one delivery attempt fails; each failure costs one backoff interval."""
 
 
-class DutyOfficer(_Strict):
+class DutyOfficer(Strict):
     decide: Delay = Field(default_factory=lambda: Delay(exponential=180))
     approve: Delay = Field(default_factory=lambda: Delay(exponential=120))
     choices: dict[str, dict[str, float]] = Field(default_factory=dict)
     """Per decision step, the weight of each option; unlisted steps take their first option."""
 
 
-class Behaviour(_Strict):
+class Behaviour(Strict):
     default: AgencyBehaviour = Field(default_factory=AgencyBehaviour)
     roles: dict[AgencyRole, AgencyBehaviour] = Field(default_factory=dict)
     duty_officer: DutyOfficer = Field(default_factory=DutyOfficer)
+    devices: DeviceBehaviours = Field(default_factory=DeviceBehaviours)
 
 
-class AgencySpec(_Strict):
+class AgencySpec(Strict):
     """An agency of the drill city; with a jurisdiction (a GeoJSON Polygon or MultiPolygon) it
     takes the tasks inside it, before any city-wide agency of its kind (production routing)."""
 
@@ -255,11 +253,11 @@ class AgencySpec(_Strict):
         return value
 
 
-class Dispatch(_Strict):
+class Dispatch(Strict):
     policy: Literal["greedy", "optimised"] = "greedy"
 
 
-class Targets(_Strict):
+class Targets(Strict):
     """What the centre aims for, printed beside the drill report's headline KPIs (`10m`, `20m`)."""
 
     response_mean: float | None = None
@@ -269,7 +267,7 @@ class Targets(_Strict):
         lambda cls, value: None if value is None else seconds(value))
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """A drill: the city, its SOPs and fleet, what happens, how agencies behave, how long, how often."""
 
     name: str = Field(min_length=1)
@@ -293,6 +291,12 @@ class Scenario(_Strict):
     cascades: list[Cascade] = Field(default_factory=list)
     behaviour: Behaviour = Field(default_factory=Behaviour)
     targets: Targets = Field(default_factory=Targets)
+    devices: list[Device] = Field(default_factory=list)
+    """Message signs, sirens, pumps and barriers an SOP's `command` step can command
+    (`simulation.scenario_devices`)."""
+    readings: Readings | None = None
+    """Gauges reporting in simulated time, rain that raises them, and the trigger rules that judge
+    them (`simulation.scenario_readings`): a rule that declares an incident declares it in the drill."""
     base_dir: str = Field(default=".", exclude=True)
     """The scenario file's folder: relative paths (SOP folder, GraphML) are read from there."""
 
@@ -353,7 +357,7 @@ def scenario_from_text(text: str, *, source: str = "<scenario>", base_dir: str |
 
 
 def _check_references(scenario: Scenario, lines: dict[tuple[Any, ...], int], source: str) -> list[SourceProblem]:
-    """Problems the shape cannot see: files that do not exist."""
+    """Problems the shape cannot see: files that do not exist, sections that disagree."""
     problems = []
     if scenario.sops != "shipped" and not scenario.path(scenario.sops).is_dir():
         problems.append(SourceProblem(source, lines.get(("sops",), 1),
@@ -361,4 +365,7 @@ def _check_references(scenario: Scenario, lines: dict[tuple[Any, ...], int], sou
     if scenario.city.graphml is not None and not scenario.path(scenario.city.graphml).is_file():
         problems.append(SourceProblem(source, lines.get(("city", "graphml"), 1),
                                       f"city.graphml: no file {scenario.city.graphml!r}"))
+    problems.extend(check_city_systems(devices=scenario.devices, behaviours=scenario.behaviour.devices,
+                                       readings=scenario.readings, base_dir=scenario.base_dir, lines=lines,
+                                       source=source))
     return problems

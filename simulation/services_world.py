@@ -5,6 +5,11 @@ the production catalogue), so replications share nothing and run in parallel pro
 Each call runs in one transaction, as in production; the rows the services insert (spawned
 incidents, tasks, duty officer requests) are seen through SQLAlchemy's mapper events as they
 are flushed, and reported with the next pending timer as `Changes`.
+
+The store has no device registry yet, so a scenario's `devices` are not registered here: an SOP's
+command step finds no device, fails and is escalated, as in a centre with none registered (the
+runtime world commands them). Readings and trigger rules work alike in both worlds: the drill
+evaluates them and declares through `declare`.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from simulation.scenario import Scenario
 from simulation.sim_clock import SimClock
 from simulation.world_protocol import (
     Changes,
+    CommandRow,
     EscalationRow,
     IncidentRow,
     NewIncident,
@@ -154,6 +160,11 @@ class ServicesWorld:
                            choice=choice)
             return self._changes(session)
 
+    def answer_command(self, key: Hashable, *, confirmed: bool, reason: str = "") -> Changes | None:
+        """No command to answer: the store sends none until the device registry lands
+        (`StoreRunPort.command_devices` finds no device, so a command step fails and is escalated)."""
+        return None
+
     def fire_due_timers(self) -> tuple[int, Changes]:
         fired = batch = fire_due_timers(store=self.store, clock=self.clock, batch_size=TIMER_BATCH)
         while batch == TIMER_BATCH:  # a full batch may leave more due now: fire them at this instant too
@@ -196,6 +207,10 @@ class ServicesWorld:
             escalations = [EscalationRow(e.incident_id, e.step_id, e.rung, e.target.value, e.raised_at)
                            for e in session.scalars(select(Escalation))]
         return incidents, tasks, escalations
+
+    def command_rows(self) -> list[CommandRow]:
+        """None: see `answer_command`."""
+        return []
 
     def close(self) -> None:
         for table, name, listener in self._listeners:

@@ -3,7 +3,7 @@
 Two worlds implement it: `ServicesWorld` (the production services over an in-memory SQLite
 store, the default) and `RuntimeWorld` (the same SOP host over memory, with the production routing and no database,
 for long and large drills). After every call a world returns the `Changes` it caused: new
-incidents (spawned by SOP steps), tasks, requests to the duty officer and the next timer due time,
+incidents (spawned by SOP steps), tasks, requests to the duty officer, device commands and the next timer due time,
 which the engine answers with SimPy events.
 
 The values are msgspec Structs, not dataclasses: a drill makes several per simulated call, and
@@ -49,10 +49,21 @@ class NewRequest(msgspec.Struct, frozen=True):
     options: tuple[str, ...]
 
 
+class NewCommand(msgspec.Struct, frozen=True):
+    """A command an SOP step sent to one device, awaiting the device's answer."""
+
+    key: Hashable
+    incident_key: Hashable
+    step_id: str
+    device_id: str
+    device_kind: str
+
+
 class Changes(msgspec.Struct):
     incidents: list[NewIncident] = msgspec.field(default_factory=list)
     tasks: list[NewTask] = msgspec.field(default_factory=list)
     requests: list[NewRequest] = msgspec.field(default_factory=list)
+    commands: list[NewCommand] = msgspec.field(default_factory=list)
     next_due: datetime | None = None
     """When the earliest pending timer falls due (None: no timer pending). The engine keeps one
     wake-up scheduled no later than it, and each wake-up looks for the next: a deadline cancelled
@@ -89,6 +100,20 @@ class EscalationRow(msgspec.Struct, frozen=True):
     raised_at: datetime
 
 
+class CommandRow(msgspec.Struct, frozen=True):
+    incident_key: Hashable
+    step_id: str
+    device_id: str
+    device_kind: str
+    action: str
+    sent_at: datetime
+    due_at: datetime
+    answered_at: datetime | None
+    status: str
+    """sent (no answer yet), confirmed or failed."""
+    is_exercise: bool
+
+
 class World(Protocol):
     def declare(self, *, incident_type: str, severity: Severity, lon: float, lat: float,
                 description: str) -> tuple[Hashable, Changes]:
@@ -103,11 +128,19 @@ class World(Protocol):
         """Answer an open decision or notice approval; None when it is no longer open."""
         ...
 
+    def answer_command(self, key: Hashable, *, confirmed: bool, reason: str = "") -> Changes | None:
+        """A device's answer to a command; None when the command was answered already."""
+        ...
+
     def fire_due_timers(self) -> tuple[int, Changes]:
         ...
 
     def rows(self) -> tuple[list[IncidentRow], list[TaskRow], list[EscalationRow]]:
         """Everything to harvest at the end of the replication."""
+        ...
+
+    def command_rows(self) -> list[CommandRow]:
+        """Every device command, to harvest at the end of the replication."""
         ...
 
     def close(self) -> None:

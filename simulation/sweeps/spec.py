@@ -27,7 +27,8 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from simulation.distributions import Delay, seconds
-from simulation.scenario import Scenario, _check_units, _Strict, load_scenario
+from simulation.scenario import Scenario, _check_units, load_scenario
+from simulation.scenario_base import Strict
 from sop_engine import UNIT_TYPES, AgencyRole, SopDefinitionError, SourceProblem
 from sop_engine.yaml_source import read_yaml, validate_model
 
@@ -35,7 +36,7 @@ MAX_VARIANTS = 10_000
 """A sweep larger than this is almost surely a mistake in `vary` (a product of long lists)."""
 
 
-class FleetAxis(_Strict):
+class FleetAxis(Strict):
     station: str = Field(min_length=1)
     unit_type: str
     counts: list[int] = Field(min_length=1)
@@ -56,7 +57,7 @@ class FleetAxis(_Strict):
         return sorted(value)
 
 
-class ArrivalAxis(_Strict):
+class ArrivalAxis(Strict):
     type: str | None = None
     """The incident type whose stream is scaled; every stream when left out."""
     scale: list[float] = Field(min_length=1)
@@ -69,7 +70,7 @@ class ArrivalAxis(_Strict):
         return value
 
 
-class AnswerDelayAxis(_Strict):
+class AnswerDelayAxis(Strict):
     role: AgencyRole | Literal["default"] = "default"
     acknowledge: list[Delay] | None = None
     complete: list[Delay] | None = None
@@ -91,7 +92,7 @@ class AnswerDelayAxis(_Strict):
         return self.acknowledge if self.acknowledge is not None else (self.complete or [])
 
 
-class Vary(_Strict):
+class Vary(Strict):
     fleet: list[FleetAxis] = Field(default_factory=list)
     dispatch_policy: list[Literal["greedy", "optimised"]] = Field(default_factory=list)
     sops: list[str] = Field(default_factory=list)
@@ -99,7 +100,7 @@ class Vary(_Strict):
     answer_delay: list[AnswerDelayAxis] = Field(default_factory=list)
 
 
-class Target(_Strict):
+class Target(Strict):
     """A KPI the planner wants: a bound to meet, a precision to know it to, or both."""
 
     kpi: str = Field(min_length=1)
@@ -121,7 +122,7 @@ class Target(_Strict):
         return self
 
 
-class Sweep(_Strict):
+class Sweep(Strict):
     """A sweep as written; `load_sweep` also reads its base scenario."""
 
     name: str = Field(min_length=1)
@@ -158,7 +159,7 @@ class Sweep(_Strict):
         return self.costs.get(unit_type, 1.0)
 
 
-class LoadedSweep(_Strict):
+class LoadedSweep(Strict):
     """A checked sweep with its base scenario and the folder its relative paths start from."""
 
     sweep: Sweep
