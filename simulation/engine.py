@@ -25,6 +25,7 @@ import simpy
 from coordination import MAX_DELIVERY_ATTEMPTS
 from coordination.planner import priority_for
 from coordination.lifecycles import NOTICE_APPROVE
+from coordination.rules import RuleRef
 from simulation.arrivals import Arrival, draw_arrivals
 from simulation.city import City, build_city
 from simulation.distributions import Delay
@@ -113,7 +114,7 @@ class Drill:
             # two rule sets or SOP sets are compared on the same readings.
             self.feed = SensorFeed(env=self.env, clock=self.clock, readings=scenario.readings,
                                    rules=trigger_rules(scenario.readings, scenario.base_dir), replication=replication,
-                                   draws=Draws(rng.spawn(1)[0]), declare=self._declare_from_rule)
+                                   draws=Draws(rng.spawn(1)[0]), report=self._report_from_rule)
 
     def run(self) -> DrillRecords:
         """Run to the scenario's duration and return the replication's records."""
@@ -160,14 +161,16 @@ class Drill:
                     arrival=arrival)
         self._react(changes)
 
-    def _declare_from_rule(self, incident_type: str, severity: Severity, lon: float, lat: float,
-                           description: str) -> int:
-        """A trigger rule declares an incident as an arrival does; return its number."""
-        key, changes = self.world.declare(incident_type=incident_type, severity=severity, lon=lon, lat=lat,
-                                          description=f"Drill {self.scenario.name}: {description}")
-        self._track(key, incident_type, severity, lon, lat, "rule")
+    def _report_from_rule(self, incident_type: str, severity: Severity, lon: float, lat: float,
+                          description: str, rule: RuleRef) -> tuple[int, bool]:
+        """A trigger rule declares an incident as an arrival does, unless it duplicates an open one;
+        return the incident's number and whether the report was linked to it."""
+        key, linked, changes = self.world.report(incident_type=incident_type, severity=severity, lon=lon, lat=lat,
+                                                 description=description, rule=rule)
+        if not linked:
+            self._track(key, incident_type, severity, lon, lat, "rule")
         self._react(changes)
-        return self.tracks[key].number
+        return self.tracks[key].number, linked
 
     def _track(self, key: Hashable, incident_type: str, severity: Severity, lon: float, lat: float,
                origin: str, arrival: Arrival | None = None) -> None:

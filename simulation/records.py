@@ -138,10 +138,11 @@ class RuleFiringRecord(msgspec.Struct, frozen=True, gc=False):
     sensors: str
     """The sensors of the firing, comma-separated (a record holds only strings and numbers)."""
     result: str
-    """declared (an incident), alerted, maintenance, severity_raised or cleared: the drill world declares,
-    and the rest are recorded for the planner (it has no officer alerts, maintenance webhooks or revisions)."""
+    """declared (an incident), linked (to the open incident it duplicates), alerted, maintenance,
+    severity_raised or cleared: the drill world declares or links, and the rest are recorded for the
+    planner (it has no officer alerts, maintenance webhooks or revisions)."""
     incident: int | None
-    """The incident it declared."""
+    """The incident it declared or was linked to."""
     is_exercise: bool = True
 
 

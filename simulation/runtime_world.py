@@ -1,9 +1,11 @@
 """The fast world: the SOP host over memory, with the production routing and no database.
 
-The runs go through the one SOP host (`sop_engine.host`), as the store's do; this world is the
-host's memory port (`MemoryRunPort`): tasks to the agencies routing picks, timers on a heap,
-escalations, requests to the duty officer and spawned incidents kept in dictionaries, the
-incident resolved when its SOP completes. What only writes the timeline or the outbox in
+The runs go through the one SOP host (`sop_engine.host`), as the store's do; this world keeps
+what the host's memory port (`simulation.memory_run_port.MemoryRunPort`) does: tasks to the
+agencies routing picks, timers on a heap, escalations, requests to the duty officer, spawned
+incidents and commands to the scenario's devices (`simulation.memory_devices`) kept in
+dictionaries, the incident resolved when its SOP completes. A trigger rule's report is checked
+for duplicates of an open incident as live (`simulation.memory_duplicates`). What only writes the timeline or the outbox in
 production (missed deadlines, notices) leaves nothing here. The services world spends most of a
 drill in SQLAlchemy and the hash-chained timeline; this one reaches the benchmark aims (a 24-hour
 city drill thousands of times faster than real time). A contract test runs the same scenarios
@@ -16,21 +18,16 @@ import heapq
 import itertools
 import uuid
 from collections.abc import Hashable
-from dataclasses import dataclass
 from datetime import datetime
 
-from coordination.lifecycles import (
-    INCIDENT_MOVES,
-    NOTICE_APPROVE,
-    NOTICE_WITHHOLD,
-    TASK_MOVES,
-    IncidentStatus,
-    TaskStatus,
-    require_move,
-)
+from coordination.duplicates import DuplicatePolicy
+from coordination.lifecycles import NOTICE_APPROVE, TASK_MOVES, TaskStatus, require_move
 from coordination.routing import AgencyArea, JurisdictionIndex
-from simulation.scenario import Scenario
+from coordination.rules import RuleRef
 from simulation.memory_devices import MemoryDevices
+from simulation.memory_duplicates import open_duplicate
+from simulation.memory_run_port import MemoryIncident, MemoryRequest, MemoryRunPort, MemoryTask
+from simulation.scenario import Scenario
 from simulation.services_world import DRILL_DUTY_OFFICER, agency_specs, sop_files
 from simulation.sim_clock import SimClock
 from simulation.world_protocol import (
@@ -38,36 +35,21 @@ from simulation.world_protocol import (
     CommandRow,
     EscalationRow,
     IncidentRow,
-    NewIncident,
-    NewRequest,
     NewTask,
     TaskRow,
 )
 from sop_engine import (
     UNIT_TYPES,
     AgencyRole,
-    AskDecision,
-    CancelTask,
-    CommandDevices,
-    DeadlineMissed,
     DecisionTaken,
     DeviceAnswered,
     DispatchAction,
-    Escalate,
     Event,
-    FinishRun,
     IncidentFacts,
     NoticeApproved,
     NoticeWithheld,
-    PublishNotice,
-    RequestDispatch,
-    RequestNoticeApproval,
-    RunStatus,
-    SendNotice,
     Severity,
     SopDefinition,
-    SopRun,
-    SpawnIncident,
     TaskAcknowledged,
     TaskCompleted,
     TimerFired,
@@ -79,164 +61,8 @@ from sop_engine import (
     shipped_sops,
 )
 
-
-@dataclass(slots=True)
-class _Incident:
-    key: int
-    incident_type: str
-    severity: Severity
-    lon: float
-    lat: float
-    parent: int | None
-    status: IncidentStatus = IncidentStatus.OPEN
-    resolved_at: datetime | None = None
-    sop: str = ""
-
-
-@dataclass(slots=True)
-class _Task:
-    key: str
-    incident: int
-    run: str
-    step_id: str
-    role: AgencyRole
-    agency_code: str
-    created_at: datetime
-    ack_due_at: datetime
-    complete_due_at: datetime
-    status: TaskStatus = TaskStatus.QUEUED
-    acknowledged_at: datetime | None = None
-    completed_at: datetime | None = None
-
-
-@dataclass(slots=True)
-class _Request:
-    key: str
-    incident: int
-    run: str
-    step_id: str
-    is_decision: bool
-    options: tuple[str, ...]
-    open: bool = True
-
-
-class MemoryRunPort:
-    """One run of the runtime world, and the host's port for it (`sop_engine.RunPort`)."""
-
-    __slots__ = ("world", "run", "run_id", "incident", "definition", "timers", "requests", "now")
-
-    def __init__(self, world: RuntimeWorld, run: SopRun, incident: _Incident, definition: SopDefinition):
-        self.world, self.run, self.run_id = world, run, run.run_id
-        self.incident, self.definition = incident, definition
-        self.timers: dict[str, datetime] = {}
-        """Pending timers by key (a timer on the world's heap that is not here was cancelled or moved)."""
-        self.requests: list[_Request] = []
-        """The duty officer's requests it asked: closed when it finishes."""
-        self.now = world.clock.now()
-        """The moment of the event being driven (set before each drive)."""
-
-    def record_event(self, event: Event) -> None:
-        """A drill keeps no event log: its records are the tasks, escalations and incidents."""
-
-    def save(self, run: SopRun) -> None:
-        self.run = run
-        if run.status is not _RUNNING:
-            # A finished run ignores every event (and its timers are cancelled, its tasks and
-            # requests closed): drop it, so a long drill keeps only the runs still going.
-            del self.world.runs[self.run_id]
-
-    def start_spawned(self, child: _Incident) -> None:
-        self.world.start_matching_sop(child)
-
-    def create_tasks(self, *, step_id: str, role: AgencyRole, instruction: str, ack_due_at: datetime,
-                     complete_due_at: datetime) -> tuple[str, ...]:
-        world = self.world
-        return tuple(world.new_task(self, step_id, role, ack_due_at, complete_due_at, agency=area.code)
-                     for area in world.agencies(role, self.incident))
-
-    def recommend_units(self, command: RequestDispatch) -> bool:
-        """No dispatch service here: the drill's fleet answers each owning agency's task instead, as
-        the services world does with no units registered."""
-        return False
-
-    def command_devices(self, command: CommandDevices) -> tuple[str, ...]:
-        """Send the command to each of the scenario's devices it finds, as the registry would choose
-        them (nearest first); none found: the step fails and is escalated, as in a centre without such devices."""
-        incident = self.incident
-        sent = self.world.devices.send(command, incident=incident.key, lon=incident.lon, lat=incident.lat,
-                                       run=self.run_id, now=self.now)
-        self.world.changes.commands.extend(sent)
-        return tuple(item.key for item in sent)
-
-    def cancel_task(self, command: CancelTask) -> None:
-        task = self.world.tasks.get(command.task_id)
-        if task is not None and task.status.is_open:
-            require_move(f"task {task.key}", task.status, TaskStatus.CANCELLED, TASK_MOVES)
-            task.status = TaskStatus.CANCELLED
-
-    def start_timer(self, key: str, due_at: datetime) -> None:
-        self.timers[key] = due_at
-        world = self.world
-        heapq.heappush(world.timer_heap, (due_at, next(world.timer_seq), self.run_id, key))
-
-    def cancel_timer(self, key: str) -> None:
-        self.timers.pop(key, None)
-
-    def deadline_missed(self, command: DeadlineMissed) -> None:
-        """Only the timeline and the metrics hear of it in production."""
-
-    def escalate(self, command: Escalate) -> None:
-        self.world.escalations.append(EscalationRow(self.incident.key, command.step_id, command.rung,
-                                                    command.target.value, self.now))
-
-    def ask_decision(self, command: AskDecision) -> None:
-        self._ask_duty_officer(command.step_id, True, tuple(command.options))
-
-    def ask_notice_approval(self, command: RequestNoticeApproval) -> None:
-        self._ask_duty_officer(command.step_id, False, (NOTICE_APPROVE, NOTICE_WITHHOLD))
-
-    def _ask_duty_officer(self, step_id: str, is_decision: bool, options: tuple[str, ...]) -> None:
-        world = self.world
-        key = f"request-{len(world.requests) + 1}"
-        request = world.requests[key] = _Request(key, self.incident.key, self.run_id, step_id, is_decision, options)
-        self.requests.append(request)
-        world.changes.requests.append(NewRequest(key, self.incident.key, step_id, is_decision, options))
-
-    def publish_notice(self, command: PublishNotice) -> None:
-        """Only the timeline (and a CAP alert) hear of it in production."""
-
-    def send_notice(self, command: SendNotice) -> None:
-        """Only the timeline and the agencies' webhooks hear of it in production."""
-
-    def cascade_depth(self, *, at_most: int) -> int:
-        depth, ancestor, incidents = 0, self.incident, self.world.incidents
-        while ancestor.parent is not None and depth < at_most:
-            depth += 1
-            ancestor = incidents[ancestor.parent]
-        return depth
-
-    def refuse_spawn(self, command: SpawnIncident, depth: int) -> None:
-        """Only the timeline hears of it in production."""
-
-    def spawn_incident(self, command: SpawnIncident) -> _Incident:
-        world, parent = self.world, self.incident
-        child = world.new_incident(command.incident_type, command.severity, parent.lon, parent.lat, parent.key)
-        world.changes.incidents.append(NewIncident(child.key, child.incident_type, child.severity, child.lon,
-                                                   child.lat, parent.key, command.step_id))
-        return child
-
-    def finish(self, command: FinishRun) -> None:
-        for request in self.requests:
-            request.open = False
-        incident, now = self.incident, self.now
-        if command.status is RunStatus.COMPLETED and incident.status is IncidentStatus.OPEN:
-            require_move(f"incident {incident.key}", incident.status, IncidentStatus.RESOLVED, INCIDENT_MOVES)
-            incident.status, incident.resolved_at = IncidentStatus.RESOLVED, now
-        elif command.status is RunStatus.STOOD_DOWN and incident.status is not IncidentStatus.CLOSED:
-            incident.status, incident.resolved_at = IncidentStatus.CLOSED, now
-
-
-_RUNNING = RunStatus.RUNNING
+DUPLICATES = DuplicatePolicy()
+"""The live intake's policy (`coordination.rule_service.RuleConsumer`)."""
 
 
 class RuntimeWorld:
@@ -256,9 +82,9 @@ class RuntimeWorld:
         # A role whose agencies all cover the whole city routes every place alike: decide it once.
         self.citywide = {role: list(index.route(longitude=0.0, latitude=0.0).agencies)
                          for role, index in self.indexes.items() if all(a.area is None for a in self.areas[role])}
-        self.incidents: dict[int, _Incident] = {}
-        self.tasks: dict[str, _Task] = {}
-        self.requests: dict[str, _Request] = {}
+        self.incidents: dict[int, MemoryIncident] = {}
+        self.tasks: dict[str, MemoryTask] = {}
+        self.requests: dict[str, MemoryRequest] = {}
         self.runs: dict[str, MemoryRunPort] = {}
         """Runs still going (a finished run is dropped)."""
         self._runs_started = 0
@@ -278,6 +104,16 @@ class RuntimeWorld:
         incident = self.new_incident(incident_type, severity, lon, lat, parent=None)
         self.start_matching_sop(incident)
         return incident.key, self._take_changes()
+
+    def report(self, *, incident_type: str, severity: Severity, lon: float, lat: float, description: str,
+               rule: RuleRef) -> tuple[Hashable, bool, Changes]:
+        duplicate = open_duplicate(self.incidents.values(), incident_type=incident_type, lon=lon, lat=lat,
+                                   now=self.clock.now(), policy=DUPLICATES)
+        if duplicate is not None:
+            return duplicate.key, True, self._take_changes()
+        key, changes = self.declare(incident_type=incident_type, severity=severity, lon=lon, lat=lat,
+                                    description=description)
+        return key, False, changes
 
     def answer_task(self, key: Hashable, *, complete: bool, note: str = "") -> Changes | None:
         task = self.tasks.get(key)
@@ -356,12 +192,12 @@ class RuntimeWorld:
         return changes
 
     def new_incident(self, incident_type: str, severity: Severity, lon: float, lat: float,
-                     parent: int | None) -> _Incident:
-        incident = _Incident(len(self.incidents) + 1, incident_type, severity, lon, lat, parent)
+                     parent: int | None) -> MemoryIncident:
+        incident = MemoryIncident(len(self.incidents) + 1, incident_type, severity, lon, lat, parent, self.clock.now())
         self.incidents[incident.key] = incident
         return incident
 
-    def start_matching_sop(self, incident: _Incident) -> None:
+    def start_matching_sop(self, incident: MemoryIncident) -> None:
         """Start the SOP the incident triggers, as production does; none: the duty officer coordinates by hand."""
         kind = (incident.incident_type, incident.severity)
         chosen = self._sop_for.get(kind)
@@ -386,7 +222,7 @@ class RuntimeWorld:
         port.now = now = self.clock.now()
         drive_run(port, port.run, event, now)
 
-    def agencies(self, role: AgencyRole, incident: _Incident) -> list[AgencyArea]:
+    def agencies(self, role: AgencyRole, incident: MemoryIncident) -> list[AgencyArea]:
         """The agencies of `role` that take the incident's tasks (the production routing)."""
         if role in self.citywide:
             return self.citywide[role]
@@ -400,7 +236,7 @@ class RuntimeWorld:
         """Record a task for `agency` and report it to the engine; return its key."""
         key = f"task-{len(self.tasks) + 1}"
         incident = port.incident.key
-        self.tasks[key] = _Task(key, incident, port.run_id, step_id, role, agency, port.now, ack_due_at,
+        self.tasks[key] = MemoryTask(key, incident, port.run_id, step_id, role, agency, port.now, ack_due_at,
                                 complete_due_at)
         action = port.definition.step(step_id).action
         needs = (tuple((t, n) for t, n in action.units if UNIT_TYPES[t] == role)

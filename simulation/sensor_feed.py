@@ -5,9 +5,10 @@ its level, the seeded generator its noise). The readings of one instant are take
 order, as the intake orders a batch, by `coordination.rules.evaluate_all` (the same pure engine
 the intake runs, with the states kept here instead of in `rule_states`), then time passes for
 the whole-kind rules (`tick_all`: correlation windows expire, silent sensors go stale). A raised
-`declare` rule declares its incident through `declare`, the drill's own declaration path (its
-SOP starts, its units are sent, as for an arrival); the other outcomes are recorded for the
-planner, as the drill world has no officer alerts, maintenance webhooks or revisions.
+`declare` rule reports its incident through `report`: the world declares it as live (its SOP
+starts, its units are sent, as for an arrival), or links it to the open incident it duplicates
+(an episode that cleared and raised again while the water was still up). The other outcomes are
+recorded for the planner: the drill world has no officer alerts, maintenance webhooks or revisions.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import datetime
 
 import simpy
 
+from coordination.incidents import DESCRIPTION_MAX_LENGTH
 from coordination.rules import (
     DeclareIncident,
     MaintenanceTask,
@@ -26,6 +28,7 @@ from coordination.rules import (
     Raised,
     RuleBook,
     RuleDefinition,
+    RuleRef,
     RuleState,
     SensorStatus,
     SeverityRaised,
@@ -42,8 +45,9 @@ from simulation.scenario_readings import Readings
 from simulation.sim_clock import SimClock
 from sop_engine import Severity
 
-Declare = Callable[[str, Severity, float, float, str], int]
-"""(incident type, severity, longitude, latitude, description) -> the drill's number of the incident declared."""
+Report = Callable[[str, Severity, float, float, str, RuleRef], tuple[int, bool]]
+"""(incident type, severity, longitude, latitude, description, rule) -> (the drill's number of the incident
+declared, or of the open one the report was linked to; whether it was linked)."""
 
 OUTCOME_NAMES = {Raised: "raised", SeverityRaised: "severity_raised"}
 
@@ -52,8 +56,8 @@ class SensorFeed:
     """The scenario's sensors, their rule states, and every rule outcome of one replication."""
 
     def __init__(self, *, env: simpy.Environment, clock: SimClock, readings: Readings,
-                 rules: tuple[RuleDefinition, ...], draws: Draws, declare: Declare, replication: int):
-        self.env, self.clock, self.draws, self.declare = env, clock, draws, declare
+                 rules: tuple[RuleDefinition, ...], draws: Draws, report: Report, replication: int):
+        self.env, self.clock, self.draws, self.report = env, clock, draws, report
         self.replication = replication
         self.sensors = sorted(readings.sensors, key=lambda sensor: sensor.id)
         self.responses = [responses_of(sensor, readings.events) for sensor in self.sensors]
@@ -114,9 +118,9 @@ class SensorFeed:
         if isinstance(outcome, Raised):
             if isinstance(action, DeclareIncident):
                 description = "; ".join(part for part in (action.description, outcome.reason) if part)
-                incident = self.declare(action.incident_type, outcome.severity, outcome.longitude, outcome.latitude,
-                                        description)
-                result = "declared"
+                incident, linked = self.report(action.incident_type, outcome.severity, outcome.longitude,
+                                               outcome.latitude, description[:DESCRIPTION_MAX_LENGTH], rule.ref)
+                result = "linked" if linked else "declared"
             else:
                 result = "maintenance" if isinstance(action, MaintenanceTask) else "alerted"
             severity, sensors = outcome.severity.value, ", ".join(outcome.sensor_ids)

@@ -42,7 +42,10 @@ from coordination import (
     upgrade,
 )
 from coordination.demo_city import DEMO_AGENCIES
+from coordination.duplicates import DuplicatePolicy, report_incident
 from coordination.lifecycles import DutyRequestKind, DutyRequestStatus
+from coordination.rule_service import rule_actor
+from coordination.rules import RuleRef
 from coordination.sop_catalogue import definition_for
 from coordination.store.tables import DutyRequest, Escalation, Incident, SopRunRecord, SopVersion, Task, Timer
 from simulation.scenario import Scenario
@@ -140,6 +143,16 @@ class ServicesWorld:
         with self.store.transaction() as session:
             incident = declare_incident(session=session, clock=self.clock, report=report, actor=DRILL_DUTY_OFFICER)
             return incident.id, self._changes(session)
+
+    def report(self, *, incident_type: str, severity: Severity, lon: float, lat: float, description: str,
+               rule: RuleRef) -> tuple[Hashable, bool, Changes]:
+        report = IncidentReport(type=incident_type, severity=severity, is_exercise=True,
+                                location={"type": "Point", "coordinates": (lon, lat)},
+                                description=description, reporter={"name": f"rule {rule}"})
+        with self.store.transaction() as session:
+            outcome = report_incident(session=session, clock=self.clock, report=report, actor=rule_actor(rule),
+                                      policy=DuplicatePolicy())
+            return outcome.incident.id, outcome.duplicate is not None, self._changes(session)
 
     def answer_task(self, key: Hashable, *, complete: bool, note: str = "") -> Changes | None:
         with self.store.transaction() as session:

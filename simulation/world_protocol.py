@@ -18,6 +18,7 @@ from typing import Protocol
 
 import msgspec
 
+from coordination.rules import RuleRef
 from sop_engine import AgencyRole, Severity
 
 
@@ -118,6 +119,13 @@ class World(Protocol):
     def declare(self, *, incident_type: str, severity: Severity, lon: float, lat: float,
                 description: str) -> tuple[Hashable, Changes]:
         """Declare an exercise incident now; return its key and what followed."""
+        ...
+
+    def report(self, *, incident_type: str, severity: Severity, lon: float, lat: float, description: str,
+               rule: RuleRef) -> tuple[Hashable, bool, Changes]:
+        """What a trigger rule's declaration does live: declare an exercise incident now, or link the report to
+        the open incident of its type it duplicates (`coordination.duplicates`); return the incident's key,
+        whether the report was linked, and what followed."""
         ...
 
     def answer_task(self, key: Hashable, *, complete: bool, note: str = "") -> Changes | None:

@@ -117,3 +117,78 @@ def test_jurisdictions_route_tasks_by_place_in_both_worlds(small_city):
     assert {t.agency for t in police} == {"police-north", "police-south"}
     for task in police:
         assert task.agency == ("police-north" if latitude[task.incident] > 12.9716 else "police-south")
+
+
+SIGNS_SCENARIO = """\
+name: signs
+seed: 4
+duration: 1h
+sops: sops
+agencies: [{code: ndrf, kind: disaster_management}]
+city:
+  grid: {rows: 3, cols: 3}
+  stations: [{id: depot, at: [77.59, 12.97], units: {ambulance: 1}}]
+scripted:
+  - {at: 5m, type: flood, severity: severe, place: [77.59, 12.97]}
+  - {at: 10m, type: flood, severity: severe, place: [77.591, 12.97]}
+devices:
+  - {id: vms-1, kind: message_sign, at: [77.59, 12.971]}
+  - {id: vms-2, kind: message_sign, at: [77.592, 12.969]}
+behaviour:
+  default: {acknowledge: {fixed: 1m}, complete: {fixed: 5m}}
+"""
+
+SIGNS_SOP = """\
+id: signs
+version: 1
+title: Warn drivers, then clear
+trigger: {incident_types: [flood]}
+target: 2h
+steps:
+  - id: warn
+    command: {kind: message_sign, within_m: 1000, action: display, payload: {text: "Flooded"}, within: 2m}
+  - id: clear
+    after: [warn]
+    task: {role: disaster_management, do: "Clear"}
+"""
+
+
+def signs(tmp_path, devices: str = ""):
+    (tmp_path / "sops").mkdir(exist_ok=True)
+    (tmp_path / "sops" / "signs.yaml").write_text(SIGNS_SOP, encoding="utf-8")
+    (tmp_path / "signs.yaml").write_text(SIGNS_SCENARIO + devices, encoding="utf-8")
+    return load_scenario(tmp_path / "signs.yaml")
+
+
+def test_signs_confirm_after_their_delay_and_the_step_moves_on(tmp_path):
+    scenario = signs(tmp_path, "  devices: {default: {confirm: {fixed: 20s}}}\n")
+    records = run_replication(scenario, 0, np.random.SeedSequence(1))
+    assert [(c.incident, c.device, c.status, c.sent_s, c.confirm_s, c.confirmed_in_time) for c in records.commands] == [
+        (1, "vms-1", "confirmed", 300.0, 20.0, True), (1, "vms-2", "confirmed", 300.0, 20.0, True),
+        (2, "vms-1", "confirmed", 600.0, 20.0, True), (2, "vms-2", "confirmed", 600.0, 20.0, True)]
+    assert [(t.incident, t.step, t.created_s) for t in records.tasks] == [(1, "clear", 320.0), (2, "clear", 620.0)]
+    assert records.escalations == ()
+    assert {i.status for i in records.incidents} == {"resolved"}
+
+
+def test_signs_that_fail_or_stay_silent_reach_the_duty_officer(tmp_path):
+    failing = run_replication(signs(tmp_path, "  devices: {default: {confirm: {fixed: 20s}, failure: 1}}\n"), 0,
+                              np.random.SeedSequence(1))
+    assert {c.status for c in failing.commands} == {"failed"} and failing.tasks == ()
+    assert [(e.incident, e.step, e.target, e.raised_s) for e in failing.escalations] == [
+        (1, "warn", "duty_officer", 320.0), (1, "warn", "duty_officer", 320.0),
+        (2, "warn", "duty_officer", 620.0), (2, "warn", "duty_officer", 620.0)]
+    silent = run_replication(signs(tmp_path, "  devices: {default: {no_answer: 1}}\n"), 0, np.random.SeedSequence(1))
+    assert {(c.status, c.answered_s, c.confirmed_in_time) for c in silent.commands} == {("sent", None, False)}
+    assert [(e.incident, e.step, e.raised_s) for e in silent.escalations][:2] == [(1, "warn", 420.0),
+                                                                                 (2, "warn", 720.0)]
+
+
+def test_device_answers_are_drawn_from_the_seed(tmp_path):
+    scenario = signs(tmp_path, "  devices: {default: {confirm: {exponential: 40s}, failure: 0.3, no_answer: 0.2}}\n")
+    first = run_replication(scenario, 0, np.random.SeedSequence(9))
+    assert run_replication(scenario, 0, np.random.SeedSequence(9)) == first
+    others = [run_replication(scenario, 0, np.random.SeedSequence(seed)).commands for seed in (10, 11, 12)]
+    assert any(commands != first.commands for commands in others)
+    assert {c.status for replication in [first.commands, *others] for c in replication} == {
+        "confirmed", "failed", "sent"}
