@@ -9,6 +9,8 @@ import pytest
 from simulation import compare, summarise, t_interval
 from simulation.intervals import MIN_REPLICATIONS
 from simulation.kpi_names import format_interval, format_value, kpi_label
+from simulation.kpis import device_kpis, rule_kpis
+from simulation.records import CommandRecord, DrillRecords, RuleFiringRecord
 
 
 def test_a_t_interval_of_known_values():
@@ -62,3 +64,37 @@ def test_kpis_in_words_with_units():
     assert kpi_label("response_s.p90 | road_accident/severe").endswith("— road accident, severe")
     assert format_value("response_s.mean | all", 750.0) == "12.5 min"
     assert format_value("utilisation | all", 0.256) == "25.6%"
+
+
+def _command(kind: str, status: str, confirm_s: float | None, in_time: bool, incident: int = 1):
+    return CommandRecord(replication=0, incident=incident, step="warn", device=f"{kind}-{status}", device_kind=kind,
+                         action="display", sent_s=100.0, due_s=280.0,
+                         answered_s=None if status == "sent" else 100.0 + (confirm_s or 5.0), status=status,
+                         confirm_s=confirm_s, confirmed_in_time=in_time)
+
+
+def test_device_commands_are_counted_by_outcome_and_timed_to_confirmation_per_kind():
+    records = DrillRecords(replication=0, duration_s=3600.0, commands=(
+        _command("message_sign", "confirmed", 20.0, True), _command("message_sign", "confirmed", 200.0, False),
+        _command("message_sign", "failed", None, False), _command("siren", "sent", None, False)))
+    kpis = device_kpis(records)
+    assert {name: kpis[name] for name in kpis if name.endswith("| all")} == {
+        "commands | all": 4.0, "commands_confirmed | all": 2.0, "commands_failed | all": 1.0,
+        "commands_unanswered | all": 1.0, "command_confirmed_in_time.share | all": 0.25,
+        "command_confirm_s.mean | all": 110.0, "command_confirm_s.p90 | all": pytest.approx(182.0)}
+    assert kpis["commands_unanswered | siren"] == 1.0 and "command_confirm_s.mean | siren" not in kpis
+    assert kpi_label("commands_failed | message_sign") == "Device commands the device failed to carry out — message sign"
+    assert device_kpis(DrillRecords(replication=0, duration_s=60.0)) == {}
+
+
+def test_rule_firings_count_what_the_rules_raised_and_the_incidents_they_declared():
+    def firing(outcome: str, result: str, rule: str = "drains-flood@v1") -> RuleFiringRecord:
+        return RuleFiringRecord(replication=0, rule=rule, episode=f"{rule}/*/1", outcome=outcome, at_s=60.0,
+                                severity="moderate", sensors="d1", result=result, incident=1)
+
+    records = DrillRecords(replication=0, duration_s=3600.0, rule_firings=(
+        firing("raised", "declared"), firing("cleared", "cleared"), firing("raised", "linked"),
+        firing("raised", "maintenance", rule="blocked-drain@v1")))
+    assert rule_kpis(records) == {"rule_firings | all": 3.0, "rule_declarations | all": 1.0,
+                                  "rule_firings | blocked-drain@v1": 1.0, "rule_firings | drains-flood@v1": 2.0}
+    assert rule_kpis(DrillRecords(replication=0, duration_s=60.0)) == {}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
-from simulation import replication_kpis, run_drill, summarise, write_report
+from simulation import load_scenario, replication_kpis, run_drill, summarise, write_report
 from simulation.report import MAX_LINES, plot_busy, plot_incidents, plot_map, plot_responses
 from simulation.runner import InlineExecutor
+from simulation.scenario_devices import DeviceBehaviour, DeviceBehaviours
+from tests.simulation.conftest import SCENARIOS
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +74,22 @@ def test_the_map_is_drawn_over_the_drill_citys_streets(drill, tmp_path):
     write_report(folder=tmp_path, scenario=scenario, records=records, summaries=summaries, stations=[],
                  streets=streets)
     assert (tmp_path / "map.png").stat().st_size > 20_000  # a picture of streets, not empty axes
+
+
+def test_a_drill_with_gauges_and_devices_reports_the_rules_and_the_commands_first(tmp_path):
+    """The cloudburst drill: the report's first screen says how many incidents the rules declared and
+    how the devices answered; the commands and rule firings have their own CSV files."""
+    scenario = load_scenario(SCENARIOS / "cloudburst.yaml").model_copy(update={"duration": 3600.0, "replications": 2})
+    scenario = scenario.model_copy(update={"behaviour": scenario.behaviour.model_copy(update={
+        "devices": DeviceBehaviours(default=DeviceBehaviour(failure=0.5))})})
+    records = run_drill(scenario, executor=InlineExecutor())
+    page = write_report(folder=tmp_path, scenario=scenario, records=records,
+                        summaries=summarise([replication_kpis(r) for r in records]), stations=[]).read_text("utf-8")
+    head = page[page.index('id="summary"'):page.index("<h2>Detail</h2>")]
+    assert "<td>Incidents declared by trigger rules</td><td>1.0 " in head
+    assert "<td>Device commands confirmed within the step&#x27;s deadline</td>" in head
+    assert "<li>Devices: " in head and " commands are confirmed within the step&#x27;s deadline least often: " in head
+    with (tmp_path / "commands.csv").open(encoding="utf-8") as handle:
+        assert {row["status"] for row in csv.DictReader(handle)} == {"confirmed", "failed"}
+    with (tmp_path / "rule_firings.csv").open(encoding="utf-8") as handle:
+        assert [row["result"] for row in csv.DictReader(handle)] == ["declared", "declared"]
