@@ -2,8 +2,9 @@
 
 A scenario (YAML) names the city, its fleet, SOPs, what happens and how agencies behave; each
 replication drives the real `coordination` services in simulated time over its own in-memory
-database; KPIs come with confidence intervals across replications. Every drill incident is an
-exercise.
+database; KPIs come with confidence intervals across replications. A scenario's gauges report
+through the live trigger rules, and its devices answer the SOPs' commands. Every drill incident
+is an exercise.
 """
 
 from simulation.centre_kpis import centre_kpis
@@ -11,10 +12,12 @@ from simulation.engine import Drill, run_replication
 from simulation.erlang import erlang_c, mean_wait_s
 from simulation.kpis import KpiDifference, KpiSummary, compare, replication_kpis, summarise, t_interval
 from simulation.records import (
+    CommandRecord,
     DispatchRecord,
     DrillRecords,
     EscalationRecord,
     IncidentRecord,
+    RuleFiringRecord,
     TaskRecord,
     UnitRecord,
     UnservedRecord,
@@ -27,6 +30,7 @@ from simulation.services_world import sop_files
 from simulation.trace import LoggedCall, ReplayComparison, compare_replay, read_sf_calls, replay_scenario
 
 __all__ = [
+    "CommandRecord",
     "DispatchRecord",
     "Drill",
     "DrillRecords",
@@ -37,6 +41,7 @@ __all__ = [
     "KpiSummary",
     "LoggedCall",
     "ReplayComparison",
+    "RuleFiringRecord",
     "Scenario",
     "TaskRecord",
     "UnitRecord",

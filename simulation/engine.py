@@ -3,8 +3,10 @@
 The world is the SOP host over memory with the production routing (`RuntimeWorld`, the default) or
 the production services over in-memory SQLite (`ServicesWorld`): `declare_incident` starts
 the real SOPs, simulated agencies answer through `answer_task`, the simulated duty officer
-through `answer_request`, deadlines fire through `fire_due_timers`. After every call the drill
-gets the world's `Changes` (new tasks, requests, timers, spawned incidents) and starts the
+through `answer_request`, the scenario's devices through `answer_command`, deadlines fire through
+`fire_due_timers`; the scenario's gauges report through the trigger rules (`SensorFeed`), whose
+declarations reach the world through `report`. After every call the drill gets the world's
+`Changes` (new tasks, requests, device commands, timers, spawned incidents) and starts the
 SimPy event that answers each (a timeout with a callback: a process per answer cost more than
 the answer). Everything the drill samples comes from one seeded
 generator, drawn in an order that depends only on simulated time and incident numbers (never
@@ -323,7 +325,6 @@ class Drill:
         else:
             choice, delay_s = NOTICE_APPROVE, officer.approve.sample_s(self.draws)
         after(self.env, delay_s, lambda: self._react(self.world.answer_request(request.key, choice=choice)))
-
 
     def _device_answers(self, command: NewCommand) -> None:
         """One draw decides whether the device stays silent, fails or confirms; one more, when."""
