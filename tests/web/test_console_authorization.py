@@ -85,6 +85,7 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
     "map_console.coverage": OFFICERS,
     "map_console.history": OFFICERS,
     "map_console.sensors": OFFICERS,
+    "map_console.devices": OFFICERS,
     "map_console.live": OFFICERS,
     "map_console.find_place": OFFICERS,
     "map_console.declare": ACTING,
@@ -95,7 +96,7 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
 """Who may use each console route. A new console route adds its line here."""
 
 SCRIPT_ROUTES = {"console.board_data", "map_console.layers", "map_console.base_layer", "map_console.coverage",
-                 "map_console.history", "map_console.sensors", "map_console.live",
+                 "map_console.history", "map_console.sensors", "map_console.devices", "map_console.live",
                  "map_console.find_place", "drill_console.run_progress", "sweep_console.sweep_progress"}
 """Read by a page's script, so their errors are problem+json, and 401 to a caller not signed in
 (the script reloads into the sign-in page) rather than a redirect; every other console route

@@ -42,6 +42,7 @@ from coordination.map_layers import (
     point,
     units_now,
 )
+from coordination.devices.map_features import devices_geojson
 from coordination.sensors.queries import sensor_views, sensors_geojson
 from sop_engine import INCIDENT_TYPES, Severity
 from web.app.context import services
@@ -169,6 +170,15 @@ def sensors():
     context = services()
     with context.store.transaction() as db:
         return sensors_geojson(sensor_views(session=db, principal=caller, now=context.clock.now()))
+
+
+@blueprint.get("/console/map/devices.geojson")
+@read_by_scripts
+def devices():
+    """Every device the caller may see, with what it was last told and whether it confirmed."""
+    caller = script_caller(BOARD_ROLES)
+    with services().store.transaction() as db:
+        return devices_geojson(session=db, principal=caller)
 
 
 @blueprint.get("/console/map/history.geojson")

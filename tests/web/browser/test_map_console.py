@@ -155,12 +155,16 @@ def test_each_layer_has_a_toggle_that_shows_and_hides_it(page, client, city, off
     assert client.post("/api/v1/sensors", headers=admin, json={
         "id": "drain-1", "kind": "water_level", "unit": "m", "agency": "municipal-corp", "interval_s": 60,
         "location": {"type": "Point", "coordinates": [77.59, 12.97]}, "name": "Silk Board drain"}).status_code == 201
+    assert client.post("/api/v1/devices", headers=admin, json={
+        "id": "pump-1", "kind": "drainage_pump", "agency": "municipal-corp", "name": "Silk Board pump",
+        "location": {"type": "Point", "coordinates": [77.583, 12.976]}}).status_code == 201
     sign_in(page, make_user())
     open_map(page)
     label = page.locator(".map-label", has_text="water-north")
     expect(label).to_be_visible()
     for name, layer in [("Streets", "road-minor"), ("Jurisdictions", "jurisdictions-fill"), ("Stations", "stations"),
-                        ("Units", "units"), ("Open incidents", "incidents"), ("Sensors", "sensors")]:
+                        ("Units", "units"), ("Open incidents", "incidents"), ("Sensors", "sensors"),
+                        ("Devices (signs, sirens, pumps, barriers)", "devices")]:
         assert rendered(page, layer) > 0, layer
         page.get_by_role("checkbox", name=name, exact=True).uncheck()
         page.wait_for_function("(layer) => icccMap.getLayoutProperty(layer, 'visibility') === 'none'"
@@ -173,6 +177,9 @@ def test_each_layer_has_a_toggle_that_shows_and_hides_it(page, client, city, off
     page.locator("#city-map canvas").click(position=point)
     expect(page.locator("#map-details")).to_contain_text("Sensor drain-1: Silk Board drain")
     expect(page.locator("#map-details")).to_contain_text("no reading yet")
+    page.locator("#city-map canvas").click(position=screen_point(page, 77.583, 12.976))
+    expect(page.locator("#map-details")).to_contain_text("Device pump-1: Silk Board pump")
+    expect(page.locator("#map-details")).to_contain_text("drainage pump of municipal-corp: never commanded")
 
     assert rendered(page, "heat") == 0
     page.get_by_role("checkbox", name="Heat map of incidents").check()

@@ -15,6 +15,8 @@
     on_scene: "#e76f51", out_of_service: "#8d99ae",
   };
   const BAND_COLOUR = { normal: "#3a86ff", moderate: "#f4a261", severe: "#c1121f", extreme: "#6a040f", none: "#7b2cbf" };
+  // A device by its last command: confirmed, on its way (queued or sent), failed or overdue, never.
+  const DEVICE_COLOUR = { confirmed: "#2a9d8f", queued: "#f4a261", sent: "#f4a261", failed: "#c1121f", overdue: "#c1121f" };
   const KIND_COLOURS = ["#4a7fb5", "#c05746", "#5f9e6e", "#9b6fb0", "#c2913b", "#3d8f99", "#b5577e", "#6d7f3a"];
   const ROAD_STYLE = { // colour, width at zoom 12, width at zoom 17
     motorway: ["#d1603d", 2.5, 10], primary: ["#e0a84e", 2, 9], secondary: ["#a3abb5", 1.5, 7],
@@ -25,9 +27,9 @@
     roads: Object.keys(ROAD_STYLE).map((c) => `road-${c}`), water: ["water"], parks: ["parks"],
     buildings: ["buildings"], jurisdictions: ["jurisdictions-fill", "jurisdictions-line"],
     stations: ["stations"], units: ["units"], incidents: ["incidents"], sensors: ["sensors"], heat: ["heat"],
-    coverage: ["coverage"],
+    coverage: ["coverage"], devices: ["devices"],
   };
-  const CLICKABLE = ["incidents", "units", "stations", "sensors", "jurisdictions-fill"];
+  const CLICKABLE = ["incidents", "units", "stations", "sensors", "devices", "jurisdictions-fill"];
 
   const container = document.getElementById("city-map");
   const urls = container.dataset;
@@ -72,6 +74,15 @@
     return g.getImageData(0, 0, size, size);
   }
 
+  function squareImage(fill) {
+    const size = 22, canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    const g = canvas.getContext("2d");
+    g.fillStyle = fill; g.strokeStyle = "#14213d"; g.lineWidth = 3;
+    g.fillRect(3, 3, size - 6, size - 6); g.strokeRect(3, 3, size - 6, size - 6);
+    return g.getImageData(0, 0, size, size);
+  }
+
   function htmlLabel(lngLat, textContent, className) {
     const element = document.createElement("div");
     element.className = `map-label ${className}`;
@@ -92,6 +103,7 @@
         heat: { type: "geojson", data: collection() },
         coverage: { type: "geojson", data: collection() },
         sensors: { type: "geojson", data: collection() },
+        devices: { type: "geojson", data: collection() },
       },
       layers: [{ id: "background", type: "background", paint: { "background-color": "#eef1ea" } }],
     };
@@ -134,6 +146,10 @@
         paint: { "circle-radius": 5.5, "circle-stroke-color": "#fff", "circle-stroke-width": 1.5,
                  "circle-color": ["match", ["coalesce", ["get", "band"], "none"], ...Object.entries(BAND_COLOUR).flat(), "#7b2cbf"],
                  "circle-opacity": ["case", ["get", "stale"], 0.4, 1] } },
+      { id: "devices", type: "symbol", source: "devices",
+        layout: { "icon-image": ["match", ["coalesce", ["get", "last_status"], "none"],
+                                 ...Object.keys(DEVICE_COLOUR).flatMap((s) => [s, `device-${s}`]), "device-none"],
+                  "icon-allow-overlap": true, "icon-size": ["interpolate", ["linear"], ["zoom"], 11, 0.7, 16, 1.1] } },
       { id: "incidents", type: "circle", source: "incidents",
         paint: { "circle-radius": ["match", ["get", "severity"], ...Object.entries(SEVERITY_RADIUS).flat(), 7],
                  "circle-color": ["match", ["get", "severity"], ...Object.entries(SEVERITY_COLOUR).flat(), "#e76f51"],
@@ -161,6 +177,11 @@
           `<strong>${p.value == null ? "no reading yet" : `${esc(p.value)} ${esc(p.unit || "")}`}</strong>` +
           `${p.observed_at ? ` at ${esc(new Date(p.observed_at).toLocaleTimeString())}` : ""}` +
           `${p.band ? `, ${esc(p.band)}` : ""}${p.stale ? " (stale: no reading for several intervals)" : ""}</p>`;
+      case "devices":
+        return `<h3>Device ${esc(p.id)}${p.name ? `: ${esc(p.name)}` : ""}</h3><p>${esc(text(p.kind))} of ${esc(p.agency)}: ` +
+          (p.last_action ? `last told to <strong>${esc(text(p.last_action))}</strong> at ` +
+            `${esc(new Date(p.last_issued_at).toLocaleTimeString())}, <strong>${esc(p.last_status)}</strong>` : "never commanded") +
+          `</p>${p.last_incident_id ? `<p><a href="/console/incidents/${esc(p.last_incident_id)}">Its incident</a></p>` : ""}`;
       case "jurisdictions-fill":
         return `<h3>Jurisdiction of ${esc(p.name)}</h3><p>${esc(p.code)}, ${esc(text(p.kind))}</p>`;
       default:
@@ -294,6 +315,9 @@
       const data = await getJson(urls.sensors);
       map.getSource("sensors").setData(data);
       container.dataset.sensorCount = String(data.features.length);
+      const devices = await getJson(urls.devices);
+      map.getSource("devices").setData(devices);
+      container.dataset.deviceCount = String(devices.features.length);
     } catch (error) { console.error(error); }
   }
 
@@ -406,6 +430,9 @@
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
     map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
     map.addImage("station", triangleImage("#14213d"));
+    for (const [status, colour] of [...Object.entries(DEVICE_COLOUR), ["none", "#ffffff"]]) {
+      map.addImage(`device-${status}`, squareImage(colour));
+    }
     // "load": the first complete picture, every source (the whole street network) drawn.
     map.once("load", () => {
       container.dataset.ready = "true";
