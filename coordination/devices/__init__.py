@@ -17,6 +17,10 @@ from coordination.devices.device_import import (
     import_devices,
     parse_device_collection,
 )
+from coordination.devices.incident_commands import (
+    DeviceCommandRequest,
+    command_devices_for_incident,
+)
 from coordination.devices.kinds import SHIPPED_DEVICE_KINDS, parse_device_kinds
 from coordination.devices.registry import (
     DeviceRegistration,
@@ -28,8 +32,8 @@ from coordination.devices.registry import (
 from coordination.devices.selection import devices_for_command
 
 __all__ = [
-    "OVERDUE_SHOWN_FOR", "SHIPPED_DEVICE_KINDS", "DeviceImportRejected", "DeviceImportResult", "DeviceRegistration",
-    "command_json", "device_json", "devices_for_command",
+    "OVERDUE_SHOWN_FOR", "SHIPPED_DEVICE_KINDS", "DeviceCommandRequest", "DeviceImportRejected", "DeviceImportResult",
+    "DeviceRegistration", "command_devices_for_incident", "command_json", "device_json", "devices_for_command",
     "devices_visible_to", "import_devices", "issue_commands", "mark_overdue", "overdue_commands",
     "parse_device_collection", "parse_device_kinds", "record_answer", "register_device", "visible_device",
 ]

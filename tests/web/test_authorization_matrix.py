@@ -210,6 +210,8 @@ API_ROLES: dict[str, set[Role] | None] = {
     "devices.list_devices": AGENCY_AND_OFFICERS | {Role.PLANNER},
     "devices.read_device": AGENCY_AND_OFFICERS | {Role.PLANNER},
     "devices.register_a_device": ADMIN,
+    "devices.list_incident_commands": OFFICERS,
+    "devices.command_incident_devices": ACTING,
     "readings.receive_senml": ADMIN | {Role.SENSOR_FEED},
     "readings.receive_ngsi_ld": ADMIN | {Role.SENSOR_FEED},
     "readings.sensor_readings": AGENCY_AND_OFFICERS | {Role.PLANNER},

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.conftest import bearer
+from tests.web.conftest import FIRE_REPORT, bearer
 
 pytestmark = pytest.mark.database
 
@@ -55,3 +55,29 @@ def test_an_agency_sees_only_its_own_devices(client, city, admin):
     assert [item["id"] for item in client.get("/api/v1/devices", headers=bearer(token)).json["items"]] == ["siren-1"]
     missing = client.get("/api/v1/devices/vms-silk-board", headers=bearer(token))
     assert missing.status_code == 404 and missing.content_type == "application/problem+json"
+
+
+def test_a_duty_officer_commands_the_devices_near_an_incident_and_lists_its_commands(client, city, admin, officer,
+                                                                                      viewer):
+    incident = client.post("/api/v1/incidents", json={**FIRE_REPORT, "location": {
+        "type": "Point", "coordinates": [77.62, 12.917]}}, headers=officer).json["id"]
+    client.post("/api/v1/devices", json=sign(), headers=admin)  # at the incident
+    client.post("/api/v1/devices", json=sign("vms-far", location={"type": "Point", "coordinates": [77.7, 12.917]}),
+                headers=admin)  # about 8.7 km east
+    url = f"/api/v1/incidents/{incident}/device-commands"
+    response = client.post(url, json={"kind": "message_sign", "within_m": 1000, "action": "display",
+                                      "payload": {"text": "FIRE - AVOID HOSUR ROAD"}, "confirm_within_s": 120},
+                           headers=officer)
+    assert response.status_code == 201, response.json
+    [command] = response.json["items"]
+    assert (command["device_id"], command["status"], command["issued_by"], command["run_id"]) == \
+        ("vms-silk-board", "queued", "duty_officer:night-officer", None)
+    client.post(url, json={"device_ids": ["vms-far"], "action": "clear"}, headers=officer)
+    listed = client.get(url, headers=viewer).json
+    assert listed["total"] == 2 and {item["action"] for item in listed["items"]} == {"display", "clear"}
+    for body, field in [({"kind": "siren", "within_m": 1000, "action": "sound"}, "kind"),
+                        ({"device_ids": ["vms-gone"], "action": "display"}, "device_ids"),
+                        ({"kind": "message_sign", "action": "display"}, "within_m"),
+                        ({"action": "display"}, "device_ids")]:
+        refused = client.post(url, json=body, headers=officer)
+        assert (refused.status_code, refused.json["field"]) == (422, field), body

@@ -17,7 +17,7 @@ from coordination.dispatch_service import (
     StatusReport,
     UnitRegistration,
 )
-from coordination.devices import DeviceRegistration
+from coordination.devices import DeviceCommandRequest, DeviceRegistration
 from coordination.sensors import SensorRegistration
 from web.api.agencies import TokenRotationBody, WebhookEnableBody
 from web.api.decisions import DecisionAnswer, StandDownRequest
@@ -60,6 +60,7 @@ REQUEST_BODIES: dict[str, type[BaseModel] | str] = {
     "tokens.create": NewTokenRequest,
     "sensors.register_a_sensor": SensorRegistration,
     "devices.register_a_device": DeviceRegistration,
+    "devices.command_incident_devices": DeviceCommandRequest,
     "tasks.acknowledge": AcknowledgeBody,
     "agencies.rotate_secret": AcknowledgeBody,
     "notices.approve": AcknowledgeBody,
@@ -73,7 +74,7 @@ OPTIONAL_BODIES = {"tasks.complete", "agencies.rotate_token", "agencies.enable",
 CREATED = {"incidents.declare", "agencies.register", "sops.upload", "rules.upload", "alerts.receive_cap", "notices.draft",
            "units.register_a_station", "units.register_a_unit", "dispatch.recommend", "incident_runs.start",
            "users.create", "tokens.create"}
-ONLY_CREATED = {"sensors.register_a_sensor", "devices.register_a_device"}
+ONLY_CREATED = {"sensors.register_a_sensor", "devices.register_a_device", "devices.command_incident_devices"}
 """Creates that refuse a repeat (409) rather than answer 200."""
 EXTRA_REQUEST_BODIES = {"alerts.receive_cap": "application/cap+xml", "agencies.import_geojson": "application/geo+json",
                         "readings.receive_senml": "application/senml+json",
