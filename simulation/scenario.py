@@ -55,6 +55,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from shapely.geometry import shape
 
+from coordination.demo_city import DEMO_AGENCIES
 from simulation.distributions import Delay, seconds
 from simulation.scenario_base import Point, Strict, check_point
 from simulation.scenario_devices import Device, DeviceBehaviours
@@ -365,7 +366,9 @@ def _check_references(scenario: Scenario, lines: dict[tuple[Any, ...], int], sou
     if scenario.city.graphml is not None and not scenario.path(scenario.city.graphml).is_file():
         problems.append(SourceProblem(source, lines.get(("city", "graphml"), 1),
                                       f"city.graphml: no file {scenario.city.graphml!r}"))
+    agencies = ({agency.code for agency in DEMO_AGENCIES} if scenario.agencies == "demo"
+                else {agency.code for agency in scenario.agencies})
     problems.extend(check_city_systems(devices=scenario.devices, behaviours=scenario.behaviour.devices,
-                                       readings=scenario.readings, base_dir=scenario.base_dir, lines=lines,
-                                       source=source))
+                                       readings=scenario.readings, agencies=agencies, base_dir=scenario.base_dir,
+                                       lines=lines, source=source))
     return problems

@@ -1,7 +1,7 @@
 """The drill city's devices (message signs, sirens, pumps, barriers) and how they answer commands.
 
     devices:
-      - {id: vms-ring-road-1, kind: message_sign, at: [77.590, 12.968]}
+      - {id: vms-ring-road-1, kind: message_sign, at: [77.590, 12.968], agency: traffic-police}
     behaviour:
       devices:
         default: {confirm: {exponential: 20s}, failure: 0.05, no_answer: 0.02}
@@ -32,6 +32,8 @@ class Device(Strict):
     id: str = Field(pattern=DEVICE_ID)
     kind: str = Field(pattern=DEVICE_KIND)
     at: Point
+    agency: str = ""
+    """The owning agency's code, as the registry records it (none given: the scenario's first agency)."""
 
     _place = field_validator("at")(lambda cls, value: check_point(value))
 

@@ -15,14 +15,19 @@ from sop_engine import SourceProblem
 
 
 def check_city_systems(*, devices: list[Device], behaviours: DeviceBehaviours, readings: Readings | None,
-                       base_dir: str | Path, lines: dict[tuple[Any, ...], int], source: str) -> list[SourceProblem]:
-    """Every problem found, in the order of the file."""
+                       agencies: set[str], base_dir: str | Path, lines: dict[tuple[Any, ...], int],
+                       source: str) -> list[SourceProblem]:
+    """Every problem found, in the order of the file; `agencies`: the codes of the scenario's agencies."""
     problems = []
     seen: set[str] = set()
     for index, device in enumerate(devices):
         if device.id in seen:
             problems.append(SourceProblem(source, lines.get(("devices", index), 1),
                                           f"devices: two devices share the id {device.id!r}"))
+        if device.agency and device.agency not in agencies:
+            problems.append(SourceProblem(source, lines.get(("devices", index, "agency"), 1),
+                                          f"devices: {device.id} belongs to {device.agency!r}, which is not one of "
+                                          "the scenario's agencies"))
         seen.add(device.id)
     kinds = {device.kind for device in devices}
     for kind in behaviours.kinds:

@@ -6,10 +6,12 @@ Each call runs in one transaction, as in production; the rows the services inser
 incidents, tasks, duty officer requests) are seen through SQLAlchemy's mapper events as they
 are flushed, and reported with the next pending timer as `Changes`.
 
-The store has no device registry yet, so a scenario's `devices` are not registered here: an SOP's
-command step finds no device, fails and is escalated, as in a centre with none registered (the
-runtime world commands them). Readings and trigger rules work alike in both worlds: the drill
-evaluates them and declares through `declare`.
+The scenario's devices are registered in the production registry (`coordination.devices`): an
+SOP's command step queues its commands through the store's port as live, and a device's answer
+goes through the production use case (`device_confirmations.answer_command`), which feeds the
+run. Commands are never published (the drill has no broker): a device answers a queued command,
+as one may before the publisher has recorded the broker's acknowledgement. Trigger rules' reports
+go through the production duplicate check (`report_incident`).
 """
 
 from __future__ import annotations
@@ -42,12 +44,24 @@ from coordination import (
     upgrade,
 )
 from coordination.demo_city import DEMO_AGENCIES
+from coordination import device_confirmations
+from coordination.devices import SHIPPED_DEVICE_KINDS, DeviceRegistration, register_device
 from coordination.duplicates import DuplicatePolicy, report_incident
-from coordination.lifecycles import DutyRequestKind, DutyRequestStatus
+from coordination.geojson import GeoPoint
+from coordination.lifecycles import DeviceCommandStatus, DutyRequestKind, DutyRequestStatus
 from coordination.rule_service import rule_actor
 from coordination.rules import RuleRef
 from coordination.sop_catalogue import definition_for
-from coordination.store.tables import DutyRequest, Escalation, Incident, SopRunRecord, SopVersion, Task, Timer
+from coordination.store.tables import (
+    DeviceCommand,
+    DutyRequest,
+    Escalation,
+    Incident,
+    SopRunRecord,
+    SopVersion,
+    Task,
+    Timer,
+)
 from simulation.scenario import Scenario
 from simulation.sim_clock import SimClock
 from simulation.world_protocol import (
@@ -55,6 +69,7 @@ from simulation.world_protocol import (
     CommandRow,
     EscalationRow,
     IncidentRow,
+    NewCommand,
     NewIncident,
     NewRequest,
     NewTask,
@@ -92,6 +107,10 @@ def sop_files(scenario: Scenario) -> list[Path]:
     return files
 
 
+_COMMAND_STATUS = {DeviceCommandStatus.CONFIRMED: "confirmed", DeviceCommandStatus.FAILED: "failed"}
+"""A drill's records, as the runtime world's: answered, or `sent` (queued or overdue, never answered)."""
+
+
 class ServicesWorld:
     """The production services in simulated time: see `simulation.world_protocol.World`."""
 
@@ -115,15 +134,21 @@ class ServicesWorld:
                 )
                 self.principals[code] = Principal(token_id=None, name=code, role=Role.AGENCY,
                                                   agency_id=registered.agency.id)
+            kinds = SHIPPED_DEVICE_KINDS | {device.kind for device in scenario.devices}  # a city's own kinds too
+            for device in scenario.devices:
+                register_device(session=session, clock=setup_clock, kinds=kinds, actor=SYSTEM,
+                                registration=DeviceRegistration(
+                                    id=device.id, kind=device.kind, agency=device.agency or next(iter(self.principals)),
+                                    location=GeoPoint(type="Point", coordinates=device.at)))
             self.definitions = {SopRef(v.sop_id, v.version): definition_for(session, SopRef(v.sop_id, v.version))
                                 for v in session.scalars(select(SopVersion))}
         self.agency_code = {p.agency_id: code for code, p in self.principals.items()}
         self._sop_of_run: dict[uuid.UUID, SopRef] = {}
-        self._inserted: list[Incident | Task | DutyRequest] = []
+        self._inserted: list[Incident | Task | DutyRequest | DeviceCommand] = []
         # The rows each call inserts, seen as the services flush them: reading them back with
         # queries cost a scan of every table per call, which grew with the drill.
         self._listeners = [(table, "after_insert", self._on_insert)
-                           for table in (Incident, Task, DutyRequest, SopRunRecord)]
+                           for table in (Incident, Task, DutyRequest, DeviceCommand, SopRunRecord)]
         for table, name, listener in self._listeners:
             event.listen(table, name, listener)
 
@@ -174,9 +199,11 @@ class ServicesWorld:
             return self._changes(session)
 
     def answer_command(self, key: Hashable, *, confirmed: bool, reason: str = "") -> Changes | None:
-        """No command to answer: the store sends none until the device registry lands
-        (`StoreRunPort.command_devices` finds no device, so a command step fails and is escalated)."""
-        return None
+        with self.store.transaction() as session:
+            if device_confirmations.answer_command(session=session, clock=self.clock, command_id=key,
+                                                   confirmed=confirmed, reason=reason) is None:
+                return None
+            return self._changes(session)
 
     def fire_due_timers(self) -> tuple[int, Changes]:
         fired = batch = fire_due_timers(store=self.store, clock=self.clock, batch_size=TIMER_BATCH)
@@ -197,6 +224,10 @@ class ServicesWorld:
                     changes.incidents.append(NewIncident(row.id, row.incident_type, row.severity, row.longitude,
                                                          row.latitude, row.parent_incident_id,
                                                          row.spawned_by_step or ""))
+            elif isinstance(row, DeviceCommand):
+                if row.run_id is not None:  # a step's command (a duty officer's own is no drill's)
+                    changes.commands.append(NewCommand(row.command_id, row.incident_id, row.step_id or "",
+                                                       row.device_id, row.device.kind))
             elif isinstance(row, Task):
                 action = self.definitions[self._sop_of_run[row.run_id]].step(row.step_id).action
                 needs = (tuple((t, n) for t, n in action.units if UNIT_TYPES[t] == row.role)
@@ -222,8 +253,12 @@ class ServicesWorld:
         return incidents, tasks, escalations
 
     def command_rows(self) -> list[CommandRow]:
-        """None: see `answer_command`."""
-        return []
+        with self.store.transaction() as session:
+            exercise = {i.id: bool(i.is_exercise) for i in session.scalars(select(Incident))}
+            return [CommandRow(c.incident_id, c.step_id or "", c.device_id, c.device.kind, c.action, c.issued_at,
+                               c.due_at, c.answered_at, _COMMAND_STATUS.get(c.status, "sent"),
+                               exercise[c.incident_id])
+                    for c in session.scalars(select(DeviceCommand).where(DeviceCommand.run_id.is_not(None))).unique()]
 
     def close(self) -> None:
         for table, name, listener in self._listeners:

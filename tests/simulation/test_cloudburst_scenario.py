@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulation import InlineExecutor, load_scenario, replication_kpis, run_drill
+from simulation import InlineExecutor, load_scenario, replication_kpis, replication_seeds, run_drill, run_replication
 from tests.simulation.conftest import SCENARIOS
 
 
@@ -52,3 +52,11 @@ def test_the_flood_sop_commands_the_signs_and_pumps_near_it_and_they_confirm(dri
 def test_the_same_seed_gives_the_same_records(cloudburst, drill):
     assert run_drill(cloudburst, executor=InlineExecutor()) == drill
     assert drill[0].rule_firings != drill[1].rule_firings or drill[0].commands != drill[1].commands
+
+
+def test_the_production_services_give_the_same_cloudburst(cloudburst, drill):
+    """Gauges, rule, duplicate check, registry, commands and answers through the production services
+    over SQLite: the records of the runtime world, table for table."""
+    services = run_replication(cloudburst, 0, replication_seeds(cloudburst)[0], world="services")
+    for table in services.TABLES:
+        assert services.table(table) == drill[0].table(table), table

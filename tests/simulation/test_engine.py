@@ -192,3 +192,16 @@ def test_device_answers_are_drawn_from_the_seed(tmp_path):
     assert any(commands != first.commands for commands in others)
     assert {c.status for replication in [first.commands, *others] for c in replication} == {
         "confirmed", "failed", "sent"}
+
+
+def test_both_worlds_command_the_devices_and_hear_their_answers_alike(tmp_path):
+    """The services world registers the scenario's devices in the production registry, queues the
+    commands through the store's port and feeds each answer through the production use case: the
+    same commands, answers, tasks and escalations as the runtime world for the same seed."""
+    scenario = signs(tmp_path, "  devices: {default: {confirm: {exponential: 40s}, failure: 0.3, no_answer: 0.2}}\n")
+    for seed in (9, 10):
+        services = run_replication(scenario, 0, np.random.SeedSequence(seed), world="services")
+        runtime = run_replication(scenario, 0, np.random.SeedSequence(seed), world="runtime")
+        for table in services.TABLES:
+            assert services.table(table) == runtime.table(table), (seed, table)
+        assert len(services.commands) == 4

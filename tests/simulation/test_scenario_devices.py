@@ -54,6 +54,14 @@ devices:
 """) == ["s.yaml:8: devices: two devices share the id 'vms-1'"]
 
 
+def test_a_device_belongs_to_one_of_the_scenarios_agencies():
+    assert problems("""\
+devices:
+  - {id: vms-1, kind: message_sign, at: [77.59, 12.97], agency: traffic-police}
+  - {id: vms-2, kind: message_sign, at: [77.59, 12.97], agency: traffic-polise}
+""") == ["s.yaml:8: devices: vms-2 belongs to 'traffic-polise', which is not one of the scenario's agencies"]
+
+
 def test_behaviour_for_a_kind_the_city_lacks_is_a_mistake():
     assert problems("""\
 devices: [{id: vms-1, kind: message_sign, at: [77.59, 12.97]}]
