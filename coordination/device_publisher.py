@@ -72,9 +72,13 @@ def command_message(command: DeviceCommand) -> bytes:
 
 def claim_queued(session: Session, *, now: datetime, batch_size: int = BATCH_SIZE) -> list[OutgoingCommand]:
     """Claim queued commands not yet due and not claimed by a live publisher, oldest first."""
-    query = (select(DeviceCommand)
-             .where(DeviceCommand.status == DeviceCommandStatus.QUEUED, DeviceCommand.due_at > now,
-                    (DeviceCommand.claimed_until.is_(None)) | (DeviceCommand.claimed_until <= now))
+    claimable = (DeviceCommand.status == DeviceCommandStatus.QUEUED, DeviceCommand.due_at > now,
+                 (DeviceCommand.claimed_until.is_(None)) | (DeviceCommand.claimed_until <= now))
+    # A plain read first: the locking one takes PostgreSQL's writer lock, which an idle tick each
+    # second must not (writers are serial: every one would wait for it).
+    if session.scalar(select(DeviceCommand.command_id).where(*claimable).limit(1)) is None:
+        return []
+    query = (select(DeviceCommand).where(*claimable)
              .order_by(DeviceCommand.issued_at, DeviceCommand.command_id).limit(batch_size))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=DeviceCommand)
@@ -116,7 +120,7 @@ class CommandPublisher:
         """Mark the overdue, then publish what is queued; return what became of each command."""
         done = PublishRound()
         now = self._clock.now()
-        with self._store.transaction() as session:  # one transaction a tick: on SQLite each is a write lock
+        with self._store.transaction() as session:  # one a tick: on SQLite each transaction is a write lock
             done.overdue = [command.command_id for command in mark_overdue(session, now=now)]
             claimed = claim_queued(session, now=now)
         if not claimed:

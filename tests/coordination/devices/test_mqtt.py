@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from coordination import CITY_CENTRE, SYSTEM, Complete, Principal, Role, answer_task, declare_incident
 from coordination.device_confirmations import DeviceConfirmations
-from coordination.device_publisher import CommandPublisher
+from coordination.device_publisher import CommandPublisher, PublishRound
 from coordination.devices import devices_for_command, issue_commands
-from coordination.intake import Intake
+from coordination.intake import BrokerSettings, Intake
 from coordination.intake.mqtt_door import MqttDoor
 from coordination.lifecycles import DeviceCommandStatus
 from coordination.sensors import SHIPPED_KINDS
@@ -201,3 +201,12 @@ def test_a_flood_sop_commands_the_signs_near_it_and_their_confirmations_over_mqt
 
 def step_status(session, run_id, step_id: str) -> str:
     return session.get(SopRunRecord, run_id).state["steps"][step_id]["status"]
+
+
+def test_an_idle_publisher_tick_takes_no_writer_lock_and_needs_no_broker(store, clock, monkeypatch):
+    """Nothing queued: no lock that would make every writer wait each second, no connection."""
+    taken = []
+    monkeypatch.setattr("coordination.store.writer_lock.take_writer_lock", lambda session: taken.append(session))
+    publisher = CommandPublisher(store=store, clock=clock, broker=replace(BrokerSettings(), port=1))
+    assert publisher.publish_due() == PublishRound()
+    assert taken == [] and publisher._client is None
