@@ -38,6 +38,11 @@ city:
   grid: {rows: 4, cols: 4, seed: 1}
   stations: [{id: depot, at: [77.59, 12.97], units: {ambulance: 1}}]
 incidents: []
+devices:
+  - {id: vms-near, kind: message_sign, at: [77.59, 12.971]}
+  - {id: vms-far, kind: message_sign, at: [77.60, 12.97]}
+  - {id: vms-away, kind: message_sign, at: [77.70, 12.97]}
+  - {id: pump-7, kind: drainage_pump, at: [77.62, 12.95]}
 """
 
 FLOOD = """\
@@ -91,6 +96,22 @@ steps:
       - {to: district_authority, within: 5m}
 """
 
+CHEMICAL = """\
+id: contract-devices
+version: 1
+title: Signs near the spill and a named pump
+trigger: {incident_types: [chemical_accident]}
+target: 2h
+steps:
+  - id: warn
+    command: {kind: message_sign, within_m: 2000, action: display, payload: {text: "Road closed"}, within: 3m}
+  - id: pump
+    command: {ids: [pump-7, pump-9], action: start, within: 5m}
+  - id: clear
+    after: [warn, pump]
+    task: {role: disaster_management, do: "Clear the spill"}
+"""
+
 TREE_FALL = """\
 id: contract-cascade
 version: 1
@@ -123,6 +144,7 @@ class Player:
         (tmp_path / "sops" / "flood.yaml").write_text(FLOOD, encoding="utf-8")
         (tmp_path / "sops" / "tree-fall.yaml").write_text(TREE_FALL, encoding="utf-8")
         (tmp_path / "sops" / "gas-leak.yaml").write_text(GAS_LEAK, encoding="utf-8")
+        (tmp_path / "sops" / "chemical.yaml").write_text(CHEMICAL, encoding="utf-8")
         (tmp_path / "contract.yaml").write_text(SCENARIO, encoding="utf-8")
         scenario = load_scenario(tmp_path / "contract.yaml")
         self.env = simpy.Environment()
@@ -154,6 +176,8 @@ class Player:
             [(self.name(r.key, "request"), self.names[r.incident_key], r.step_id, r.is_decision, r.options)
              for r in changes.requests],
             self.clock.at_s(changes.next_due) if changes.next_due else None,
+            [(self.name(c.key, "command"), self.names[c.incident_key], c.step_id, c.device_id, c.device_kind)
+             for c in changes.commands],
         ))
 
     def declare(self, incident_type: str, severity: Severity) -> str:
@@ -171,6 +195,10 @@ class Player:
 
     def answer(self, request: str, choice: str) -> None:
         self.heard(f"answer {request} {choice}", self.world.answer_request(self.keys[request], choice=choice))
+
+    def device_answers(self, command: str, confirmed: bool) -> None:
+        self.heard(f"{command} {'confirmed' if confirmed else 'failed'}",
+                   self.world.answer_command(self.keys[command], confirmed=confirmed, reason="" if confirmed else "stuck"))
 
     def fire(self) -> None:
         fired, changes = self.world.fire_due_timers()
@@ -231,7 +259,22 @@ def play_unrouted(player: Player) -> None:
     player.answer("request1", "shut")
 
 
-SCENARIOS = {"flood": play_flood, "cascade": play_cascade, "unrouted": play_unrouted}
+def play_devices(player: Player) -> None:
+    """A chemical accident: two signs near it (the third too far), one named pump of two registered;
+    a sign confirms, the other fails, the pump is silent past its deadline then confirms late."""
+    player.declare("chemical_accident", Severity.SEVERE)
+    player.at(1)
+    player.device_answers("command1", True)
+    player.device_answers("command1", False)
+    player.at(2)
+    player.device_answers("command2", False)
+    player.at(5)
+    player.fire()
+    player.at(6)
+    player.device_answers("command3", True)
+
+
+SCENARIOS = {"flood": play_flood, "cascade": play_cascade, "unrouted": play_unrouted, "devices": play_devices}
 
 
 @pytest.fixture(scope="module")
@@ -244,6 +287,10 @@ def played(tmp_path_factory) -> dict[str, dict[str, Player]]:
             try:
                 play(player)
                 player.final = player.records()
+                player.commands = sorted((player.names[c.incident_key], c.step_id, c.device_id, c.status,
+                                          player.clock.at_s(c.sent_at), player.clock.at_s(c.due_at),
+                                          player.clock.at_s(c.answered_at) if c.answered_at else None)
+                                         for c in player.world.command_rows())
             finally:
                 player.world.close()
             results.setdefault(scenario_name, {})[port_name] = player
@@ -255,6 +302,26 @@ def test_both_ports_give_the_same_changes_and_records(played, scenario):
     store, memory = played[scenario]["store"], played[scenario]["memory"]
     assert store.transcript == memory.transcript
     assert store.final == memory.final
+    assert store.commands == memory.commands
+
+
+@pytest.mark.parametrize("port", sorted(PORTS))
+def test_a_command_step_reaches_the_devices_near_and_named_and_hears_each_answer_once(played, port):
+    player = played["devices"][port]
+    declared = player.transcript[0]
+    assert declared[6] == [("command1", "incident1", "warn", "vms-near", "message_sign"),
+                           ("command2", "incident1", "warn", "vms-far", "message_sign"),
+                           ("command3", "incident1", "pump", "pump-7", "drainage_pump")]
+    assert [entry[1] for entry in player.transcript if entry[2] is None] == ["command1 failed"]  # answered already
+    assert player.commands == [
+        ("incident1", "pump", "pump-7", "confirmed", 0.0, 300.0, 360.0),
+        ("incident1", "warn", "vms-far", "failed", 0.0, 180.0, 120.0),
+        ("incident1", "warn", "vms-near", "confirmed", 0.0, 180.0, 60.0),
+    ]
+    _incidents, tasks, escalations = player.final
+    assert escalations == [("incident1", "pump", 0, "duty_officer", 300.0),
+                           ("incident1", "warn", 0, "duty_officer", 120.0)]
+    assert [(t[1], t[4], t[8]) for t in tasks] == [("clear", 360.0, "queued")]  # after the late pump
 
 
 @pytest.mark.parametrize("port", sorted(PORTS))
