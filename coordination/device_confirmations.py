@@ -39,7 +39,8 @@ class DeviceAnswer(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    command_id: str = Field(pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    command_id: str = Field(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+    """The id it was sent (a UUID; a device that echoes it in capitals is understood)."""
     status: Literal["done", "failed"]
     reason: str = Field(default="", max_length=2000, pattern=r"^[^\x00]*$")
     """A NUL is refused: no database stores it in text (a broken device can send one)."""
@@ -74,17 +75,18 @@ class DeviceConfirmations:
                     where = ".".join(str(part) for part in first["loc"]) or "body"
                     refused.append((_refusal("malformed", f"{where}: {first['msg']}", message), "mqtt", message.topic))
                     continue
-                command = session.get(DeviceCommand, answer.command_id)
+                command_id = answer.command_id.lower()
+                command = session.get(DeviceCommand, command_id)
                 if command is None:
-                    refused.append((_refusal("unknown_command", f"no command has the id {answer.command_id!r}",
+                    refused.append((_refusal("unknown_command", f"no command has the id {command_id!r}",
                                              message), "mqtt", message.topic))
                     continue
                 if message.topic != command.device.confirmation_topic:
                     refused.append((_refusal(
-                        "topic", f"command {answer.command_id} went to {command.device_id}, which answers on "
+                        "topic", f"command {command_id} went to {command.device_id}, which answers on "
                         f"{command.device.confirmation_topic!r}, not {message.topic!r}", message), "mqtt", message.topic))
                     continue
-                recorded = answer_command(session=session, clock=self.clock, command_id=answer.command_id,
+                recorded = answer_command(session=session, clock=self.clock, command_id=command_id,
                                           confirmed=answer.status == "done", reason=answer.reason)
                 if recorded is None:
                     taken.repeated += 1

@@ -3,11 +3,12 @@ outbox, timeline and confirmation as an SOP step's, belonging to no run."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.orm import Session
 
 from coordination.clock import Clock
@@ -20,6 +21,7 @@ from coordination.principals import Principal
 from coordination.store.tables import DeviceCommand, Incident
 
 MAX_DISTANCE_M = 50_000  # a city's span: farther is a mistyped distance, not a device near the incident
+MAX_PAYLOAD_CHARS = 4_000  # a sign's text or a pump's set point; it is also kept on the timeline
 
 
 class DeviceCommandRequest(BaseModel):
@@ -34,6 +36,13 @@ class DeviceCommandRequest(BaseModel):
     action: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
     payload: dict[str, Any] = Field(default_factory=dict)
     confirm_within_s: int = Field(default=300, gt=0, le=24 * 3600)
+
+    @field_validator("payload")
+    @classmethod
+    def _small(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(json.dumps(value, separators=(",", ":"))) > MAX_PAYLOAD_CHARS:
+            raise ValueError(f"at most {MAX_PAYLOAD_CHARS:,} characters of JSON")
+        return value
 
 
 def command_devices_for_incident(*, session: Session, clock: Clock, incident_id: uuid.UUID,

@@ -78,6 +78,7 @@ def test_a_duty_officer_commands_the_devices_near_an_incident_and_lists_its_comm
     for body, field in [({"kind": "siren", "within_m": 1000, "action": "sound"}, "kind"),
                         ({"device_ids": ["vms-gone"], "action": "display"}, "device_ids"),
                         ({"kind": "message_sign", "action": "display"}, "within_m"),
-                        ({"action": "display"}, "device_ids")]:
+                        ({"action": "display"}, "device_ids"),
+                        ({"device_ids": ["vms-far"], "action": "display", "payload": {"text": "x" * 5000}}, "payload")]:
         refused = client.post(url, json=body, headers=officer)
         assert (refused.status_code, refused.json["field"]) == (422, field), body

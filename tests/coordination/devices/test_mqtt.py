@@ -141,7 +141,7 @@ def test_a_device_answer_over_mqtt_confirms_its_command_and_bad_answers_are_dead
     nobody = str(uuid.uuid4())
     broker.publish([
         (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "done"}).encode()),
-        (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "done"}).encode()),
+        (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id.upper(), "status": "done"}).encode()),
         (f"{prefix}/vms-1/confirm", b"\xff not json"),
         (f"{prefix}/vms-1/confirm", json.dumps({"command_id": confirmed_id, "status": "maybe"}).encode()),
         (f"{prefix}/vms-1/confirm", json.dumps({"command_id": nobody, "status": "done"}).encode()),
