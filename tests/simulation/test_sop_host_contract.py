@@ -16,7 +16,8 @@ import simpy
 
 from coordination.run_commands import StoreRunPort
 from simulation import load_scenario
-from simulation.runtime_world import MemoryRunPort, RuntimeWorld
+from simulation.memory_run_port import MemoryRunPort
+from simulation.runtime_world import RuntimeWorld
 from simulation.services_world import ServicesWorld
 from simulation.sim_clock import SimClock
 from simulation.world_protocol import Changes
