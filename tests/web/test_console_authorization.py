@@ -42,6 +42,7 @@ CONSOLE_ROLES: dict[str, frozenset[Role] | None] = {
     "incident_console.answer": ACTING,
     "incident_console.stand_down_incident": ACTING,
     "incident_console.revise": ACTING,
+    "device_commands_console.command_devices": ACTING,
     "task_console.tasks_page": AGENCY,
     "task_console.answer": AGENCY,
     "task_console.unit_status": AGENCY,

@@ -8,6 +8,7 @@ from web.console import (
     agencies,
     alerts,
     board,
+    device_commands,
     dispatch,
     drills,
     fleet,
@@ -25,7 +26,7 @@ from web.console import (
 from web.console.error_pages import error_page
 
 PAGES = (board, incident, tasks, map, dispatch, incident_records, drills, sweeps, kpis, agencies, fleet, users, sops,
-         alerts, times, sensors)
+         alerts, times, sensors, device_commands)
 
 __all__ = ["PAGES", "error_page", "register"]
 

@@ -51,6 +51,7 @@ from web.console.forms import (
     form_text,
     point_from_form,
 )
+from web.console.device_panel import device_commands_context
 from web.console.records_panel import records_context
 
 blueprint = Blueprint("incident_console", __name__)
@@ -112,6 +113,7 @@ def incident_page(incident_id: uuid.UUID, *, error: str | None = None, error_for
             open_status=DutyRequestStatus.OPEN, error=error, error_for=error_for, severities=SEVERITIES,
             revise_errors=revise_errors or {}, form=request.form if revise_errors else {},
             **dispatch_context(db, incident), **records_context(db, incident),
+            **device_commands_context(db, incident, device_kinds=context.settings.device_kinds),
         )
     return page, status
 
