@@ -85,3 +85,10 @@ def test_a_viewer_sees_the_commands_but_is_offered_no_form_and_may_not_post(clie
     page = client.get(url).get_data(as_text=True)
     assert "Send the command" not in page
     assert client.post(f"{url}/device-commands", data={"csrf": csrf_of(page), "action": "display"}).status_code == 403
+
+
+def test_neither_devices_nor_a_kind_is_refused_naming_what_to_give(client, store, make_token, fire):
+    sign_in(client, make_token())
+    response = send(client, f"/console/incidents/{fire['id']}", kind="")
+    assert response.status_code == 422
+    assert "name the devices, or give a kind and a distance" in response.get_data(as_text=True)
