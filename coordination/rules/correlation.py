@@ -1,8 +1,8 @@
 """Correlation in space and time: at least N sensors of a kind over their mark, within R metres,
 within T minutes. One state for the whole kind (a cluster crosses sensors).
 
-A reading over its sensor's mark makes the sensor a *member* until a reading back under the mark
-or until the window passes with none over it. When a member's reading leaves at least N members
+A reading over its sensor's mark makes the sensor a *member* until a reading back at the clear
+level (the mark itself when the rule gives none) or until the window passes with none over it. When a member's reading leaves at least N members
 within R metres of it, they form a cluster: a new episode, raised at their centre, unless one of
 them already belongs to a cluster in progress, which then grows instead (a higher band revises
 its severity). A cluster clears when fewer than N of its sensors are still members.
@@ -38,8 +38,10 @@ def evaluate_correlation(rule: RuleDefinition, state: CorrelationState, reading:
     """Take one reading (already known to be newer than the last from its sensor)."""
     condition = rule.condition
     assert isinstance(condition, Correlation)
-    over = condition.direction.reaches(reading.value, condition.mark_of(reading.sensor_id))
     was_member = any(member.sensor_id == reading.sensor_id for member in state.members)
+    # Over its mark, or a member not yet back past the clear level (between the two, it stays).
+    over = (condition.direction.reaches(reading.value, condition.mark_of(reading.sensor_id))
+            or (was_member and not condition.cleared(reading.sensor_id, reading.value)))
     if not over and not was_member:
         return expire(rule, state, now)  # a sensor under its mark that was not counted: nothing to remember
     others = tuple(member for member in state.members if member.sensor_id != reading.sensor_id)

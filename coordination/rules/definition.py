@@ -79,9 +79,10 @@ class Correlation:
     ward is a flood, one is a blocked drain.
 
     A sensor is over its mark from a reading at or beyond `mark` (or its own entry in
-    `marks_by_sensor`) until a reading back on the good side, or until `window_s` passes with no
-    reading over it. The cluster is the sensors over their mark within `radius_m` of the sensor
-    whose reading completes it; its place is their centre.
+    `marks_by_sensor`) until a reading at or beyond `clear_at` on the good side (hysteresis: a
+    gauge wavering about its mark as the water recedes neither leaves the cluster nor re-forms
+    it), or until `window_s` passes with no reading over it. The cluster is the sensors over their
+    mark within `radius_m` of the sensor whose reading completes it; its place is their centre.
     """
 
     direction: Direction
@@ -90,6 +91,17 @@ class Correlation:
     radius_m: float
     window_s: int
     marks_by_sensor: tuple[tuple[str, float], ...] = ()
+    clear_at: float | None = None
+    """None: a sensor leaves at the first reading back under its mark (no hysteresis). A sensor
+    with its own mark clears the same distance from it as `clear_at` is from `mark`."""
+
+    def cleared(self, sensor_id: str, value: float) -> bool:
+        """True when `value` takes a sensor that was over its mark back off it."""
+        mark = self.mark_of(sensor_id)
+        if self.clear_at is None:
+            return not self.direction.reaches(value, mark)
+        clear_level = mark + (self.clear_at - self.mark)
+        return value <= clear_level if self.direction is Direction.ABOVE else value >= clear_level
 
     def mark_of(self, sensor_id: str) -> float:
         for candidate, mark in self.marks_by_sensor:

@@ -128,6 +128,8 @@ class _CorrelationModel(_SideModel):
     within_m: Annotated[float, Field(gt=0, le=100_000, allow_inf_nan=False)]
     within: DurationS
     marks: dict[SensorId, Level] = Field({}, description="A sensor's own mark, where it differs")
+    clear_at: Level | None = Field(None, description="The level at which a sensor leaves the cluster (hysteresis); "
+                                                     "default: back under its mark")
 
     @model_validator(mode="after")
     def _window(self) -> "_CorrelationModel":
@@ -240,7 +242,8 @@ def _condition_from(model: _RuleModel) -> Condition:
     if model.correlation is not None:
         direction, mark = model.correlation.side()
         return Correlation(direction, mark, model.correlation.at_least, model.correlation.within_m,
-                           model.correlation.within, tuple(sorted(model.correlation.marks.items())))
+                           model.correlation.within, tuple(sorted(model.correlation.marks.items())),
+                           model.correlation.clear_at)
     assert model.stale is not None
     return Staleness(model.stale.missed_intervals)
 
@@ -279,6 +282,13 @@ def _meaning_problems(rule: RuleDefinition, lines: dict, source: str) -> list[So
         problem(("bands",), "a stale rule has no reading to take a severity from")
     if isinstance(condition, Staleness) and isinstance(rule.action, DeclareIncident):
         problem(("declare",), "a silent sensor is not an incident: use `maintenance` or `alert`")
+    if isinstance(condition, Correlation) and condition.clear_at is not None:
+        good_side = (condition.clear_at < condition.mark if condition.direction is Direction.ABOVE
+                     else condition.clear_at > condition.mark)
+        if not good_side:
+            side = "below `above`" if condition.direction is Direction.ABOVE else "above `below`"
+            problem(("correlation", "clear_at"), f"must be {side} ({condition.mark:g}): "
+                    "a sensor leaves the cluster on the good side of its mark")
     if isinstance(condition, Correlation):
         for sensor_id, _mark in condition.marks_by_sensor:
             if rule.sensor_ids and sensor_id not in rule.sensor_ids:

@@ -77,7 +77,7 @@ def test_the_demo_city_floods_from_readings_through_an_embedded_broker(store, cl
     assert signs == ["vms-ring-east", "vms-ring-west", "vms-town-hall"]
     assert run_state["steps"]["warn_drivers"]["status"] == "done"
     with store.transaction() as session:
-        assert (incident.incident_type, incident.declared_by) == ("flood", "alert_source:rule drains-flood@v1")
+        assert (incident.incident_type, incident.declared_by) == ("flood", "alert_source:rule drains-flood@v2")
         assert session.scalars(select(SopRunRecord.sop_id)).all() == ["urban-flood"]
         assert len(session.scalars(select(SensorLatest)).all()) == 13
         tracked = session.scalar(select(ResponseUnit).where(ResponseUnit.code == units[0].code))

@@ -26,7 +26,7 @@ def drill(cloudburst):
 def test_the_rule_declares_the_flood_from_the_readings(drill):
     for records in drill:
         (raised,) = [f for f in records.rule_firings if f.outcome == "raised"]
-        assert (raised.rule, raised.result, raised.sensors) == ("drains-flood@v1", "declared",
+        assert (raised.rule, raised.result, raised.sensors) == ("drains-flood@v2", "declared",
                                                                 "drain-02, drain-03, drain-04")
         (flood,) = records.incidents
         assert (flood.incident_type, flood.origin, flood.incident, flood.declared_s) == (

@@ -41,7 +41,7 @@ def test_sensors_rain_and_rules_are_read_with_durations_in_sop_notation():
     rain = readings.events[0].rain
     assert (rain.at, rain.rise, rain.hold, rain.recession, rain.kind, rain.within_m) == (
         600.0, 900.0, 0.0, 1800.0, "water_level", 250.0)
-    assert [str(rule.ref) for rule in trigger_rules(readings, ".")] == ["drains-flood@v1"]
+    assert [str(rule.ref) for rule in trigger_rules(readings, ".")] == ["drains-flood@v2"]
 
 
 def test_a_rule_file_beside_the_scenario_is_loaded_as_iccc_rules_loads_it(tmp_path):
@@ -57,7 +57,7 @@ declare: {incident_type: waterlogging, severity: moderate}
     scenario = scenario_from_text(CITY + DRAINS.replace("[drains-flood]", "[drains-flood, rules/deep.yaml]"),
                                   base_dir=tmp_path)
     assert [str(rule.ref) for rule in trigger_rules(scenario.readings, tmp_path)] == [
-        "drains-flood@v1", "deep-drain@v3"]
+        "drains-flood@v2", "deep-drain@v3"]
 
 
 def test_an_invalid_rule_file_reports_its_own_lines(tmp_path):

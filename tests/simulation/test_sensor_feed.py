@@ -54,7 +54,7 @@ def test_three_drains_over_their_mark_declare_one_flood_at_their_centre():
     assert "drain-1, drain-2, drain-3" in description
     raised, cleared = sensors.firings
     assert (raised.replication, raised.rule, raised.outcome, raised.result, raised.incident, raised.at_s) == (
-        3, "drains-flood@v1", "raised", "declared", 1, at_s)
+        3, "drains-flood@v2", "raised", "declared", 1, at_s)
     assert raised.sensors == "drain-1, drain-2, drain-3" and raised.is_exercise
     assert (cleared.outcome, cleared.result, cleared.incident, cleared.episode) == (
         "cleared", "cleared", None, raised.episode)

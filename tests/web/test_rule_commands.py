@@ -67,7 +67,7 @@ def test_stored_rules_are_installed_uploaded_listed_and_retired(tmp_path, _migra
     assert iccc("rules", "upload", path, "--stage", env=env).output == "stored river@v4 (staged)\n"
     listing = iccc("rules", "list", env=env).output
     assert "river@v4\tstaged\twater_level\tRiver over its mark" in listing
-    assert "drains-flood@v1\tactive\twater_level" in listing
+    assert "drains-flood@v2\tactive\twater_level" in listing
     assert iccc("rules", "activate", "river", "4", env=env).output == "river@v4 active\n"
     assert iccc("rules", "retire", "river", "4", env=env).output == "river@v4 retired\n"
     refused = iccc("rules", "activate", "river", "4", env=env)

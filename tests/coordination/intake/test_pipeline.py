@@ -72,7 +72,7 @@ def test_three_drains_over_their_mark_declare_a_flood_whose_sop_starts(store, cl
     assert (result.stored, result.acted) == (3, 1)
     with store.transaction() as session:
         incident = session.scalars(select(Incident)).one()
-        assert (incident.incident_type, incident.declared_by) == ("flood", "alert_source:rule drains-flood@v1")
+        assert (incident.incident_type, incident.declared_by) == ("flood", "alert_source:rule drains-flood@v2")
         assert session.scalars(select(SopRunRecord.sop_id)).all() == ["urban-flood"]
     again = intake.take([message(senml(sensor_id, 0.8), topic_sensor=sensor_id) for sensor_id in drains])
     assert (again.stored, again.repeated, again.acted) == (0, 3, 0)

@@ -39,7 +39,7 @@ def test_three_drains_over_their_mark_declare_a_flood_whose_sop_starts_with_the_
         incident = session.scalars(select(Incident)).one()
         assert (incident.incident_type, incident.severity) == ("flood", Severity.MODERATE)
         assert abs(incident.longitude - readings[1].longitude) < 1e-9
-        assert incident.declared_by == "alert_source:rule drains-flood@v1"
+        assert incident.declared_by == "alert_source:rule drains-flood@v2"
         assert "3 water_level sensors over their mark" in incident.description
         runs = session.scalars(select(SopRunRecord.sop_id).where(SopRunRecord.incident_id == incident.id)).all()
         assert runs == ["urban-flood"]

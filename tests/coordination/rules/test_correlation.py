@@ -83,3 +83,34 @@ def test_a_late_or_repeated_reading_of_a_drain_changes_nothing():
     state, _ = run(DRAINS, [first])
     again, outcomes = run(DRAINS, [first, drain("d1", 0.1, 4)], state=state)
     assert again is state and outcomes == []
+
+
+HYSTERESIS = rule("""
+id: drains-flood
+version: 2
+title: Drains over their mark
+sensors: {kind: water_level, unit: m}
+correlation: {above: 0.6, clear_at: 0.45, at_least: 3, within_m: 1000, within: 30m, marks: {d9: 0.3}}
+declare: {incident_type: flood, severity: moderate}
+""")
+
+CLUSTER = [drain("d1", 0.7, 0), drain("d2", 0.7, 1, east=100), drain("d3", 0.7, 2, east=200)]
+
+
+def test_with_a_clear_level_a_drain_wavering_about_its_mark_neither_clears_nor_raises_again():
+    receding = [drain("d1", 0.55, 5), drain("d1", 0.62, 7), drain("d1", 0.5, 9), drain("d1", 0.61, 11)]
+    assert kinds(run(HYSTERESIS, CLUSTER + receding)[1]) == ["Raised"]
+    flapping = ["Raised", "Cleared", "Raised", "Cleared", "Raised"]
+    assert kinds(run(DRAINS, CLUSTER + receding)[1]) == flapping  # with no clear level: two floods more
+
+
+def test_with_a_clear_level_the_cluster_clears_once_a_drain_is_back_past_it():
+    _state, outcomes = run(HYSTERESIS, CLUSTER + [drain("d1", 0.44, 5), drain("d1", 0.5, 6)])
+    assert kinds(outcomes) == ["Raised", "Cleared"]  # 0.5 afterwards does not bring it back: under the mark
+
+
+def test_a_drain_with_its_own_mark_clears_the_same_distance_below_it():
+    readings = [drain("d1", 0.7, 0), drain("d2", 0.7, 1, east=100), drain("d9", 0.35, 2, east=200),
+                drain("d9", 0.2, 4, east=200)]  # d9 marks 0.3, clears at 0.15: 0.2 keeps it in
+    assert kinds(run(HYSTERESIS, readings)[1]) == ["Raised"]
+    assert kinds(run(HYSTERESIS, readings + [drain("d9", 0.15, 6, east=200)])[1]) == ["Raised", "Cleared"]

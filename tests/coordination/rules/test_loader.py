@@ -128,3 +128,16 @@ def test_every_shipped_rule_loads_and_is_named_by_its_id():
 def test_the_rule_schema_names_every_condition_and_action():
     properties = rule_json_schema()["properties"]
     assert {"threshold", "rate", "correlation", "stale", "declare", "alert", "maintenance", "bands"} <= set(properties)
+
+
+def test_a_correlations_clear_level_must_be_on_the_good_side_of_its_mark():
+    text = """id: drains
+version: 1
+title: Drains
+sensors: {kind: water_level, unit: m}
+correlation: {above: 0.6, clear_at: 0.7, at_least: 3, within_m: 1000, within: 30m}
+declare: {incident_type: flood, severity: moderate}
+"""
+    with pytest.raises(RuleDefinitionError) as refused:
+        load_rule_text(text, source="drains.yaml")
+    assert "drains.yaml:5: correlation.clear_at: must be below `above` (0.6)" in str(refused.value)
