@@ -7,10 +7,14 @@ as fast as one publisher can: SenML packs of --records readings each, so that a 
 Mosquitto's queue of 1,000 messages per client (beyond it the broker itself drops what it has not
 delivered yet). The engine arm runs 1, then 2 `iccc intake` processes (an MQTT 5 shared
 subscription spreads the stream) and counts the readings committed in the database; the bare arm
-is one paho subscriber that parses each payload with json.loads and counts its records. Rates are
-readings / (last one taken - first published). Prints each rate and its ratio to the bare one
-(aim: >= 0.5), then p50 and p99 of publish -> flood incident committed (its SOP started in the same
-transaction) over --trials clusters of three gauges.
+is one paho subscriber that parses each payload with json.loads and counts its records. A second
+bare arm also stores: it resolves each record's SenML base fields and inserts the readings into the
+same `sensor_readings` table with SQLAlchemy Core (executemany, one commit for whatever arrived
+since the last, as the intake batches), no validation and no rules: the part of the work any
+store-backed consumer pays. Rates are readings / (last one taken - first published). Prints each
+rate and its ratios to both bare arms (aim: >= 0.5 of the parse-only one), then p50 and p99 of
+publish -> flood incident committed (its SOP started in the same transaction) over --trials
+clusters of three gauges.
 
     .venv/bin/python bench/intake_throughput.py [--messages 900] [--records 10] [--trials 30] 2>/dev/null
     ICCC_BENCH_DATABASE_URL=postgresql+psycopg://.../scratch to measure on PostgreSQL (a scratch database:
@@ -67,13 +71,16 @@ def main() -> None:
               f"{store.engine.dialect.name}, Mosquitto {BROKER[0]}:{BROKER[1]}")
         bare = _bare_rate(prefix, gauges, args.messages, args.records)
         print(f"bare paho subscriber (json.loads only): {bare:9.0f} readings/s")
+        storing = _bare_storing_rate(url, prefix, gauges, args.messages, args.records,
+                                     datetime.now(timezone.utc) - timedelta(days=3))
+        print(f"bare paho subscriber storing (json.loads, Core executemany): {storing:9.0f} readings/s")
         for consumers in (1, 2):
             # Each run's readings a second apart within a day of its own, all in the past (the
             # intake refuses readings stamped ahead of its clock) and within the raw retention.
             start = datetime.now(timezone.utc) - timedelta(days=3 - consumers)
             rate = _engine_rate(url, scratch, prefix, gauges, args.messages, args.records, consumers, start)
             print(f"iccc intake x{consumers} (validation, rules, storage): {rate:9.0f} readings/s   "
-                  f"ratio to bare: {rate / bare:.2f}")
+                  f"ratio to bare: {rate / bare:.2f}, to bare storing: {rate / storing:.2f}")
         p50, p99 = _latency(url, scratch, prefix, args.trials)
         print(f"publish -> flood incident committed (SOP started), {args.trials} clusters: "
               f"p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms")
@@ -151,6 +158,64 @@ def _bare_rate(prefix: str, gauges: list[str], messages: int, records: int) -> f
         raise SystemExit(f"the bare subscriber got {counted['readings']} of {expected} readings")
     subscriber.disconnect()
     subscriber.loop_stop()
+    return expected / (counted["last"] - started)
+
+
+def _bare_storing_rate(url: str, prefix: str, gauges: list[str], messages: int, records: int,
+                       start: datetime) -> float:
+    """A paho subscriber that stores what it parses: one executemany and commit per batch."""
+    engine = create_engine(url)
+    table = SensorReading.__table__
+    pending: list[bytes] = []
+    lock, arrived, done = threading.Lock(), threading.Event(), threading.Event()
+    counted = {"readings": 0, "last": 0.0}
+    expected = messages * records
+
+    def on_message(_client, _userdata, message) -> None:
+        with lock:
+            pending.append(message.payload)
+        arrived.set()
+
+    def store() -> None:
+        while not done.is_set():
+            arrived.wait(1)
+            arrived.clear()
+            with lock:
+                batch, pending[:] = list(pending), []
+            if not batch:
+                continue
+            now = datetime.now(timezone.utc)
+            rows = []
+            for payload in batch:
+                pack = json.loads(payload)
+                name, unit, base = pack[0]["bn"], pack[0].get("bu", ""), pack[0].get("bt", 0.0)
+                for record in pack:
+                    observed = datetime.fromtimestamp(base + record.get("t", 0), timezone.utc)
+                    rows.append({"reading_id": f"{prefix}-{name}-{observed.timestamp()}", "sensor_id": name,
+                                 "observed_at": observed, "value": record["v"], "unit": unit, "source": "bare",
+                                 "received_at": now, "samples": 1, "value_min": record["v"],
+                                 "value_max": record["v"]})
+            with engine.begin() as connection:
+                connection.execute(table.insert(), rows)
+            counted["readings"] += len(rows)
+            if counted["readings"] >= expected:
+                counted["last"] = time.monotonic()
+                done.set()
+
+    writer = threading.Thread(target=store, daemon=True)
+    writer.start()
+    subscriber = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    subscriber.on_message = on_message
+    subscriber.connect(*BROKER)
+    subscriber.subscribe(f"$share/{prefix}-store/{prefix}/store/readings/#", qos=1)
+    subscriber.loop_start()
+    time.sleep(0.5)
+    started = _publish(_packs(f"{prefix}/store", gauges, messages, records, start))
+    if not done.wait(120):
+        raise SystemExit(f"the storing subscriber stored {counted['readings']} of {expected} readings")
+    subscriber.disconnect()
+    subscriber.loop_stop()
+    engine.dispose()
     return expected / (counted["last"] - started)
 
 

@@ -54,12 +54,12 @@ def advance_latest(connection: Connection, readings: Sequence[Reading], *, recei
               "unit": statement.excluded.unit, "observed_at": statement.excluded.observed_at,
               "received_at": statement.excluded.received_at},
         where=statement.excluded.observed_at > _LATEST.c.observed_at)
-    # In sensor order, so two consumers updating the same sensors never wait for each other in a cycle.
-    for sensor_id in sorted(newest):
-        reading = newest[sensor_id]
-        connection.execute(statement, {"sensor_id": sensor_id, "reading_id": reading.reading_id,
-                                       "value": reading.value, "unit": reading.unit,
-                                       "observed_at": reading.observed_at, "received_at": received_at})
+    # In sensor order, so two consumers updating the same sensors never wait for each other in a
+    # cycle; one executemany, not a statement per sensor (which cost a fifth of a batch).
+    connection.execute(statement, [
+        {"sensor_id": sensor_id, "reading_id": newest[sensor_id].reading_id, "value": newest[sensor_id].value,
+         "unit": newest[sensor_id].unit, "observed_at": newest[sensor_id].observed_at, "received_at": received_at}
+        for sensor_id in sorted(newest)])
 
 
 def insert_dead_letters(connection: Connection, refusals: Sequence[tuple[Refusal, str, str]], *,

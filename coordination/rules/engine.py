@@ -14,7 +14,7 @@ what a drill and a single process need.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from coordination.rules.correlation import SCOPE as CORRELATION_SCOPE
@@ -99,9 +99,16 @@ class RuleBook:
     """The active rules, by sensor kind for quick look-up."""
 
     rules: tuple[RuleDefinition, ...]
+    _by_kind: dict[str, tuple[RuleDefinition, ...]] = field(default_factory=dict, init=False, repr=False,
+                                                             compare=False)
 
     def for_kind(self, kind: str) -> tuple[RuleDefinition, ...]:
-        return tuple(rule for rule in self.rules if rule.sensor_kind == kind and takes_readings(rule))
+        """The rules that take readings of `kind` (worked out once per kind: asked for every reading)."""
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = tuple(
+                rule for rule in self.rules if rule.sensor_kind == kind and takes_readings(rule))
+        return found
 
 
 def evaluate_all(book: RuleBook, states: Mapping[StateKey, RuleState], reading: Observation, now: datetime
