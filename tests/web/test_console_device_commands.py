@@ -92,3 +92,14 @@ def test_neither_devices_nor_a_kind_is_refused_naming_what_to_give(client, store
     response = send(client, f"/console/incidents/{fire['id']}", kind="")
     assert response.status_code == 422
     assert "name the devices, or give a kind and a distance" in response.get_data(as_text=True)
+
+
+def test_a_command_no_device_confirmed_in_time_is_on_the_integrity_board(client, clock, make_token, fire):
+    sign_in(client, make_token())
+    assert send(client, f"/console/incidents/{fire['id']}", confirm_within_min="2").status_code == 302
+    assert "Device commands not confirmed in time (0)" in client.get("/console/integrity").get_data(as_text=True)
+    clock.advance(minutes=3)
+    page = client.get("/console/integrity").get_data(as_text=True)
+    assert "Device commands not confirmed in time (1)" in page
+    assert f'/console/incidents/{fire["id"]}">vms-near</a> (message sign, traffic-police): display by' in page
+    assert "<title>Integrity" in page and "<title>Integrity<section" not in page

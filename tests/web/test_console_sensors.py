@@ -46,7 +46,7 @@ def test_the_sensors_page_lists_latest_values_and_bands_and_a_sensor_page_charts
     assert 'src="data:image/svg+xml;base64,' in sensor
     assert "3 readings from" in sensor and "the last 1.2 m" in sensor
     firings = sensor.split('id="firings"')[1].split("</section>")[0]
-    assert "drains-flood v1: raised → declared" in firings and "/console/incidents/" in firings
+    assert "drains-flood v2: raised → declared" in firings and "/console/incidents/" in firings
     assert officer_client.get("/console/sensors/nothing").status_code == 404
 
 
