@@ -49,7 +49,7 @@ def command_devices(incident_id: uuid.UUID):
         first = problem.errors(include_url=False)[0]
         field = str(first["loc"][0]) if first["loc"] else "action"
         return incident_page(incident_id, error=f"{field.replace('_', ' ')}: {first['msg']}",
-                             error_for=FORM_FIELDS.get(field, "device-command-action"), status=422)
+                             error_for=FORM_FIELDS.get(field, "device-command-action"), status=status_for(problem))
     except (InvalidInput, Conflict, NotFound) as problem:
         field = getattr(problem, "field", None) or "device_ids"
         return incident_page(incident_id, error=str(problem), error_for=FORM_FIELDS.get(field, "device-command-devices"),
