@@ -34,7 +34,8 @@ def devices_import(path: Path) -> None:
         with store.transaction() as session:
             features = parse_device_collection(path.read_text(encoding="utf-8", errors="replace"))
             result = import_devices(session=session, clock=WallClock(), features=features,
-                                    kinds=settings.device_kinds, actor=SYSTEM)
+                                    kinds=settings.device_kinds, actor=SYSTEM,
+                                    heard_on=settings.broker.device_topics)
     except DeviceImportRejected as error:
         for problem in error.problems:
             where = "file" if problem.index < 0 else f"feature {problem.index}"

@@ -38,7 +38,7 @@ def parse_device_collection(text: str) -> list[Any]:
     return features_of(text, DeviceImportRejected)
 
 
-def _registration(feature: Any, kinds: frozenset[str]) -> DeviceRegistration:
+def _registration(feature: Any, kinds: frozenset[str], heard_on: tuple[str, ...]) -> DeviceRegistration:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValueError("not a GeoJSON Feature")
     properties = feature.get("properties")
@@ -49,7 +49,7 @@ def _registration(feature: Any, kinds: frozenset[str]) -> DeviceRegistration:
         raise ValueError("geometry: a device's geometry is a GeoJSON Point")
     try:
         registration = DeviceRegistration.model_validate({**properties, "location": geometry})
-        check_registration(registration, kinds=kinds)
+        check_registration(registration, kinds=kinds, heard_on=heard_on)
     except InvalidInput as error:
         raise ValueError(f"properties.{error.field}: {error}") from None
     except ValidationError as error:
@@ -61,8 +61,9 @@ def _registration(feature: Any, kinds: frozenset[str]) -> DeviceRegistration:
 
 
 def import_devices(*, session: Session, clock: Clock, features: list[Any], kinds: frozenset[str],
-                   actor: Principal) -> DeviceImportResult:
-    """Register or change one device per feature, all in the caller's transaction, or none.
+                   actor: Principal, heard_on: tuple[str, ...] = ()) -> DeviceImportResult:
+    """Register or change one device per feature, all in the caller's transaction, or none
+    (`heard_on`: the topic filters the intake hears answers on, which each answer topic must match).
 
     Raises:
         DeviceImportRejected: listing every bad feature (by index) and why.
@@ -72,7 +73,7 @@ def import_devices(*, session: Session, clock: Clock, features: list[Any], kinds
     seen: dict[str, int] = {}
     for index, feature in enumerate(features):
         try:
-            registration = _registration(feature, kinds)
+            registration = _registration(feature, kinds, heard_on)
         except ValueError as error:
             problems.append(FeatureProblem(index, str(error)))
             continue
@@ -95,6 +96,6 @@ def import_devices(*, session: Session, clock: Clock, features: list[Any], kinds
     result = DeviceImportResult()
     for registration in registrations:
         register_device(session=session, clock=clock, registration=registration, kinds=kinds, actor=actor,
-                        replace=True)
+                        replace=True, heard_on=heard_on)
         (result.changed if registration.id in existing else result.registered).append(registration.id)
     return result

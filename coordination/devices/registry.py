@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+import paho.mqtt.client as mqtt
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -53,8 +54,10 @@ class DeviceRegistration(BaseModel):
                 self.confirmation_topic or f"{TOPIC_ROOT}/{self.id}/confirm")
 
 
-def check_registration(registration: DeviceRegistration, *, kinds: frozenset[str]) -> None:
-    """Raise `InvalidInput` (naming the field) for an unknown kind or one topic for both ways."""
+def check_registration(registration: DeviceRegistration, *, kinds: frozenset[str], heard_on: tuple[str, ...] = ()
+                       ) -> None:
+    """Raise `InvalidInput` (naming the field) for an unknown kind, one topic for both ways, or (with
+    `heard_on`, the topic filters the intake hears devices' answers on) an answer topic no filter matches."""
     if registration.kind not in kinds:
         raise InvalidInput(f"unknown device kind {registration.kind!r}; known: {', '.join(sorted(kinds))} "
                            "(a city adds kinds with ICCC_DEVICE_KINDS)", field="kind")
@@ -62,17 +65,23 @@ def check_registration(registration: DeviceRegistration, *, kinds: frozenset[str
     if command_topic == confirmation_topic:
         # The device would read its own answers as commands, and the engine its commands as answers.
         raise InvalidInput("a device answers on another topic than it is commanded on", field="confirmation_topic")
+    if heard_on and not any(mqtt.topic_matches_sub(topic_filter, confirmation_topic) for topic_filter in heard_on):
+        # Registered, commanded, and never heard: every command would go overdue with no clue why.
+        raise InvalidInput(f"the intake hears devices' answers on {', '.join(heard_on)} (ICCC_MQTT_DEVICE_TOPICS); "
+                           f"{confirmation_topic!r} is not among them, so this device's answers would never be heard",
+                           field="confirmation_topic")
 
 
 def register_device(*, session: Session, clock: Clock, registration: DeviceRegistration,
-                    kinds: frozenset[str], actor: Principal, replace: bool = False) -> Device:
+                    kinds: frozenset[str], actor: Principal, replace: bool = False,
+                    heard_on: tuple[str, ...] = ()) -> Device:
     """Register a device of an existing agency (or, with `replace`, change the one with that id).
 
     Raises:
         InvalidInput: an unknown kind, the same topic both ways, no such agency.
         Conflict: the id is registered already (and `replace` is false).
     """
-    check_registration(registration, kinds=kinds)
+    check_registration(registration, kinds=kinds, heard_on=heard_on)
     agency = session.scalar(select(Agency).where(Agency.code == registration.agency))
     if agency is None:
         raise InvalidInput(f"no agency has the code {registration.agency!r}", field="agency")

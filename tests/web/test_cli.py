@@ -21,8 +21,10 @@ pytestmark = pytest.mark.slow
 ICCC = [sys.executable, "-m", "processes"]
 
 
-def iccc(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ICCC_")}
+def iccc(*args: str, cwd: Path, timeout: float = 60, settings: dict[str, str] | None = None
+         ) -> subprocess.CompletedProcess:
+    """Run `iccc` as a user would, with none of the caller's ICCC_ settings (only `settings`)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ICCC_")} | (settings or {})
     return subprocess.run([*ICCC, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 

@@ -25,11 +25,11 @@ def test_an_administrator_registers_a_device_and_readers_see_it_with_its_topics(
     assert (body["command_topic"], body["confirmation_topic"]) == \
         ("iccc/devices/vms-silk-board/command", "iccc/devices/vms-silk-board/confirm")
     client.post("/api/v1/devices", json=sign("pump-7", kind="drainage_pump", command_topic="bwssb/pumps/7/cmd",
-                                             confirmation_topic="bwssb/pumps/7/ack"), headers=admin)
+                                             confirmation_topic="iccc/devices/bwssb-pump-7/confirm"), headers=admin)
     assert [item["id"] for item in client.get("/api/v1/devices", headers=officer).json["items"]] == \
         ["pump-7", "vms-silk-board"]
     pumps = client.get("/api/v1/devices?kind=drainage_pump", headers=officer).json["items"]
-    assert [(item["id"], item["confirmation_topic"]) for item in pumps] == [("pump-7", "bwssb/pumps/7/ack")]
+    assert [(item["id"], item["confirmation_topic"]) for item in pumps] == [("pump-7", "iccc/devices/bwssb-pump-7/confirm")]
     again = client.post("/api/v1/devices", json=sign(), headers=admin)
     assert again.status_code == 409 and again.content_type == "application/problem+json"
 

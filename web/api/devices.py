@@ -51,8 +51,9 @@ def read_device(device_id: str):
 def register_a_device():
     """Register a device: its id (as it names itself), kind, location, agency and, optionally, its
     command and confirmation topics (by default iccc/devices/<id>/command and .../confirm)."""
+    settings = services().settings
     device = register_device(session=session(), clock=services().clock, registration=json_body(DeviceRegistration),
-                             kinds=services().settings.device_kinds, actor=principal())
+                             kinds=settings.device_kinds, actor=principal(), heard_on=settings.broker.device_topics)
     return device_json(device), 201, {"Location": url_for("devices.read_device", device_id=device.id)}
 
 
