@@ -38,7 +38,7 @@ from coordination.rules import (
     RuleState,
     SensorStatus,
     SeverityRaised,
-    evaluate,
+    evaluate_watched,
     initial_state,
     scope_of,
     state_from_json,
@@ -66,9 +66,15 @@ def evaluate_readings(*, store: Store, clock: Clock, readings: Sequence[Observat
         book = active_rule_book(connection)
         wanted: dict[Key, RuleDefinition] = {}
         work: list[tuple[Observation, list[tuple[Key, RuleDefinition]]]] = []
+        # A batch holds many readings of few sensors: which rules take a sensor's readings is
+        # worked out once per sensor (and unit) here, not once per reading and rule.
+        taking: dict[tuple[str, str, str], list[tuple[Key, RuleDefinition]]] = {}
         for reading in ordered:
-            rules = [(_key(rule, scope_of(rule, reading)), rule) for rule in book.for_kind(reading.kind)
-                     if rule.applies_to(reading.sensor_id, reading.kind, reading.unit)]
+            sensor = (reading.sensor_id, reading.kind, reading.unit)
+            rules = taking.get(sensor)
+            if rules is None:
+                rules = taking[sensor] = [(_key(rule, scope_of(rule, reading)), rule)
+                                          for rule in book.for_kind(reading.kind) if rule.applies_to(*sensor)]
             if rules:
                 work.append((reading, rules))
                 wanted.update(rules)
@@ -79,7 +85,7 @@ def evaluate_readings(*, store: Store, clock: Clock, readings: Sequence[Observat
         outcomes: list[Outcome] = []
         for reading, rules in work:
             for key, rule in rules:
-                after, produced = evaluate(rule, states[key], reading, now)
+                after, produced = evaluate_watched(rule, states[key], reading, now)
                 if after is not states[key]:
                     states[key] = after
                     changed.add(key)

@@ -64,6 +64,13 @@ def evaluate(rule: RuleDefinition, state: RuleState | None, reading: Observation
     current = state if state is not None else initial_state(rule)
     if not rule.applies_to(reading.sensor_id, reading.kind, reading.unit) or not takes_readings(rule):
         return current, ()
+    return evaluate_watched(rule, current, reading, now)
+
+
+def evaluate_watched(rule: RuleDefinition, current: RuleState, reading: Observation, now: datetime
+                     ) -> tuple[RuleState, tuple[Outcome, ...]]:
+    """`evaluate` for a reading the caller already knows the rule takes (`applies_to`, not a stale
+    rule), with the rule's state: the intake sorts a batch's readings to their rules once."""
     if isinstance(current, ThresholdState):
         if current.last_at is not None and reading.observed_at <= current.last_at:
             return current, ()
