@@ -11,7 +11,7 @@ Only links on the feed's own host are followed: an index is third-party text, an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -137,21 +137,44 @@ def _remember(store: Store, clock: Clock, url: str, *, etag: str | None, last_mo
         session.add(feed)
 
 
-def _same_host(feed_url: str, link: str) -> bool:
+def _same_host(feed_url: str, link: str, *, allow_https: bool = False) -> bool:
+    """Whether `link` is on the feed's host and port (`allow_https`: or the same host moved to https)."""
     feed, target = urlsplit(feed_url), urlsplit(link)
-    return target.scheme in ("http", "https") and (target.hostname, target.port) == (feed.hostname, feed.port)
+    if target.scheme not in ("http", "https") or target.hostname != feed.hostname:
+        return False
+    upgraded = allow_https and feed.scheme == "http" and target.scheme == "https" and target.port in (None, 443)
+    return target.port == feed.port or upgraded
+
+
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 def _get(client: httpx.Client, url: str, headers: dict[str, str], limit: int) -> tuple[int, bytes, httpx.Headers]:
-    """(status, body up to `limit` bytes, headers); a body beyond the limit or a network failure raises."""
-    try:
-        with client.stream("GET", url, headers=headers) as response:
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise FeedUnavailable(f"{url}: larger than {limit} bytes", field="feed")
-            return response.status_code, bytes(body), response.headers
-    except httpx.HTTPError as error:
-        raise FeedUnavailable(f"{url}: {error.__class__.__name__}: {error}", field="feed") from None
+    """(status, body up to `limit` bytes, headers); a body beyond the limit or a network failure raises.
+
+    Redirects are followed (feeds move from http to https, or to a new path) as far as
+    MAX_REDIRECTS, but only on the host first asked: the client itself follows none, so that a
+    feed can never send the centre's server to an address of someone else's choosing.
+    """
+    target = url
+    for _ in range(MAX_REDIRECTS + 1):
+        try:
+            with client.stream("GET", target, headers=headers) as response:
+                if response.status_code in _REDIRECTS and "location" in response.headers:
+                    following = urljoin(target, response.headers["location"])
+                    if not _same_host(url, following, allow_https=True):
+                        raise FeedUnavailable(f"{url}: redirected to {following}, another host: not followed",
+                                              field="feed")
+                    target = following
+                    continue
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        raise FeedUnavailable(f"{url}: larger than {limit} bytes", field="feed")
+                return response.status_code, bytes(body), response.headers
+        except httpx.HTTPError as error:
+            raise FeedUnavailable(f"{url}: {error.__class__.__name__}: {error}", field="feed") from None
+    raise FeedUnavailable(f"{url}: more than {MAX_REDIRECTS} redirects", field="feed")
 

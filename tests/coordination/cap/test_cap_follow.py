@@ -27,12 +27,20 @@ class FeedServer:
 
     def __init__(self):
         self.files: dict[str, bytes] = {}
+        self.redirects: dict[str, str] = {}
+        """path -> Location answered with 301 (a feed that moved)."""
         self.requests: list[tuple[str, dict[str, str]]] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's name
                 server.requests.append((self.path, dict(self.headers)))
+                if self.path in server.redirects:
+                    self.send_response(301)
+                    self.send_header("Location", server.redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = server.files.get(self.path)
                 if body is None:
                     self.send_response(404)
@@ -186,3 +194,18 @@ def test_a_feed_that_is_not_one_is_reported(store, clock, feed):
         poll(store, clock, f"{feed.base}/evil.atom")
     with pytest.raises(FeedUnavailable, match="HTTP 404"):
         poll(store, clock, f"{feed.base}/missing.atom")
+
+
+def test_a_feed_that_moved_is_followed_on_its_host_and_never_to_another(store, clock, shipped_sops, feed):
+    feed.redirects["/old/cap.atom"] = "/cap.atom"
+    feed.redirects["/alerts/flood-2.xml"] = "http://192.0.2.10/alerts/flood-2.xml"  # TEST-NET: never asked
+    feed.files["/cap.atom"] = atom(feed.base, "flood-1", "flood-2")
+    feed.redirects["/alerts/flood-1.xml"] = "/archive/flood-1.xml"
+    feed.files["/archive/flood-1.xml"] = flood_alert("flood-1")
+    polled = poll(store, clock, f"{feed.base}/old/cap.atom")
+    assert polled.entries == 2 and len(polled.received) == 1 and polled.received[0].startswith("flood-1:")
+    assert polled.failed == [f"{feed.base}/alerts/flood-2.xml: redirected to http://192.0.2.10/alerts/flood-2.xml, "
+                             "another host: not followed"]
+    feed.redirects["/loop.atom"] = "/loop.atom"
+    with pytest.raises(FeedUnavailable, match="more than 5 redirects"):
+        poll(store, clock, f"{feed.base}/loop.atom")
