@@ -13,6 +13,7 @@ from coordination import Role
 from coordination.api_tokens import TOKEN_USE_RESOLUTION
 from coordination.store.tables import TimelineEntry
 from tests.web.conftest import bearer
+from tests.web.test_console import sign_in
 
 pytestmark = pytest.mark.database
 
@@ -125,3 +126,15 @@ def test_only_administrators_manage_tokens(client, make_token, role):
 def test_revoking_an_unknown_token_is_404(client, admin):
     assert client.post("/api/v1/tokens/00000000-0000-4000-8000-000000000000/revoke", headers=admin
                        ).status_code == 404
+
+
+def test_a_token_used_to_sign_in_to_the_console_and_browse_shows_its_last_use(app, admin, clock):
+    """A leaked token used in a browser shows up in the token list as an API call would."""
+    browser, lister = app.test_client(), app.test_client()
+    issued = issue(lister, admin, role="viewer")
+    signed_at = clock.now()
+    assert sign_in(browser, issued["token"]).status_code == 302
+    assert listed(lister, admin)[issued["id"]]["last_used_at"] == signed_at.isoformat()
+    clock.advance(seconds=TOKEN_USE_RESOLUTION.total_seconds())
+    assert browser.get("/").status_code == 200
+    assert listed(lister, admin)[issued["id"]]["last_used_at"] == clock.now().isoformat()

@@ -10,6 +10,7 @@ from flask import abort, redirect, request, url_for
 from flask import session as cookie
 
 from coordination import Forbidden, Principal, Role
+from coordination.api_tokens import record_token_use, token_use_due
 from coordination.queries.tokens import live_token_principal
 from coordination.users import active_user_principal
 from web.app.context import services
@@ -35,9 +36,20 @@ def signed_in() -> Principal | None:
         return None
     with context.store.transaction() as db:
         principal = live_token_principal(db, uuid.UUID(token_id), now=context.clock.now())
+        use_due = principal is not None and token_use_due(session=db, principal=principal, now=context.clock.now())
     if principal is None:
         cookie.clear()
+    elif use_due:
+        note_token_use(principal)
     return principal
+
+
+def note_token_use(principal: Principal) -> None:
+    """Record that the console was used with this token, as an API call would (a leaked token used
+    in a browser shows up in the token list too); in a transaction of its own, after the read."""
+    context = services()
+    with context.store.transaction() as db:
+        record_token_use(session=db, token_id=principal.token_id, at=context.clock.now())
 
 
 def console_caller(roles: set[Role] | frozenset[Role]) -> Principal:

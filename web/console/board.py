@@ -22,7 +22,15 @@ from coordination.users import sign_in_with_password
 from sop_engine import INCIDENT_TYPES, Severity
 from web.app.context import services
 from web.app.problems import read_by_scripts, status_for
-from web.console.access import BOARD_ROLES, csrf_token, refuse, require_csrf, script_caller, signed_in
+from web.console.access import (
+    BOARD_ROLES,
+    csrf_token,
+    note_token_use,
+    refuse,
+    require_csrf,
+    script_caller,
+    signed_in,
+)
 from web.console.nav import home_for, links_for
 
 blueprint = Blueprint("console", __name__)
@@ -85,6 +93,7 @@ def submit_sign_in():
             caller = authenticate(session=db, clock=context.clock, token=request.form.get("token", "").strip())
     except Unauthenticated as error:
         return _refused(str(error), error_for="token", status=status_for(error))
+    note_token_use(caller)
     cookie.clear()
     cookie.permanent = True
     cookie["token_id"] = str(caller.token_id)
