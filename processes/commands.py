@@ -32,6 +32,7 @@ from coordination.webhooks import (
     replay_dead_letter,
 )
 from sop_engine import AgencyRole
+from processes.feature_files import refuse_file
 from web.app.clock import WallClock
 from web.app.config import Settings
 
@@ -57,11 +58,7 @@ def agencies_import(path: Path) -> None:
             result = import_agencies(session=session, clock=WallClock(), features=features,
                                      allowed_hosts=settings.allowed_webhook_hosts, actor=SYSTEM)
     except AgencyImportRejected as error:
-        for problem in error.problems:
-            where = "file" if problem.index < 0 else f"feature {problem.index}"
-            click.echo(f"{path}: {where}: {problem.reason}", err=True)
-        click.echo(f"{path}: nothing imported", err=True)
-        sys.exit(1)
+        refuse_file(path, error)
     for item in result.registered:
         click.echo(f"registered {item.agency.code}: api token (shown once): {item.token}"
                    + (f"; webhook secret (shown once): {item.agency.webhook_secret}" if item.agency.webhook_secret

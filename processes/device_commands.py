@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from coordination import SYSTEM, Store
 from coordination.devices import DeviceImportRejected, devices_visible_to, import_devices, parse_device_collection
+from processes.feature_files import refuse_file
 from web.app.clock import WallClock
 from web.app.config import Settings
 
@@ -37,11 +37,7 @@ def devices_import(path: Path) -> None:
                                     kinds=settings.device_kinds, actor=SYSTEM,
                                     heard_on=settings.broker.device_topics)
     except DeviceImportRejected as error:
-        for problem in error.problems:
-            where = "file" if problem.index < 0 else f"feature {problem.index}"
-            click.echo(f"{path}: {where}: {problem.reason}", err=True)
-        click.echo(f"{path}: nothing imported", err=True)
-        sys.exit(1)
+        refuse_file(path, error)
     click.echo(f"{len(result.registered)} devices registered, {len(result.changed)} changed")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -10,6 +9,7 @@ import click
 from coordination import SYSTEM, Store
 from coordination.sensors import SensorImportRejected, import_sensors, parse_sensor_collection, sensors_visible_to
 from coordination.store.tables import Sensor
+from processes.feature_files import refuse_file
 from web.app.clock import WallClock
 from web.app.config import Settings
 
@@ -36,11 +36,7 @@ def sensors_import(path: Path) -> None:
             result = import_sensors(session=session, clock=WallClock(), features=features,
                                     kinds=settings.sensor_kinds, actor=SYSTEM)
     except SensorImportRejected as error:
-        for problem in error.problems:
-            where = "file" if problem.index < 0 else f"feature {problem.index}"
-            click.echo(f"{path}: {where}: {problem.reason}", err=True)
-        click.echo(f"{path}: nothing imported", err=True)
-        sys.exit(1)
+        refuse_file(path, error)
     click.echo(f"{len(result.registered)} sensors registered, {len(result.changed)} changed")
 
 

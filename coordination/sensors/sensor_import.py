@@ -10,17 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordination.clock import Clock
-from coordination.errors import InvalidInput
-from coordination.geojson import FeatureCollectionRejected, FeatureProblem, features_of
+from coordination.geojson import FeatureCollectionRejected, features_of
+from coordination.point_import import checked_registrations
 from coordination.principals import Principal
 from coordination.sensors.kinds import SensorKind
 from coordination.sensors.registry import SensorRegistration, check_registration, register_sensor
-from coordination.store.tables import Agency, Sensor
+from coordination.store.tables import Sensor
 
 
 class SensorImportRejected(FeatureCollectionRejected):
@@ -38,28 +37,6 @@ def parse_sensor_collection(text: str) -> list[Any]:
     return features_of(text, SensorImportRejected)
 
 
-def _registration(feature: Any, kinds: dict[str, SensorKind]) -> SensorRegistration:
-    if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise ValueError("not a GeoJSON Feature")
-    properties = feature.get("properties")
-    if not isinstance(properties, dict):
-        raise ValueError("`properties` must be an object with id, kind, unit, agency and interval_s")
-    geometry = feature.get("geometry")
-    if not isinstance(geometry, dict) or geometry.get("type") != "Point":
-        raise ValueError("geometry: a sensor's geometry is a GeoJSON Point")
-    try:
-        registration = SensorRegistration.model_validate({**properties, "location": geometry})
-        check_registration(registration, kinds=kinds)
-    except InvalidInput as error:
-        raise ValueError(f"properties.{error.field}: {error}") from None
-    except ValidationError as error:
-        first = error.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        where = where.replace("location.", "geometry.") if where.startswith("location") else f"properties.{where}"
-        raise ValueError(f"{where}: {first['msg'].removeprefix('Value error, ')}") from None
-    return registration
-
-
 def import_sensors(*, session: Session, clock: Clock, features: list[Any], kinds: dict[str, SensorKind],
                    actor: Principal) -> SensorImportResult:
     """Register or change one sensor per feature, all in the caller's transaction, or none.
@@ -67,30 +44,17 @@ def import_sensors(*, session: Session, clock: Clock, features: list[Any], kinds
     Raises:
         SensorImportRejected: listing every bad feature (by index) and why.
     """
-    problems: list[FeatureProblem] = []
-    registrations: list[SensorRegistration] = []
-    seen: dict[str, int] = {}
-    for index, feature in enumerate(features):
-        try:
-            registration = _registration(feature, kinds)
-        except ValueError as error:
-            problems.append(FeatureProblem(index, str(error)))
-            continue
-        if registration.id in seen:
-            problems.append(FeatureProblem(index, f"sensor id {registration.id!r} repeats feature {seen[registration.id]}"))
-            continue
-        seen[registration.id] = index
-        registrations.append(registration)
-    known_agencies = set(session.scalars(select(Agency.code).where(
-        Agency.code.in_({item.agency for item in registrations}))))
-    for registration in registrations:
-        if registration.agency not in known_agencies:
-            problems.append(FeatureProblem(seen[registration.id],
-                                           f"properties.agency: no agency has the code {registration.agency!r}"))
-    if not features:
-        problems.append(FeatureProblem(-1, "the collection has no features"))
+
+    def registration_of(data: dict[str, Any]) -> SensorRegistration:
+        registration = SensorRegistration.model_validate(data)
+        check_registration(registration, kinds=kinds)
+        return registration
+
+    registrations, seen, problems = checked_registrations(
+        session, features, noun="sensor", properties_text="id, kind, unit, agency and interval_s",
+        registration_of=registration_of)
     if problems:
-        raise SensorImportRejected(sorted(problems, key=lambda problem: problem.index))
+        raise SensorImportRejected(problems)
     existing = set(session.scalars(select(Sensor.id).where(Sensor.id.in_(seen))))
     result = SensorImportResult()
     for registration in registrations:
